@@ -1,0 +1,12 @@
+DROP TABLE indicators;
+DROP TABLE indicator_definitions;
+DROP TABLE participants;
+DROP TABLE activities;
+DROP TABLE partners;
+DROP TABLE projects;
+DROP TABLE beneficiaries;
+DROP TABLE measures;
+DROP TABLE priority_axes;
+DROP TABLE programmes;
+DROP TABLE voivodeships;
+DROP FUNCTION set_updated_at();

@@ -1,0 +1,355 @@
+//! One pattern for list / get / create / update / delete, shared by every resource.
+//! A resource supplies its storage ([`Store`]) and its checks ([`Resource`]);
+//! [`resource_routes!`](crate::resource_routes) writes the thin, documented handlers.
+
+use super::paging::{Page, PageParams};
+use super::{merge_patch, ApiError, AppState};
+use crate::auth::{authorize, Action, Caller};
+use crate::db::{DbError, Record, Store};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::pg::PgConnection;
+use diesel::Connection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+pub const API_PREFIX: &str = "/api/v1";
+
+/// A resource of the registry.
+pub trait Resource: Store
+where
+    Self::Data: Serialize + DeserializeOwned + Clone,
+{
+    /// The collection's path segment: `projects`.
+    const COLLECTION: &'static str;
+    /// What one record is called in messages: `project`.
+    const NOUN: &'static str;
+    /// Fields the server derives; they are shown but never taken from a client.
+    const READ_ONLY: &'static [&'static str] = &[];
+
+    /// Checks and normalises an input before it is written: domain rules, derived
+    /// fields, and rules that need other records. `id` is the record being updated.
+    fn check(conn: &mut PgConnection, data: Self::Data, id: Option<i64>) -> Result<Self::Data, ApiError>;
+
+    /// Links to related records and collections: `(name, path below /api/v1)`.
+    fn related(id: i64, data: &Self::Data) -> Vec<(&'static str, String)>;
+
+    /// The document a merge patch applies to: the record's writable fields.
+    fn patch_base(data: &Self::Data) -> Result<Value, ApiError> {
+        let mut value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
+        if let Value::Object(fields) = &mut value {
+            for key in Self::READ_ONLY {
+                fields.remove(*key);
+            }
+        }
+        Ok(value)
+    }
+}
+
+/// A record as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct View<D> {
+    pub id: i64,
+    #[serde(flatten)]
+    pub data: D,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// `self` and related records, as paths.
+    pub links: BTreeMap<String, String>,
+}
+
+pub fn item_path<R: Resource>(id: i64) -> String
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    format!("{API_PREFIX}/{}/{id}", R::COLLECTION)
+}
+
+fn view<R: Resource>(record: Record<R::Data>) -> View<R::Data>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    let mut links: BTreeMap<String, String> =
+        R::related(record.id, &record.data).into_iter().map(|(name, path)| (name.to_owned(), format!("{API_PREFIX}/{path}"))).collect();
+    links.insert("self".to_owned(), item_path::<R>(record.id));
+    View { id: record.id, data: record.data, created_at: record.created_at, updated_at: record.updated_at, links }
+}
+
+fn not_found<R: Resource>(id: i64) -> impl FnOnce(DbError) -> ApiError
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    move |e| match e {
+        DbError::NotFound => ApiError::NotFound { resource: R::NOUN, id: id.to_string() },
+        other => other.into(),
+    }
+}
+
+/// RFC 8288 links to the neighbouring pages, keeping the caller's filters.
+fn page_links(req: &HttpRequest, limit: i64, offset: i64, total: i64) -> Option<String> {
+    let others: Vec<(String, String)> = url_pairs(req.query_string()).into_iter().filter(|(k, _)| k != "limit" && k != "offset").collect();
+    let link = |offset: i64, rel: &str| {
+        let mut pairs = others.clone();
+        pairs.push(("limit".into(), limit.to_string()));
+        pairs.push(("offset".into(), offset.to_string()));
+        let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("<{}?{}>; rel=\"{rel}\"", req.path(), query.join("&"))
+    };
+    let mut links = Vec::new();
+    if offset + limit < total {
+        links.push(link(offset + limit, "next"));
+    }
+    if offset > 0 {
+        links.push(link((offset - limit).max(0), "prev"));
+    }
+    (!links.is_empty()).then(|| links.join(", "))
+}
+
+/// Splits a query string into pairs, keeping each value as it was encoded.
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').map_or((p.to_owned(), String::new()), |(k, v)| (k.to_owned(), v.to_owned()))).collect()
+}
+
+pub async fn list<R: Resource>(state: &AppState, caller: &Caller, filter: R::Filter, page: PageParams, req: &HttpRequest) -> Result<HttpResponse, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    authorize::<R>(caller, Action::Read)?;
+    let request = page.request()?;
+    let (records, total) = state.run(move |conn| Ok(R::list(conn, &filter, request)?)).await?;
+    let body = Page { items: records.into_iter().map(view::<R>).collect(), total, limit: request.limit, offset: request.offset };
+    let mut response = HttpResponse::Ok();
+    if let Some(links) = page_links(req, request.limit, request.offset, total) {
+        response.insert_header((header::LINK, links));
+    }
+    Ok(response.json(body))
+}
+
+pub async fn read<R: Resource>(state: &AppState, caller: &Caller, id: i64) -> Result<HttpResponse, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    authorize::<R>(caller, Action::Read)?;
+    let record = state.run(move |conn| R::find(conn, id).map_err(not_found::<R>(id))).await?;
+    Ok(HttpResponse::Ok().json(view::<R>(record)))
+}
+
+pub async fn create<R: Resource>(state: &AppState, caller: &Caller, data: R::Data) -> Result<HttpResponse, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    authorize::<R>(caller, Action::Create)?;
+    let record = state
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let data = R::check(conn, data, None)?;
+                Ok(R::insert(conn, &data)?)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, item_path::<R>(record.id))).json(view::<R>(record)))
+}
+
+pub async fn replace<R: Resource>(state: &AppState, caller: &Caller, id: i64, data: R::Data) -> Result<HttpResponse, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    authorize::<R>(caller, Action::Update)?;
+    let record = state
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+                let data = R::check(conn, data, Some(id))?;
+                Ok(R::update(conn, id, &data)?)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view::<R>(record)))
+}
+
+pub async fn patch<R: Resource>(state: &AppState, caller: &Caller, id: i64, patch: Value) -> Result<HttpResponse, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    authorize::<R>(caller, Action::Update)?;
+    if !patch.is_object() {
+        return Err(ApiError::BadRequest("a merge patch must be a JSON object".into()));
+    }
+    let record = state
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+                let mut document = R::patch_base(&current.data)?;
+                merge_patch::apply(&mut document, &patch);
+                let data: R::Data = serde_json::from_value(document).map_err(|e| ApiError::field("body", "invalid_value", e.to_string()))?;
+                let data = R::check(conn, data, Some(id))?;
+                Ok(R::update(conn, id, &data)?)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view::<R>(record)))
+}
+
+pub async fn delete<R: Resource>(state: &AppState, caller: &Caller, id: i64) -> Result<HttpResponse, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    authorize::<R>(caller, Action::Delete)?;
+    state.run(move |conn| conn.transaction(|conn| R::delete(conn, id).map_err(not_found::<R>(id)))).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}
+
+/// Writes a resource's six documented handlers, its OpenAPI fragment (`Api`) and
+/// its route table (`configure`).
+#[macro_export]
+macro_rules! resource_routes {
+    ($store:ident, $data:ident, $filter:ident, $tag:tt, $collection:tt, $item:tt) => {
+        #[utoipa::path(get, path = $collection, tag = $tag, operation_id = concat!("list_", $tag),
+            params($filter, $crate::api::paging::PageParams),
+            responses(
+                (status = 200, description = "One page of records; `Link` holds the next and previous pages", body = $crate::api::paging::Page<$crate::api::crud::View<$data>>),
+                (status = 400, description = "Malformed query", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn list(
+            state: ::actix_web::web::Data<$crate::api::AppState>,
+            caller: $crate::auth::Caller,
+            filter: ::actix_web::web::Query<$filter>,
+            page: ::actix_web::web::Query<$crate::api::paging::PageParams>,
+            req: ::actix_web::HttpRequest,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
+            $crate::api::crud::list::<$store>(&state, &caller, filter.into_inner(), page.into_inner(), &req).await
+        }
+
+        #[utoipa::path(post, path = $collection, tag = $tag, operation_id = concat!("create_", $tag),
+            request_body = $data,
+            responses(
+                (status = 201, description = "Created; `Location` names the new record", body = $crate::api::crud::View<$data>),
+                (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 413, description = "Body too large", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 415, description = "Not JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn create(
+            state: ::actix_web::web::Data<$crate::api::AppState>,
+            caller: $crate::auth::Caller,
+            body: ::actix_web::web::Json<$data>,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
+            $crate::api::crud::create::<$store>(&state, &caller, body.into_inner()).await
+        }
+
+        #[utoipa::path(get, path = $item, tag = $tag, operation_id = concat!("get_", $tag),
+            params(("id" = i64, Path, description = "Record id")),
+            responses(
+                (status = 200, description = "The record", body = $crate::api::crud::View<$data>),
+                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn read(
+            state: ::actix_web::web::Data<$crate::api::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<i64>,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
+            $crate::api::crud::read::<$store>(&state, &caller, id.into_inner()).await
+        }
+
+        #[utoipa::path(put, path = $item, tag = $tag, operation_id = concat!("replace_", $tag),
+            params(("id" = i64, Path, description = "Record id")),
+            request_body = $data,
+            responses(
+                (status = 200, description = "Replaced", body = $crate::api::crud::View<$data>),
+                (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn replace(
+            state: ::actix_web::web::Data<$crate::api::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<i64>,
+            body: ::actix_web::web::Json<$data>,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
+            $crate::api::crud::replace::<$store>(&state, &caller, id.into_inner(), body.into_inner()).await
+        }
+
+        #[utoipa::path(patch, path = $item, tag = $tag, operation_id = concat!("patch_", $tag),
+            params(("id" = i64, Path, description = "Record id")),
+            request_body(content = Object, description = "JSON merge patch (RFC 7386) of the record's fields; `null` clears a field",
+                content_type = "application/merge-patch+json"),
+            responses(
+                (status = 200, description = "Patched", body = $crate::api::crud::View<$data>),
+                (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn patch(
+            state: ::actix_web::web::Data<$crate::api::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<i64>,
+            body: ::actix_web::web::Json<::serde_json::Value>,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
+            $crate::api::crud::patch::<$store>(&state, &caller, id.into_inner(), body.into_inner()).await
+        }
+
+        #[utoipa::path(delete, path = $item, tag = $tag, operation_id = concat!("delete_", $tag),
+            params(("id" = i64, Path, description = "Record id")),
+            responses(
+                (status = 204, description = "Deleted"),
+                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 409, description = "Other records still refer to this one", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+            ))]
+        pub async fn delete(
+            state: ::actix_web::web::Data<$crate::api::AppState>,
+            caller: $crate::auth::Caller,
+            id: ::actix_web::web::Path<i64>,
+        ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
+            $crate::api::crud::delete::<$store>(&state, &caller, id.into_inner()).await
+        }
+
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths(list, create, read, replace, patch, delete))]
+        pub struct Api;
+
+        pub fn configure(cfg: &mut ::actix_web::web::ServiceConfig) {
+            use ::actix_web::web;
+            cfg.service(
+                web::resource($collection)
+                    .route(web::get().to(list))
+                    .route(web::post().to(create))
+                    .default_service(web::to($crate::api::crud::method_not_allowed)),
+            )
+            .service(
+                web::resource($item)
+                    .route(web::get().to(read))
+                    .route(web::put().to(replace))
+                    .route(web::patch().to(patch))
+                    .route(web::delete().to(delete))
+                    .default_service(web::to($crate::api::crud::method_not_allowed)),
+            );
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_pairs;
+
+    #[test]
+    fn query_pairs_keep_encoding() {
+        assert_eq!(url_pairs("a=1&b=x%20y&c"), vec![("a".into(), "1".into()), ("b".into(), "x%20y".into()), ("c".into(), "".into())]);
+    }
+}

@@ -1,0 +1,13 @@
+//! The HTTP edge: problem+json errors, paging, the generic CRUD handlers, and the
+//! OpenAPI document.
+
+pub mod crud;
+pub mod extractors;
+pub mod merge_patch;
+pub mod openapi;
+pub mod paging;
+pub mod problem;
+pub mod state;
+
+pub use problem::ApiError;
+pub use state::AppState;

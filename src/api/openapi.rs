@@ -1,0 +1,47 @@
+//! The OpenAPI document: a base with the shared schemas, merged with each
+//! resource's fragment. `es-registry openapi` prints it; `openapi/openapi.json`
+//! is a copy that a test keeps in step.
+
+use super::problem::Problem;
+use crate::domain::FieldError;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "es-registry",
+        description = "The system of record for EU-co-financed social-economy projects in Polish regions: \
+programmes, priority axes, measures, projects, organisations (beneficiaries) and their roles, activities, \
+participants and outcome indicators.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`. \
+Money is a decimal string in PLN (`\"3359267.15\"`); dates are ISO 8601 dates; times are UTC.",
+        license(name = "MIT"),
+    ),
+    components(schemas(Problem, FieldError)),
+    tags(
+        (name = "programmes", description = "Operational programmes (PO, RPO, FE)"),
+        (name = "priority-axes", description = "Priority axes of a programme"),
+        (name = "measures", description = "Measures and sub-measures"),
+        (name = "projects", description = "Projects"),
+        (name = "beneficiaries", description = "Organisations: beneficiaries, partners, ROPS, OWES, JST, PES"),
+        (name = "partners", description = "Roles of organisations in projects, over time"),
+        (name = "activities", description = "Activities (types of support) of projects"),
+        (name = "participants", description = "Participants: personal data, never public"),
+        (name = "indicators", description = "Output and result indicators of projects"),
+    )
+)]
+struct BaseDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = BaseDoc::openapi();
+    for part in crate::routes::documents() {
+        doc.merge(part);
+    }
+    doc
+}
+
+/// The document as `openapi/openapi.json` holds it.
+pub fn document_json() -> String {
+    let mut text = document().to_pretty_json().expect("the OpenAPI document serialises");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,202 @@
+//! The API's one error type, answered as RFC 9457 `application/problem+json`
+//! with a stable machine-readable `code`.
+
+use crate::db::DbError;
+use crate::domain::FieldError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{resource} {id} not found")]
+    NotFound { resource: &'static str, id: String },
+    #[error("no such route")]
+    NoRoute,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URN naming the problem type: `urn:es-registry:problem:<code>`.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:es-registry:problem:validation_failed")]
+    pub problem_type: String,
+    #[schema(example = "Unprocessable Content")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, the last part of `type`.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// The failing fields of a 422.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::NoRoute => "no_such_route",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::Unavailable(_) => "service_unavailable",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError { field: field.to_owned(), code: code.to_owned(), message: message.into() }])
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            // Internal details go to the log, never to the client.
+            ApiError::Internal(_) => "an unexpected error occurred; it has been logged".to_owned(),
+            ApiError::Validation(errors) => {
+                format!("{} field(s) failed validation: {}", errors.len(), errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", "))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        Problem {
+            problem_type: format!("urn:es-registry:problem:{}", self.code()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: self.code().to_owned(),
+            errors: match self {
+                ApiError::Validation(errors) => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        if let ApiError::Unauthorized(_) = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let ApiError::Unavailable(_) = self {
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+/// The field a constraint guards, by the naming convention PostgreSQL uses for
+/// column constraints: `<table>_<column>_fkey` / `_key` / `_check`.
+fn constraint_field(constraint: &str) -> String {
+    let tables = ["priority_axes", "programmes", "measures", "beneficiaries", "projects", "partners", "activities", "participants", "indicators"];
+    let rest = tables.iter().find_map(|t| constraint.strip_prefix(t).and_then(|r| r.strip_prefix('_'))).unwrap_or(constraint);
+    ["_fkey", "_key", "_check"].iter().find_map(|s| rest.strip_suffix(s)).unwrap_or(rest).to_owned()
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::NotFound => ApiError::NotFound { resource: "record", id: String::new() },
+            DbError::Unique { constraint } => {
+                ApiError::Conflict { code: "already_exists", detail: format!("a record with the same {} already exists", constraint_field(&constraint)) }
+            }
+            DbError::MissingReference { constraint } => {
+                let field = constraint_field(&constraint);
+                ApiError::field(&field, "unknown_reference", format!("{field} names a record that does not exist"))
+            }
+            DbError::StillReferenced { constraint } => ApiError::Conflict {
+                code: "still_referenced",
+                detail: format!("other records still refer to this one ({})", constraint.split('_').next().unwrap_or("records")),
+            },
+            DbError::Check { constraint } => {
+                let field = constraint_field(&constraint);
+                ApiError::field(&field, "constraint_violated", format!("{field} breaks the rule {constraint}"))
+            }
+            DbError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                ApiError::Unavailable("the database is not reachable right now; retry shortly".to_owned())
+            }
+            DbError::Other(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constraint_field;
+
+    #[test]
+    fn constraint_names_map_to_fields() {
+        assert_eq!(constraint_field("projects_measure_id_fkey"), "measure_id");
+        assert_eq!(constraint_field("beneficiaries_nip_key"), "nip");
+        assert_eq!(constraint_field("priority_axes_programme_id_fkey"), "programme_id");
+        assert_eq!(constraint_field("projects_eu_within_total"), "eu_within_total");
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::from(e).into()
+    }
+}

@@ -1,0 +1,51 @@
+//! Activities: the types of support a project gives.
+
+use crate::db::schema::activities;
+use crate::domain::codes::ActivityType;
+use chrono::NaiveDate;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = activities, check_for_backend(Pg), treat_none_as_null = true)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Activity)]
+pub struct ActivityData {
+    pub project_id: i64,
+    pub activity_type: ActivityType,
+    #[schema(example = "targi wystawiennicze")]
+    pub title: String,
+    pub description: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// TERYT code of the place (2, 4 or 7 digits).
+    pub teryt: Option<String>,
+    #[schema(minimum = 0)]
+    pub planned_participants: Option<i32>,
+    #[schema(minimum = 0)]
+    pub actual_participants: Option<i32>,
+    /// A document behind the activity, e.g. the resolution that set up a committee ("Uchwała ZWP 598/51/15").
+    pub document_reference: Option<String>,
+    pub document_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ActivityFilter {
+    pub project_id: Option<i64>,
+    pub activity_type: Option<ActivityType>,
+}
+
+fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -> activities::BoxedQuery<'a, Pg> {
+    if let Some(id) = f.project_id {
+        q = q.filter(activities::project_id.eq(id));
+    }
+    if let Some(t) = f.activity_type {
+        q = q.filter(activities::activity_type.eq(t));
+    }
+    q
+}
+
+crate::table_store!(Activities, activities, ActivityData, ActivityFilter, apply_filter);

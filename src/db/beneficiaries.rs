@@ -1,0 +1,104 @@
+//! Organisations: beneficiaries, partners, ROPS, OWES, JST, PES.
+
+use crate::db::schema::beneficiaries;
+use crate::domain::codes::{OrganisationKind, PesType};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+fn poland() -> String {
+    "PL".to_owned()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = beneficiaries, check_for_backend(Pg), treat_none_as_null = true)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Beneficiary)]
+pub struct BeneficiaryData {
+    #[schema(example = "Stowarzyszenie Partnerstwo Społeczne")]
+    pub name: String,
+    /// Other and former names, e.g. "CISTOR Stowarzyszenie Partnerstwo Społeczne".
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub legal_form: Option<String>,
+    pub kind: OrganisationKind,
+    /// The PES type, for social economy entities.
+    pub pes_type: Option<PesType>,
+    /// Tax id, 10 digits with a check digit; separators are accepted and removed.
+    #[schema(example = "1234563218")]
+    pub nip: Option<String>,
+    /// 9 or 14 digits with a check digit.
+    pub regon: Option<String>,
+    /// 10 digits, zero-padded.
+    pub krs: Option<String>,
+    /// ISO 3166-1 alpha-2 (Leiden is NL).
+    #[serde(default = "poland")]
+    #[schema(default = "PL", example = "PL")]
+    pub country: String,
+    /// TERYT code of the seat (2, 4 or 7 digits), Polish organisations only.
+    #[schema(example = "0463011")]
+    pub teryt: Option<String>,
+    /// Voivodeship TERYT code; derived from `teryt` when that is given.
+    pub voivodeship: Option<String>,
+    pub city: Option<String>,
+    pub website: Option<String>,
+    /// The organisation this one belongs to (a CIS run by a gmina).
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BeneficiaryFilter {
+    pub kind: Option<OrganisationKind>,
+    pub voivodeship: Option<String>,
+    pub country: Option<String>,
+    pub nip: Option<String>,
+    pub regon: Option<String>,
+    pub krs: Option<String>,
+    pub parent_id: Option<i64>,
+    /// Case-insensitive substring of the name or an alias.
+    pub name: Option<String>,
+}
+
+pub(crate) fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFilter) -> beneficiaries::BoxedQuery<'a, Pg> {
+    use crate::domain::identifiers::{Krs, Nip, Regon};
+    if let Some(kind) = f.kind {
+        q = q.filter(beneficiaries::kind.eq(kind));
+    }
+    if let Some(v) = &f.voivodeship {
+        q = q.filter(beneficiaries::voivodeship.eq(v.clone()));
+    }
+    if let Some(c) = &f.country {
+        q = q.filter(beneficiaries::country.eq(c.to_ascii_uppercase()));
+    }
+    // Identifiers are compared in their normalised form; a malformed one matches nothing.
+    if let Some(nip) = &f.nip {
+        q = q.filter(beneficiaries::nip.eq(Nip::parse(nip).map(|n| n.to_string()).unwrap_or_default()));
+    }
+    if let Some(regon) = &f.regon {
+        q = q.filter(beneficiaries::regon.eq(Regon::parse(regon).map(|n| n.to_string()).unwrap_or_default()));
+    }
+    if let Some(krs) = &f.krs {
+        q = q.filter(beneficiaries::krs.eq(Krs::parse(krs).map(|n| n.to_string()).unwrap_or_default()));
+    }
+    if let Some(id) = f.parent_id {
+        q = q.filter(beneficiaries::parent_id.eq(id));
+    }
+    if let Some(name) = &f.name {
+        let pattern = like_pattern(name);
+        q = q.filter(
+            beneficiaries::name
+                .ilike(pattern.clone())
+                .or(diesel::dsl::sql::<diesel::sql_types::Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<diesel::sql_types::Text, _>(pattern)),
+        );
+    }
+    q
+}
+
+crate::table_store!(Beneficiaries, beneficiaries, BeneficiaryData, BeneficiaryFilter, apply_filter);

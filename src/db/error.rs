@@ -1,0 +1,49 @@
+//! The data layer's error type: database failures sorted into what the API must
+//! tell apart, with the constraint that fired where there is one.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("record not found")]
+    NotFound,
+    #[error("unique constraint {constraint} violated")]
+    Unique { constraint: String },
+    /// A write names a record that does not exist.
+    #[error("foreign key {constraint} violated")]
+    MissingReference { constraint: String },
+    /// A delete of a record that other records still refer to.
+    #[error("record is still referenced ({constraint})")]
+    StillReferenced { constraint: String },
+    #[error("check constraint {constraint} violated")]
+    Check { constraint: String },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+impl From<DieselError> for DbError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(kind, info) => {
+                let constraint = info.constraint_name().unwrap_or_default().to_owned();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => DbError::Unique { constraint },
+                    DatabaseErrorKind::ForeignKeyViolation => DbError::MissingReference { constraint },
+                    DatabaseErrorKind::CheckViolation => DbError::Check { constraint },
+                    DatabaseErrorKind::ClosedConnection => DbError::Unavailable(info.message().to_owned()),
+                    _ => DbError::Other(info.message().to_owned()),
+                }
+            }
+            other => DbError::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for DbError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        DbError::Unavailable(e.to_string())
+    }
+}

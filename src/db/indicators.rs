@@ -1,0 +1,59 @@
+//! Outcome indicators of a project: planned (target) and achieved values.
+
+use crate::db::schema::indicators;
+use crate::domain::codes::IndicatorKind;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A quantitative indicator has a `target_value`; a qualitative one a `target_text`
+/// ("3 TV spots", "result achieved in 100%"); some have both.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = indicators, check_for_backend(Pg), treat_none_as_null = true)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Indicator)]
+pub struct IndicatorData {
+    pub project_id: i64,
+    /// The catalogue definition this indicator reports on, if any.
+    pub definition_id: Option<i64>,
+    #[schema(example = "Liczba osób przeszkolonych w zakresie zakładania spółdzielni socjalnych")]
+    pub name: String,
+    pub kind: IndicatorKind,
+    #[schema(example = "osoby")]
+    pub unit: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub baseline_value: Option<Decimal>,
+    #[schema(value_type = Option<String>, example = "35")]
+    pub target_value: Option<Decimal>,
+    #[schema(value_type = Option<String>, example = "40")]
+    pub achieved_value: Option<Decimal>,
+    pub target_text: Option<String>,
+    pub achieved_text: Option<String>,
+    /// Order in the project's list of indicators.
+    pub position: Option<i32>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorFilter {
+    pub project_id: Option<i64>,
+    pub kind: Option<IndicatorKind>,
+    pub definition_id: Option<i64>,
+}
+
+fn apply_filter<'a>(mut q: indicators::BoxedQuery<'a, Pg>, f: &IndicatorFilter) -> indicators::BoxedQuery<'a, Pg> {
+    if let Some(id) = f.project_id {
+        q = q.filter(indicators::project_id.eq(id));
+    }
+    if let Some(kind) = f.kind {
+        q = q.filter(indicators::kind.eq(kind));
+    }
+    if let Some(id) = f.definition_id {
+        q = q.filter(indicators::definition_id.eq(id));
+    }
+    q
+}
+
+crate::table_store!(Indicators, indicators, IndicatorData, IndicatorFilter, apply_filter);

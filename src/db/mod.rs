@@ -1,0 +1,21 @@
+//! The data layer: the connection pool, migrations, one error type, and the
+//! storage of each resource.
+
+pub mod error;
+pub mod pool;
+pub mod schema;
+pub mod store;
+
+pub mod activities;
+pub mod beneficiaries;
+pub mod indicators;
+pub mod measures;
+pub mod participants;
+pub mod partners;
+pub mod priority_axes;
+pub mod programmes;
+pub mod projects;
+
+pub use error::DbError;
+pub use pool::{DbPool, PgPooledConnection};
+pub use store::{Record, Store};

@@ -1,0 +1,127 @@
+//! The registry's code lists. Each is stored as text (guarded by a CHECK constraint)
+//! and appears in the OpenAPI document as an enum.
+
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::pg::{Pg, PgValue};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use utoipa::ToSchema;
+
+macro_rules! code_list {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow)]
+        #[diesel(sql_type = Text)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s { $($text => Ok($name::$variant),)+ other => Err(format!("unknown {} {other:?}", stringify!($name))) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ToSql<Text, Pg> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                out.write_all(self.as_str().as_bytes())?;
+                Ok(serialize::IsNull::No)
+            }
+        }
+
+        impl FromSql<Text, Pg> for $name {
+            fn from_sql(bytes: PgValue<'_>) -> deserialize::Result<Self> {
+                let text = std::str::from_utf8(bytes.as_bytes())?;
+                Ok(text.parse()?)
+            }
+        }
+    };
+}
+
+code_list!(
+    /// Programming period of EU cohesion policy.
+    ProgrammingPeriod { P2007_2013 => "2007-2013", P2014_2020 => "2014-2020", P2021_2027 => "2021-2027" }
+);
+
+code_list!(
+    /// The EU fund that co-finances.
+    Fund { Esf => "ESF", EsfPlus => "ESF_PLUS", Erdf => "ERDF", Cf => "CF", Jtf => "JTF" }
+);
+
+code_list!(
+    /// How projects are chosen: tryb konkursowy / pozakonkursowy / systemowy.
+    SelectionMode { Competitive => "competitive", NonCompetitive => "non_competitive", Systemic => "systemic", Unknown => "unknown" }
+);
+
+code_list!(
+    /// What an organisation is in the social-economy landscape.
+    OrganisationKind {
+        Rops => "rops", Owes => "owes", Jst => "jst", Pes => "pes", Ngo => "ngo",
+        PublicInstitution => "public_institution", Other => "other",
+    }
+);
+
+code_list!(
+    /// The type of a social economy entity (podmiot ekonomii społecznej).
+    PesType {
+        SocialCooperative => "social_cooperative", Cis => "cis", Kis => "kis", Wtz => "wtz", Zaz => "zaz",
+        Foundation => "foundation", Association => "association", NonProfitCompany => "non_profit_company", Other => "other",
+    }
+);
+
+code_list!(
+    /// Where a project stands.
+    ProjectStatus { Planned => "planned", Ongoing => "ongoing", Completed => "completed", Terminated => "terminated", Unknown => "unknown" }
+);
+
+code_list!(
+    /// How much of a date is known: seed 003 gives only months, seed 004 only years.
+    DatePrecision { Day => "day", Month => "month", Year => "year" }
+);
+
+code_list!(
+    /// An organisation's role in a project.
+    PartnerRole {
+        Beneficiary => "beneficiary", Leader => "leader", Partner => "partner",
+        Implementer => "implementer", OnBehalfOf => "on_behalf_of",
+    }
+);
+
+code_list!(
+    /// The type of support an activity gives.
+    ActivityType {
+        Training => "training", NetworkingMeeting => "networking_meeting", StudyVisit => "study_visit",
+        Conference => "conference", Consulting => "consulting", Campaign => "campaign", Fair => "fair",
+        Competition => "competition", Certification => "certification", Portal => "portal",
+        Publication => "publication", MediaProduction => "media_production", Evaluation => "evaluation",
+        Committee => "committee", Other => "other",
+    }
+);
+
+code_list!(
+    /// A participant's sex as the ESF data set records it.
+    Sex { Female => "female", Male => "male", NotStated => "not_stated" }
+);
+
+code_list!(
+    /// Output (wskaźnik produktu) or result (wskaźnik rezultatu).
+    IndicatorKind { Output => "output", Result => "result" }
+);

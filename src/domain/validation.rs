@@ -1,0 +1,121 @@
+//! Collecting every failing field of an input, so that a 422 lists them all at once.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Why one value was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl DomainError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for DomainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+/// One failing field in a 422 answer.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `eu_amount` or `target_groups[2].name`.
+    pub field: String,
+    /// Stable machine-readable reason, e.g. `nip_checksum`.
+    pub code: String,
+    pub message: String,
+}
+
+/// Accumulates field errors while an input is checked.
+#[derive(Debug, Default)]
+pub struct Checks {
+    errors: Vec<FieldError>,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError { field: field.into(), code: code.to_owned(), message: message.into() });
+    }
+
+    /// Records the error of a parse, if any, and hands back the value otherwise.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, DomainError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.fail(field, e.code, e.message);
+                None
+            }
+        }
+    }
+
+    /// Parses an optional value in place, replacing it with its normalised form.
+    pub fn normalise<T>(&mut self, field: &str, value: &mut Option<String>, parse: impl FnOnce(&str) -> Result<T, DomainError>)
+    where
+        T: ToString,
+    {
+        if let Some(raw) = value.as_deref() {
+            if let Some(parsed) = self.check(field, parse(raw)) {
+                *value = Some(parsed.to_string());
+            }
+        }
+    }
+
+    /// Refuses empty or blank text in a required field.
+    pub fn not_blank(&mut self, field: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.fail(field, "blank", "must not be empty");
+        }
+    }
+
+    pub fn ensure(&mut self, condition: bool, field: &str, code: &str, message: impl Into<String>) {
+        if !condition {
+            self.fail(field, code, message);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn into_result(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
+    }
+}
+
+impl Checks {
+    /// Refuses an end that comes before its start.
+    pub fn ordered<T: PartialOrd>(&mut self, start: Option<T>, end: Option<T>, end_field: &str, start_field: &str) {
+        if let (Some(start), Some(end)) = (start, end) {
+            if end < start {
+                self.fail(end_field, "end_before_start", format!("{end_field} is before {start_field}"));
+            }
+        }
+    }
+
+    /// Trims a list of texts, refusing blank entries.
+    pub fn texts(&mut self, field: &str, values: &mut Vec<String>) {
+        for (i, value) in values.iter_mut().enumerate() {
+            *value = value.trim().to_owned();
+            if value.is_empty() {
+                self.fail(format!("{field}[{i}]"), "blank", "must not be empty");
+            }
+        }
+    }
+}
+
+/// Turns blank optional text into `None`, so "" and null mean the same.
+pub fn blank_to_none(value: &mut Option<String>) {
+    if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        *value = None;
+    }
+}

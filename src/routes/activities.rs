@@ -1,0 +1,34 @@
+use crate::api::crud::Resource;
+use crate::api::ApiError;
+use crate::db::activities::{Activities, ActivityData, ActivityFilter};
+use crate::domain::places::TerytCode;
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use diesel::pg::PgConnection;
+
+impl Resource for Activities {
+    const COLLECTION: &'static str = "activities";
+    const NOUN: &'static str = "activity";
+
+    fn check(_: &mut PgConnection, mut data: ActivityData, _: Option<i64>) -> Result<ActivityData, ApiError> {
+        let mut checks = Checks::new();
+        data.title = data.title.trim().to_owned();
+        checks.not_blank("title", &data.title);
+        for field in [&mut data.description, &mut data.teryt, &mut data.document_reference] {
+            blank_to_none(field);
+        }
+        checks.normalise("teryt", &mut data.teryt, TerytCode::parse);
+        checks.ordered(data.start_date, data.end_date, "end_date", "start_date");
+        for (field, count) in [("planned_participants", data.planned_participants), ("actual_participants", data.actual_participants)] {
+            checks.ensure(count.is_none_or(|c| c >= 0), field, "negative_count", "a head count cannot be negative");
+        }
+        checks.into_result()?;
+        Ok(data)
+    }
+
+    fn related(_: i64, data: &ActivityData) -> Vec<(&'static str, String)> {
+        vec![("project", format!("projects/{}", data.project_id))]
+    }
+}
+
+crate::resource_routes!(Activities, ActivityData, ActivityFilter, "activities", "/api/v1/activities", "/api/v1/activities/{id}");

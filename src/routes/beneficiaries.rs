@@ -1,0 +1,60 @@
+use crate::api::crud::Resource;
+use crate::api::ApiError;
+use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
+use crate::domain::codes::OrganisationKind;
+use crate::domain::identifiers::{Krs, Nip, Regon};
+use crate::domain::places::{Country, TerytCode, Voivodeship};
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use diesel::pg::PgConnection;
+
+impl Resource for Beneficiaries {
+    const COLLECTION: &'static str = "beneficiaries";
+    const NOUN: &'static str = "beneficiary";
+
+    fn check(_: &mut PgConnection, mut data: BeneficiaryData, id: Option<i64>) -> Result<BeneficiaryData, ApiError> {
+        let mut checks = Checks::new();
+        data.name = data.name.trim().to_owned();
+        checks.not_blank("name", &data.name);
+        checks.texts("aliases", &mut data.aliases);
+        data.aliases.dedup();
+        for field in [&mut data.legal_form, &mut data.city, &mut data.website, &mut data.nip, &mut data.regon, &mut data.krs, &mut data.teryt, &mut data.voivodeship] {
+            blank_to_none(field);
+        }
+        checks.normalise("nip", &mut data.nip, Nip::parse);
+        checks.normalise("regon", &mut data.regon, Regon::parse);
+        checks.normalise("krs", &mut data.krs, Krs::parse);
+        let country = checks.check("country", Country::parse(&data.country));
+        if let Some(country) = &country {
+            data.country = country.to_string();
+        }
+        checks.normalise("voivodeship", &mut data.voivodeship, Voivodeship::parse);
+        if let Some(teryt) = data.teryt.as_deref().and_then(|t| checks.check("teryt", TerytCode::parse(t))) {
+            checks.ensure(country.as_ref().is_none_or(Country::is_poland), "teryt", "teryt_outside_poland", "TERYT codes are for Polish organisations");
+            match data.voivodeship.as_deref() {
+                None => data.voivodeship = Some(teryt.voivodeship().to_owned()),
+                Some(v) => checks.ensure(v == teryt.voivodeship(), "voivodeship", "teryt_mismatch", "voivodeship disagrees with the TERYT code"),
+            }
+            data.teryt = Some(teryt.to_string());
+        }
+        checks.ensure(
+            data.pes_type.is_none() || matches!(data.kind, OrganisationKind::Pes | OrganisationKind::Ngo | OrganisationKind::Owes),
+            "pes_type",
+            "pes_type_for_non_pes",
+            "pes_type applies only to kinds pes, ngo and owes",
+        );
+        checks.ensure(id.is_none() || data.parent_id != id, "parent_id", "self_reference", "an organisation cannot be its own parent");
+        checks.into_result()?;
+        Ok(data)
+    }
+
+    fn related(id: i64, data: &BeneficiaryData) -> Vec<(&'static str, String)> {
+        let mut links = vec![("roles", format!("partners?beneficiary_id={id}")), ("projects", format!("projects?beneficiary_id={id}"))];
+        if let Some(parent) = data.parent_id {
+            links.push(("parent", format!("beneficiaries/{parent}")));
+        }
+        links
+    }
+}
+
+crate::resource_routes!(Beneficiaries, BeneficiaryData, BeneficiaryFilter, "beneficiaries", "/api/v1/beneficiaries", "/api/v1/beneficiaries/{id}");

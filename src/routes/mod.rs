@@ -1,0 +1,39 @@
+//! The route table: one module per resource, each written by `resource_routes!`.
+
+pub mod activities;
+pub mod beneficiaries;
+pub mod indicators;
+pub mod measures;
+pub mod participants;
+pub mod partners;
+pub mod priority_axes;
+pub mod programmes;
+pub mod projects;
+
+use actix_web::web::ServiceConfig;
+use utoipa::OpenApi;
+
+type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
+
+/// Every resource once: its routes and its part of the OpenAPI document come together.
+const RESOURCES: [Registration; 9] = [
+    (programmes::configure, programmes::Api::openapi),
+    (priority_axes::configure, priority_axes::Api::openapi),
+    (measures::configure, measures::Api::openapi),
+    (beneficiaries::configure, beneficiaries::Api::openapi),
+    (projects::configure, projects::Api::openapi),
+    (partners::configure, partners::Api::openapi),
+    (activities::configure, activities::Api::openapi),
+    (participants::configure, participants::Api::openapi),
+    (indicators::configure, indicators::Api::openapi),
+];
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    for (register, _) in RESOURCES {
+        register(cfg);
+    }
+}
+
+pub fn documents() -> Vec<utoipa::openapi::OpenApi> {
+    RESOURCES.iter().map(|(_, document)| document()).collect()
+}

@@ -1,0 +1,25 @@
+use crate::api::crud::Resource;
+use crate::api::ApiError;
+use crate::db::partners::{PartnerData, PartnerFilter, Partners};
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use diesel::pg::PgConnection;
+
+impl Resource for Partners {
+    const COLLECTION: &'static str = "partners";
+    const NOUN: &'static str = "partner";
+
+    fn check(_: &mut PgConnection, mut data: PartnerData, _: Option<i64>) -> Result<PartnerData, ApiError> {
+        let mut checks = Checks::new();
+        blank_to_none(&mut data.notes);
+        checks.ordered(data.valid_from, data.valid_to, "valid_to", "valid_from");
+        checks.into_result()?;
+        Ok(data)
+    }
+
+    fn related(_: i64, data: &PartnerData) -> Vec<(&'static str, String)> {
+        vec![("project", format!("projects/{}", data.project_id)), ("beneficiary", format!("beneficiaries/{}", data.beneficiary_id))]
+    }
+}
+
+crate::resource_routes!(Partners, PartnerData, PartnerFilter, "partners", "/api/v1/partners", "/api/v1/partners/{id}");

@@ -1,0 +1,62 @@
+//! Building and running the HTTP server. Tests build the same application on
+//! port 0 (`Application::build`), so they exercise the real stack.
+
+use crate::api::{extractors, AppState};
+use crate::config::Settings;
+use crate::db::pool;
+use actix_web::dev::Server;
+use actix_web::middleware::{Logger, NormalizePath, TrailingSlash};
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Creates the database if missing, migrates it, and binds the listener.
+    pub fn build(settings: &Settings) -> Result<Self, String> {
+        pool::create_database_if_missing(&settings.database_url)?;
+        let db = pool::build_pool(&settings.database_url, settings.pool_size, settings.pool_wait).map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let mut conn = db.get().map_err(|e| e.to_string())?;
+        let applied = pool::run_migrations(&mut conn)?;
+        drop(conn);
+        if applied > 0 {
+            tracing::info!(applied, "applied migrations");
+        }
+        let listener = TcpListener::bind(&settings.listen_addr).map_err(|e| format!("cannot listen on {}: {e}", settings.listen_addr))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let server = serve(listener, AppState { pool: db }, settings.workers)?;
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState, workers: usize) -> Result<Server, String> {
+    let state = web::Data::new(state);
+    let openapi = crate::api::openapi::document();
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/health/live"))
+            .app_data(state.clone())
+            .configure(extractors::configure)
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+            .configure(crate::routes::configure)
+            .default_service(web::to(extractors::no_route))
+    })
+    .workers(workers.max(1))
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
+    Ok(server)
+}
