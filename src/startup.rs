@@ -5,7 +5,7 @@ use crate::api::{extractors, AppState};
 use crate::config::Settings;
 use crate::db::pool;
 use actix_web::dev::Server;
-use actix_web::middleware::{Logger, NormalizePath, TrailingSlash};
+use actix_web::middleware::Logger;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use utoipa_swagger_ui::SwaggerUi;
@@ -46,7 +46,6 @@ fn serve(listener: TcpListener, state: AppState, workers: usize) -> Result<Serve
     let openapi = crate::api::openapi::document();
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/health/live"))
             .app_data(state.clone())
             .configure(extractors::configure)

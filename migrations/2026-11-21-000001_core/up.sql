@@ -36,7 +36,7 @@ CREATE TABLE priority_axes (
     name          TEXT,
     created_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
-    CONSTRAINT priority_axes_programme_number_key UNIQUE (programme_id, sort_key)
+    CONSTRAINT priority_axes_number_key UNIQUE (programme_id, sort_key)
 );
 
 CREATE TABLE measures (
@@ -49,7 +49,7 @@ CREATE TABLE measures (
     default_selection_mode  TEXT CHECK (default_selection_mode IN ('competitive', 'non_competitive', 'systemic', 'unknown')),
     created_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at              TIMESTAMPTZ NOT NULL DEFAULT now(),
-    CONSTRAINT measures_axis_code_key UNIQUE (priority_axis_id, code_normalised),
+    CONSTRAINT measures_code_key UNIQUE (priority_axis_id, code_normalised),
     CONSTRAINT measures_parent_not_self CHECK (parent_id IS NULL OR parent_id <> id)
 );
 CREATE INDEX measures_parent_id_idx ON measures (parent_id);
@@ -91,7 +91,7 @@ CREATE TABLE projects (
     total_value              NUMERIC(15, 2) CHECK (total_value >= 0),
     eligible_value           NUMERIC(15, 2) CHECK (eligible_value >= 0),
     eu_amount                NUMERIC(15, 2) CHECK (eu_amount >= 0),
-    cofinancing_rate         NUMERIC(7, 4) CHECK (cofinancing_rate BETWEEN 0 AND 100),
+    cofinancing_rate         NUMERIC CHECK (cofinancing_rate BETWEEN 0 AND 100),
     fund                     TEXT CHECK (fund IN ('ESF', 'ESF_PLUS', 'ERDF', 'CF', 'JTF')),
     selection_mode           TEXT NOT NULL DEFAULT 'unknown' CHECK (selection_mode IN ('competitive', 'non_competitive', 'systemic', 'unknown')),
     planned_start            DATE,
@@ -190,9 +190,9 @@ CREATE TABLE indicators (
     name            TEXT NOT NULL,
     kind            TEXT NOT NULL CHECK (kind IN ('output', 'result')),
     unit            TEXT,
-    baseline_value  NUMERIC(18, 4),
-    target_value    NUMERIC(18, 4),
-    achieved_value  NUMERIC(18, 4),
+    baseline_value  NUMERIC,
+    target_value    NUMERIC,
+    achieved_value  NUMERIC,
     target_text     TEXT,
     achieved_text   TEXT,
     position        INTEGER,

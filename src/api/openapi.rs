@@ -27,6 +27,7 @@ Money is a decimal string in PLN (`\"3359267.15\"`); dates are ISO 8601 dates; t
         (name = "activities", description = "Activities (types of support) of projects"),
         (name = "participants", description = "Participants: personal data, never public"),
         (name = "indicators", description = "Output and result indicators of projects"),
+        (name = "health", description = "Liveness and readiness"),
     )
 )]
 struct BaseDoc;

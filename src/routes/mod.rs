@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod beneficiaries;
+pub mod health;
 pub mod indicators;
 pub mod measures;
 pub mod participants;
@@ -15,8 +16,9 @@ use utoipa::OpenApi;
 
 type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
 
-/// Every resource once: its routes and its part of the OpenAPI document come together.
-const RESOURCES: [Registration; 9] = [
+/// Every route family once: its routes and its part of the OpenAPI document come together.
+const RESOURCES: [Registration; 10] = [
+    (health::configure, health::Api::openapi),
     (programmes::configure, programmes::Api::openapi),
     (priority_axes::configure, priority_axes::Api::openapi),
     (measures::configure, measures::Api::openapi),

@@ -1,0 +1,39 @@
+//! Liveness and readiness for load balancers and scripts.
+
+use crate::api::{ApiError, AppState};
+use actix_web::{web, HttpResponse};
+use diesel::RunQueryDsl;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/health/live", tag = "health", operation_id = "health_live",
+    responses((status = 200, description = "Alive", body = Health)))]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The process can serve: the database answers.
+#[utoipa::path(get, path = "/health/ready", tag = "health", operation_id = "health_ready",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "The database does not answer", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.run(|conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(live, ready), components(schemas(Health)))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health/live", web::get().to(live)).route("/health/ready", web::get().to(ready));
+}

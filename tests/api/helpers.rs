@@ -1,0 +1,194 @@
+//! `spawn_app`: every test gets the real application on a random port, over its
+//! own database cloned from a migrated template (crates.io's pattern), dropped
+//! again when the test ends.
+
+use diesel::prelude::*;
+use es_registry::config::Settings;
+use es_registry::startup::Application;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+fn admin_connection() -> PgConnection {
+    PgConnection::establish(&format!("{}/postgres", server_url())).expect("PostgreSQL must be running for the tests (scripts/test starts it)")
+}
+
+/// A template database holding the current migrations, made once per run.
+fn template() -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        let mut files: Vec<_> = walk(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")));
+        files.sort();
+        for file in files {
+            file.hash(&mut hasher);
+            std::fs::read(&file).unwrap().hash(&mut hasher);
+        }
+        let name = format!("es_registry_template_{:016x}", hasher.finish());
+        let mut conn = admin_connection();
+        // Test binaries may run at once: one of them builds the template.
+        diesel::sql_query("SELECT pg_advisory_lock(704221)").execute(&mut conn).unwrap();
+        let exists = diesel::sql_query("SELECT 1 FROM pg_database WHERE datname = $1").bind::<diesel::sql_types::Text, _>(&name).execute(&mut conn).unwrap() > 0;
+        if !exists {
+            let building = format!("{name}_building");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}")).execute(&mut conn).unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut conn).unwrap();
+            let mut template_conn = PgConnection::establish(&format!("{}/{building}", server_url())).unwrap();
+            es_registry::db::pool::run_migrations(&mut template_conn).unwrap();
+            drop(template_conn);
+            diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut conn).unwrap();
+        }
+        diesel::sql_query("SELECT pg_advisory_unlock(704221)").execute(&mut conn).unwrap();
+        name
+    })
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|entry| {
+            let path = entry.unwrap().path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database: String,
+    /// For tests that run a command against the same database.
+    pub database_url: String,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let mut conn = admin_connection();
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database)).execute(&mut conn);
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let database = format!("es_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), nanos);
+    let template = template();
+    diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {template}")).execute(&mut admin_connection()).unwrap();
+    let database_url = format!("{}/{database}", server_url());
+    let settings = Settings {
+        database_url: database_url.clone(),
+        listen_addr: "127.0.0.1:0".to_owned(),
+        pool_size: 4,
+        pool_wait: Duration::from_secs(5),
+        workers: 1,
+    };
+    let app = Application::build(&settings).expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), database, database_url }
+}
+
+/// A response read whole: status, headers and JSON body (Null when empty).
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn content_type(&self) -> &str {
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The `field` of every entry of a 422's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+    }
+
+    pub fn id(&self) -> i64 {
+        self.body["id"].as_i64().unwrap_or_else(|| panic!("no id in {} {}", self.status, self.body))
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.client.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.client.put(self.url(path)).json(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.client.patch(self.url(path)).header("content-type", "application/merge-patch+json").body(body.to_string())).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(self.client.delete(self.url(path))).await
+    }
+
+    /// Creates a record and returns its id, failing the test on anything but 201.
+    pub async fn create(&self, collection: &str, body: Value) -> i64 {
+        let reply = self.post(&format!("/api/v1/{collection}"), &body).await;
+        assert_eq!(reply.status, 201, "creating {collection}: {}", reply.body);
+        reply.id()
+    }
+
+    pub async fn total(&self, collection_query: &str) -> i64 {
+        let reply = self.get(&format!("/api/v1/{collection_query}")).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body["total"].as_i64().unwrap()
+    }
+}
+
+/// A small, valid hierarchy: programme → axis → measure → sub-measure → project, plus an organisation.
+pub struct Fixture {
+    pub programme: i64,
+    pub axis: i64,
+    pub measure: i64,
+    pub sub_measure: i64,
+    pub project: i64,
+    pub organisation: i64,
+}
+
+impl Fixture {
+    pub async fn new(app: &TestApp) -> Self {
+        use serde_json::json;
+        let programme = app
+            .create("programmes", json!({"code": "RPKP.2014-2020", "name": "RPO Województwa Kujawsko-Pomorskiego 2014-2020", "period": "2014-2020", "funds": ["ESF"], "voivodeship": "04"}))
+            .await;
+        let axis = app.create("priority-axes", json!({"programme_id": programme, "number": "9", "name": "Solidarne społeczeństwo"})).await;
+        let measure = app.create("measures", json!({"priority_axis_id": axis, "code": "9.4", "name": "Wzmocnienie sektora ekonomii społecznej"})).await;
+        let sub_measure = app
+            .create("measures", json!({"priority_axis_id": axis, "parent_id": measure, "code": "9.4.2", "name": "Koordynacja sektora ekonomii społecznej"}))
+            .await;
+        let project = app
+            .create("projects", json!({"title": "Koordynacja rozwoju ekonomii społecznej", "measure_id": sub_measure, "total_value": "3359267.15", "eu_amount": "2855377.07"}))
+            .await;
+        let organisation = app.create("beneficiaries", json!({"name": "Regionalny Ośrodek Polityki Społecznej w Toruniu", "kind": "rops", "teryt": "0463011"})).await;
+        Self { programme, axis, measure, sub_measure, project, organisation }
+    }
+}

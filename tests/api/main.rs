@@ -1,0 +1,9 @@
+//! Black-box tests over HTTP against the real application and PostgreSQL,
+//! compiled as one binary (one link, one template database).
+
+mod contract;
+mod errors;
+mod helpers;
+mod resources;
+mod seeds;
+mod validation;
