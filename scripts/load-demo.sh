@@ -8,17 +8,41 @@
 # POSTed to /api/v1/<post>, and any string "@name" in a body is replaced by the
 # id that the step with ref "name" received, so files can refer to records made
 # by earlier steps or files.
+#
+# Writes need a signed-in admin. Give one with ES_TOKEN (an access token) or
+# ES_EMAIL and ES_PASSWORD; otherwise the script creates (or resets) the account
+# demo-loader@es-registry.local with the service's command line, against the
+# DATABASE_URL in its environment, and signs in as it.
 set -euo pipefail
 
 BASE_URL="${1:-${BASE_URL:-http://127.0.0.1:8080}}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEMO_DIR="${DEMO_DIR:-$HERE/demo}"
-AUTH_HEADER=()
-if [ -n "${ES_TOKEN:-}" ]; then
-    AUTH_HEADER=(-H "Authorization: Bearer $ES_TOKEN")
-fi
 
 command -v jq >/dev/null || { echo "load-demo: installing jq" >&2; apt-get install -y jq >/dev/null; }
+
+es_registry() {
+    if [ -n "${ES_REGISTRY_BIN:-}" ]; then "$ES_REGISTRY_BIN" "$@"
+    elif [ -x "$HERE/target/release/es-registry" ]; then "$HERE/target/release/es-registry" "$@"
+    elif [ -x "$HERE/target/debug/es-registry" ]; then "$HERE/target/debug/es-registry" "$@"
+    else (cd "$HERE" && cargo run --quiet -- "$@")
+    fi
+}
+
+if [ -z "${ES_TOKEN:-}" ]; then
+    email="${ES_EMAIL:-demo-loader@es-registry.local}"
+    password="${ES_PASSWORD:-}"
+    if [ -z "$password" ]; then
+        password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+        if ! printf '%s\n' "$password" | es_registry users create --email "$email" --role admin >/dev/null 2>&1; then
+            printf '%s\n' "$password" | es_registry users reset-password --email "$email" >/dev/null
+        fi
+    fi
+    ES_TOKEN=$(curl -sS -X POST "$BASE_URL/api/v1/auth/token" -H 'Content-Type: application/json' \
+        --data-binary "$(jq -n --arg e "$email" --arg p "$password" '{email: $e, password: $p}')" | jq -r '.access_token // empty')
+    [ -n "$ES_TOKEN" ] || { echo "load-demo: could not sign in as $email" >&2; exit 1; }
+fi
+AUTH_HEADER=(-H "Authorization: Bearer $ES_TOKEN")
 
 refs='{}'
 count=0

@@ -1,14 +1,36 @@
 //! Settings from the environment; every variable is listed in the README.
 
+use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine;
 use std::time::Duration;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
     pub listen_addr: String,
     pub pool_size: u32,
     pub pool_wait: Duration,
     pub workers: usize,
+    pub environment: Environment,
+    /// The JWT signing key; in development a missing key is generated at start.
+    pub jwt_key: Option<Vec<u8>>,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub sign_in_failures_per_account: i32,
+    pub sign_in_failures_per_client: i32,
+}
+
+// The key stays out of Debug output.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings").field("listen_addr", &self.listen_addr).field("environment", &self.environment).finish_non_exhaustive()
+    }
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -22,17 +44,78 @@ fn env_number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String>
     }
 }
 
+/// Decodes a base64 key (standard or URL-safe alphabet) of at least 256 bits.
+pub fn decode_key(text: &str) -> Result<Vec<u8>, String> {
+    let text = text.trim();
+    let key = [&STANDARD, &URL_SAFE, &URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(text).ok())
+        .ok_or("the JWT key must be base64 (e.g. `openssl rand -base64 32`)")?;
+    if key.len() < crate::auth::tokens::MIN_KEY_BYTES {
+        return Err(format!("the JWT key must hold at least 32 bytes (256 bits); it holds {}", key.len()));
+    }
+    Ok(key)
+}
+
+fn jwt_key_from_env() -> Result<Option<Vec<u8>>, String> {
+    if let Ok(text) = std::env::var("JWT_SECRET") {
+        if !text.is_empty() {
+            return decode_key(&text).map(Some).map_err(|e| format!("JWT_SECRET: {e}"));
+        }
+    }
+    if let Ok(path) = std::env::var("JWT_SECRET_FILE") {
+        if !path.is_empty() {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("JWT_SECRET_FILE {path}: {e}"))?;
+            return decode_key(&text).map(Some).map_err(|e| format!("JWT_SECRET_FILE: {e}"));
+        }
+    }
+    Ok(None)
+}
+
 impl Settings {
     pub const DEFAULT_DATABASE_URL: &'static str = "postgres://postgres@127.0.0.1:5432/es_registry";
+    /// RFC 8725 and the roles issue: access tokens live at most 15 minutes.
+    pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
 
     pub fn from_env() -> Result<Self, String> {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let environment = match env_or("APP_ENV", "development").as_str() {
+            "production" => Environment::Production,
+            "development" => Environment::Development,
+            other => return Err(format!("APP_ENV must be development or production, got {other:?}")),
+        };
+        let jwt_key = jwt_key_from_env()?;
+        if environment == Environment::Production && jwt_key.is_none() {
+            return Err("APP_ENV=production needs JWT_SECRET or JWT_SECRET_FILE (base64, at least 256 bits)".into());
+        }
+        let access_ttl = Duration::from_secs(env_number("ACCESS_TOKEN_TTL_SECS", 900)?);
+        if access_ttl > Self::MAX_ACCESS_TTL || access_ttl.is_zero() {
+            return Err("ACCESS_TOKEN_TTL_SECS must be between 1 and 900".into());
+        }
         Ok(Self {
             database_url: env_or("DATABASE_URL", Self::DEFAULT_DATABASE_URL),
             listen_addr: env_or("LISTEN_ADDR", "127.0.0.1:8080"),
             pool_size: env_number("DB_POOL_SIZE", 16)?,
             pool_wait: Duration::from_millis(env_number("DB_POOL_WAIT_MS", 5000)?),
             workers: env_number("HTTP_WORKERS", cores)?,
+            environment,
+            jwt_key,
+            access_ttl,
+            refresh_ttl: Duration::from_secs(env_number("REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?),
+            sign_in_failures_per_account: env_number("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 5)?,
+            sign_in_failures_per_client: env_number("SIGN_IN_MAX_FAILURES_PER_CLIENT", 20)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_key;
+
+    #[test]
+    fn keys_are_base64_of_at_least_256_bits() {
+        assert_eq!(decode_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").unwrap().len(), 32);
+        assert!(decode_key("c2hvcnQ=").is_err());
+        assert!(decode_key("not base64 at all!").is_err());
     }
 }

@@ -1,5 +1,7 @@
 use clap::{Parser, Subcommand};
+use es_registry::cli;
 use es_registry::config::Settings;
+use es_registry::domain::codes::Role;
 use es_registry::startup::Application;
 use tracing_subscriber::EnvFilter;
 
@@ -18,10 +20,42 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (what `openapi/openapi.json` holds).
     Openapi,
+    /// Manage user accounts (passwords are read from standard input).
+    Users {
+        #[command(subcommand)]
+        action: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create an account; the password (at least 12 characters) is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        organisation_id: Option<i64>,
+    },
+    /// Disable an account and revoke its refresh tokens.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password, read from standard input, and enable the account.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))).init();
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"))).init();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Openapi => {
@@ -30,6 +64,7 @@ fn main() -> std::process::ExitCode {
         }
         Command::Migrate => migrate(),
         Command::Serve => serve(),
+        Command::Users { action } => users(action),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -38,6 +73,16 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+fn users(action: UsersCommand) -> Result<(), String> {
+    let message = match action {
+        UsersCommand::Create { email, role, organisation_id } => cli::create_user(&email, role, organisation_id)?,
+        UsersCommand::Disable { email } => cli::disable_user(&email)?,
+        UsersCommand::ResetPassword { email } => cli::reset_password(&email)?,
+    };
+    println!("{message}");
+    Ok(())
 }
 
 fn migrate() -> Result<(), String> {

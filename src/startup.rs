@@ -2,6 +2,8 @@
 //! port 0 (`Application::build`), so they exercise the real stack.
 
 use crate::api::{extractors, AppState};
+use crate::auth::throttle::ThrottleSettings;
+use crate::auth::tokens::{random_key, TokenService};
 use crate::config::Settings;
 use crate::db::pool;
 use actix_web::dev::Server;
@@ -28,7 +30,20 @@ impl Application {
         }
         let listener = TcpListener::bind(&settings.listen_addr).map_err(|e| format!("cannot listen on {}: {e}", settings.listen_addr))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-        let server = serve(listener, AppState { pool: db }, settings.workers)?;
+        let key = match &settings.jwt_key {
+            Some(key) => key.clone(),
+            None => {
+                tracing::warn!("no JWT_SECRET or JWT_SECRET_FILE: generated a signing key for this run; tokens will not survive a restart (development only)");
+                random_key()
+            }
+        };
+        let tokens = TokenService::new(&key, settings.access_ttl, settings.refresh_ttl)?;
+        let throttle = ThrottleSettings {
+            per_account: settings.sign_in_failures_per_account,
+            per_client: settings.sign_in_failures_per_client,
+            ..ThrottleSettings::default()
+        };
+        let server = serve(listener, AppState { pool: db, throttle }, tokens, settings.workers)?;
         Ok(Self { port, server })
     }
 
@@ -41,13 +56,15 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: AppState, workers: usize) -> Result<Server, String> {
+fn serve(listener: TcpListener, state: AppState, tokens: TokenService, workers: usize) -> Result<Server, String> {
     let state = web::Data::new(state);
+    let tokens = web::Data::new(tokens);
     let openapi = crate::api::openapi::document();
     let server = HttpServer::new(move || {
         App::new()
             .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/health/live"))
             .app_data(state.clone())
+            .app_data(tokens.clone())
             .configure(extractors::configure)
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
             .configure(crate::routes::configure)

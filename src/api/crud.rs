@@ -4,7 +4,9 @@
 
 use super::paging::{Page, PageParams};
 use super::{merge_patch, ApiError, AppState};
-use crate::auth::{authorize, Action, Caller};
+use crate::auth::policy::{authorize, needs_scope};
+use crate::auth::{Action, Caller, Scope};
+use crate::db::audit::{self, NewAuditEvent};
 use crate::db::{DbError, Record, Store};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -34,6 +36,19 @@ where
     /// Checks and normalises an input before it is written: domain rules, derived
     /// fields, and rules that need other records. `id` is the record being updated.
     fn check(conn: &mut PgConnection, data: Self::Data, id: Option<i64>) -> Result<Self::Data, ApiError>;
+
+    /// What a record belongs to, for the permission check.
+    fn scope(conn: &mut PgConnection, id: Option<i64>, data: &Self::Data) -> Result<Scope, ApiError>;
+
+    /// What a filtered list covers, for collections whose reads are scoped.
+    fn list_scope(_conn: &mut PgConnection, _filter: &Self::Filter) -> Result<Scope, ApiError> {
+        Ok(Scope::Everything)
+    }
+
+    /// Work that belongs to creating a record, in the same transaction.
+    fn after_create(_conn: &mut PgConnection, _caller: &Caller, _record: &Record<Self::Data>) -> Result<(), ApiError> {
+        Ok(())
+    }
 
     /// Links to related records and collections: `(name, path below /api/v1)`.
     fn related(id: i64, data: &Self::Data) -> Vec<(&'static str, String)>;
@@ -89,6 +104,36 @@ where
     }
 }
 
+/// Checks `caller` may do `action` to the record `data` (with id `id`).
+fn allow<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: Option<i64>, data: &R::Data) -> Result<Scope, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    let scope = R::scope(conn, id, data)?;
+    authorize(caller, R::COLLECTION, action, Some(&scope))?;
+    Ok(scope)
+}
+
+/// Writes the audit event of a change, in the change's transaction.
+fn audit<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&R::Data>, after: Option<&R::Data>) -> Result<(), ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    let json = |data: Option<&R::Data>| data.map(serde_json::to_value).transpose().map_err(|e| ApiError::Internal(e.to_string()));
+    let user = caller.user();
+    let event = NewAuditEvent {
+        user_id: user.map(|u| u.id),
+        user_email: user.map(|u| u.email.clone()),
+        action: action.as_str().to_owned(),
+        resource: R::COLLECTION.to_owned(),
+        record_id: Some(id),
+        voivodeship: scope.voivodeship().map(str::to_owned),
+        before: json(before)?,
+        after: json(after)?,
+    };
+    Ok(audit::record(conn, &event)?)
+}
+
 /// RFC 8288 links to the neighbouring pages, keeping the caller's filters.
 fn page_links(req: &HttpRequest, limit: i64, offset: i64, total: i64) -> Option<String> {
     let others: Vec<(String, String)> = url_pairs(req.query_string()).into_iter().filter(|(k, _)| k != "limit" && k != "offset").collect();
@@ -118,9 +163,17 @@ pub async fn list<R: Resource>(state: &AppState, caller: &Caller, filter: R::Fil
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    authorize::<R>(caller, Action::Read)?;
+    authorize(caller, R::COLLECTION, Action::Read, None)?;
     let request = page.request()?;
-    let (records, total) = state.run(move |conn| Ok(R::list(conn, &filter, request)?)).await?;
+    let caller = caller.clone();
+    let (records, total) = state
+        .run(move |conn| {
+            if needs_scope(R::COLLECTION, Action::Read) {
+                authorize(&caller, R::COLLECTION, Action::Read, Some(&R::list_scope(conn, &filter)?))?;
+            }
+            Ok(R::list(conn, &filter, request)?)
+        })
+        .await?;
     let body = Page { items: records.into_iter().map(view::<R>).collect(), total, limit: request.limit, offset: request.offset };
     let mut response = HttpResponse::Ok();
     if let Some(links) = page_links(req, request.limit, request.offset, total) {
@@ -133,8 +186,19 @@ pub async fn read<R: Resource>(state: &AppState, caller: &Caller, id: i64) -> Re
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    authorize::<R>(caller, Action::Read)?;
-    let record = state.run(move |conn| R::find(conn, id).map_err(not_found::<R>(id))).await?;
+    authorize(caller, R::COLLECTION, Action::Read, None)?;
+    let caller = caller.clone();
+    let record = state
+        .run(move |conn| {
+            let record = R::find(conn, id).map_err(not_found::<R>(id))?;
+            if needs_scope(R::COLLECTION, Action::Read) {
+                // Reads of personal data are themselves audited.
+                let scope = allow::<R>(conn, &caller, Action::Read, Some(id), &record.data)?;
+                audit::<R>(conn, &caller, Action::Read, id, &scope, None, None)?;
+            }
+            Ok(record)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
@@ -142,29 +206,48 @@ pub async fn create<R: Resource>(state: &AppState, caller: &Caller, data: R::Dat
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    authorize::<R>(caller, Action::Create)?;
+    authorize(caller, R::COLLECTION, Action::Create, None)?;
+    let caller = caller.clone();
     let record = state
         .run(move |conn| {
             conn.transaction(|conn| {
                 let data = R::check(conn, data, None)?;
-                Ok(R::insert(conn, &data)?)
+                let scope = allow::<R>(conn, &caller, Action::Create, None, &data)?;
+                let record = R::insert(conn, &data)?;
+                R::after_create(conn, &caller, &record)?;
+                audit::<R>(conn, &caller, Action::Create, record.id, &scope, None, Some(&record.data))?;
+                Ok(record)
             })
         })
         .await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, item_path::<R>(record.id))).json(view::<R>(record)))
 }
 
+/// Replaces record `id` by `data` once both the record as it is and as it will be
+/// are the caller's to write.
+fn update_checked<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, current: Record<R::Data>, data: R::Data) -> Result<Record<R::Data>, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    let data = R::check(conn, data, Some(id))?;
+    let scope = allow::<R>(conn, caller, Action::Update, Some(id), &data)?;
+    let record = R::update(conn, id, &data)?;
+    audit::<R>(conn, caller, Action::Update, id, &scope, Some(&current.data), Some(&record.data))?;
+    Ok(record)
+}
+
 pub async fn replace<R: Resource>(state: &AppState, caller: &Caller, id: i64, data: R::Data) -> Result<HttpResponse, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    authorize::<R>(caller, Action::Update)?;
+    authorize(caller, R::COLLECTION, Action::Update, None)?;
+    let caller = caller.clone();
     let record = state
         .run(move |conn| {
             conn.transaction(|conn| {
-                R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
-                let data = R::check(conn, data, Some(id))?;
-                Ok(R::update(conn, id, &data)?)
+                let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+                allow::<R>(conn, &caller, Action::Update, Some(id), &current.data)?;
+                update_checked::<R>(conn, &caller, id, current, data)
             })
         })
         .await?;
@@ -175,19 +258,20 @@ pub async fn patch<R: Resource>(state: &AppState, caller: &Caller, id: i64, patc
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    authorize::<R>(caller, Action::Update)?;
+    authorize(caller, R::COLLECTION, Action::Update, None)?;
     if !patch.is_object() {
         return Err(ApiError::BadRequest("a merge patch must be a JSON object".into()));
     }
+    let caller = caller.clone();
     let record = state
         .run(move |conn| {
             conn.transaction(|conn| {
                 let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+                allow::<R>(conn, &caller, Action::Update, Some(id), &current.data)?;
                 let mut document = R::patch_base(&current.data)?;
                 merge_patch::apply(&mut document, &patch);
                 let data: R::Data = serde_json::from_value(document).map_err(|e| ApiError::field("body", "invalid_value", e.to_string()))?;
-                let data = R::check(conn, data, Some(id))?;
-                Ok(R::update(conn, id, &data)?)
+                update_checked::<R>(conn, &caller, id, current, data)
             })
         })
         .await?;
@@ -198,8 +282,18 @@ pub async fn delete<R: Resource>(state: &AppState, caller: &Caller, id: i64) -> 
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    authorize::<R>(caller, Action::Delete)?;
-    state.run(move |conn| conn.transaction(|conn| R::delete(conn, id).map_err(not_found::<R>(id)))).await?;
+    authorize(caller, R::COLLECTION, Action::Delete, None)?;
+    let caller = caller.clone();
+    state
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+                let scope = allow::<R>(conn, &caller, Action::Delete, Some(id), &current.data)?;
+                R::delete(conn, id).map_err(not_found::<R>(id))?;
+                audit::<R>(conn, &caller, Action::Delete, id, &scope, Some(&current.data), None)
+            })
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -213,11 +307,13 @@ pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
 macro_rules! resource_routes {
     ($store:ident, $data:ident, $filter:ident, $tag:tt, $collection:tt, $item:tt) => {
         #[utoipa::path(get, path = $collection, tag = $tag, operation_id = concat!("list_", $tag),
+            security((), ("bearer" = [])),
             params($filter, $crate::api::paging::PageParams),
             responses(
                 (status = 200, description = "One page of records; `Link` holds the next and previous pages", body = $crate::api::paging::Page<$crate::api::crud::View<$data>>),
                 (status = 400, description = "Malformed query", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn list(
             state: ::actix_web::web::Data<$crate::api::AppState>,
@@ -230,11 +326,13 @@ macro_rules! resource_routes {
         }
 
         #[utoipa::path(post, path = $collection, tag = $tag, operation_id = concat!("create_", $tag),
+            security(("bearer" = [])),
             request_body = $data,
             responses(
                 (status = 201, description = "Created; `Location` names the new record", body = $crate::api::crud::View<$data>),
                 (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 413, description = "Body too large", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
@@ -249,10 +347,12 @@ macro_rules! resource_routes {
         }
 
         #[utoipa::path(get, path = $item, tag = $tag, operation_id = concat!("get_", $tag),
+            security((), ("bearer" = [])),
             params(("id" = i64, Path, description = "Record id")),
             responses(
                 (status = 200, description = "The record", body = $crate::api::crud::View<$data>),
                 (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn read(
@@ -264,12 +364,14 @@ macro_rules! resource_routes {
         }
 
         #[utoipa::path(put, path = $item, tag = $tag, operation_id = concat!("replace_", $tag),
+            security(("bearer" = [])),
             params(("id" = i64, Path, description = "Record id")),
             request_body = $data,
             responses(
                 (status = 200, description = "Replaced", body = $crate::api::crud::View<$data>),
                 (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
@@ -284,6 +386,7 @@ macro_rules! resource_routes {
         }
 
         #[utoipa::path(patch, path = $item, tag = $tag, operation_id = concat!("patch_", $tag),
+            security(("bearer" = [])),
             params(("id" = i64, Path, description = "Record id")),
             request_body(content = Object, description = "JSON merge patch (RFC 7386) of the record's fields; `null` clears a field",
                 content_type = "application/merge-patch+json"),
@@ -291,6 +394,7 @@ macro_rules! resource_routes {
                 (status = 200, description = "Patched", body = $crate::api::crud::View<$data>),
                 (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
@@ -305,10 +409,12 @@ macro_rules! resource_routes {
         }
 
         #[utoipa::path(delete, path = $item, tag = $tag, operation_id = concat!("delete_", $tag),
+            security(("bearer" = [])),
             params(("id" = i64, Path, description = "Record id")),
             responses(
                 (status = 204, description = "Deleted"),
                 (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "Other records still refer to this one", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]

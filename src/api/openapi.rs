@@ -4,7 +4,27 @@
 
 use super::problem::Problem;
 use crate::domain::FieldError;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The bearer scheme behind Swagger UI's Authorize button.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,10 +33,13 @@ use utoipa::OpenApi;
         description = "The system of record for EU-co-financed social-economy projects in Polish regions: \
 programmes, priority axes, measures, projects, organisations (beneficiaries) and their roles, activities, \
 participants and outcome indicators.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`. \
-Money is a decimal string in PLN (`\"3359267.15\"`); dates are ISO 8601 dates; times are UTC.",
+Money is a decimal string in PLN (`\"3359267.15\"`); dates are ISO 8601 dates; times are UTC.\n\n\
+Reads of public collections need no sign-in; writes and participants need `Authorization: Bearer <access token>` \
+(Authorize button above, with a token from `POST /api/v1/auth/token`).",
         license(name = "MIT"),
     ),
     components(schemas(Problem, FieldError)),
+    modifiers(&BearerScheme),
     tags(
         (name = "programmes", description = "Operational programmes (PO, RPO, FE)"),
         (name = "priority-axes", description = "Priority axes of a programme"),
@@ -27,6 +50,9 @@ Money is a decimal string in PLN (`\"3359267.15\"`); dates are ISO 8601 dates; t
         (name = "activities", description = "Activities (types of support) of projects"),
         (name = "participants", description = "Participants: personal data, never public"),
         (name = "indicators", description = "Output and result indicators of projects"),
+        (name = "auth", description = "Sign-in with email and password; JWT access tokens and rotating refresh tokens"),
+        (name = "users", description = "User accounts (admin, rops)"),
+        (name = "audit", description = "The audit trail of every write and every read of personal data"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

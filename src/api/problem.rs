@@ -26,6 +26,8 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    #[error("too many failed attempts; retry in {retry_after} seconds")]
+    TooManyRequests { retry_after: i64 },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -69,6 +71,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
             ApiError::Unavailable(_) => "service_unavailable",
@@ -117,6 +120,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -132,6 +136,9 @@ impl ResponseError for ApiError {
         response.content_type(PROBLEM_JSON);
         if let ApiError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let ApiError::TooManyRequests { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         if let ApiError::Unavailable(_) = self {
             response.insert_header((header::RETRY_AFTER, "1"));

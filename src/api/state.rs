@@ -1,6 +1,7 @@
 //! What every handler shares: the pool, and running diesel off the async workers.
 
 use super::ApiError;
+use crate::auth::throttle::ThrottleSettings;
 use crate::db::{DbError, DbPool};
 use actix_web::web;
 use diesel::pg::PgConnection;
@@ -8,6 +9,7 @@ use diesel::pg::PgConnection;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    pub throttle: ThrottleSettings,
 }
 
 impl AppState {

@@ -1,10 +1,17 @@
-//! The permission table, in one place.
+//! The permission table, in one place. Every route asks [`authorize`]; routes over
+//! records that belong to someone describe the record with a [`Scope`].
+//!
+//! | who       | reads                                   | writes |
+//! |-----------|-----------------------------------------|--------|
+//! | anonymous | public collections; never participants  | nothing |
+//! | jst       | as anonymous                            | its own organisation's record |
+//! | owes      | + participants of its projects          | projects in its voivodeship where its organisation is a current beneficiary, leader or partner (and their partners, activities, participants, indicators); new projects in its voivodeship, with itself as beneficiary |
+//! | rops      | + participants in its voivodeship       | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records; owes/jst users there |
+//! | admin     | everything                              | everything |
 
-use super::Caller;
-use crate::api::crud::Resource;
+use super::{Caller, User};
 use crate::api::ApiError;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use crate::domain::codes::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -14,18 +21,150 @@ pub enum Action {
     Delete,
 }
 
-/// Collections holding personal data: never open to anonymous callers.
-const PERSONAL: &[&str] = &["participants"];
-
-pub fn authorize<R: Resource>(caller: &Caller, action: Action) -> Result<(), ApiError>
-where
-    R::Data: Serialize + DeserializeOwned + Clone,
-{
-    match caller {
-        Caller::Anonymous if PERSONAL.contains(&R::COLLECTION) => Err(ApiError::Unauthorized("participants are personal data; sign in".into())),
-        Caller::Anonymous => {
-            let _ = action;
-            Ok(())
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
         }
+    }
+}
+
+/// What a record belongs to, as far as permissions care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Programmes, their axes and measures: the programme's voivodeship (none for national ones).
+    Programme { voivodeship: Option<String> },
+    /// An organisation.
+    Organisation { id: Option<i64>, voivodeship: Option<String> },
+    /// A project and what hangs off it: its voivodeship and the organisations that
+    /// are its beneficiary, leader or partner today.
+    Project { voivodeship: Option<String>, organisations: Vec<i64> },
+    /// A user account: its role and its organisation's voivodeship.
+    Account { id: Option<i64>, role: Role, voivodeship: Option<String> },
+    /// No narrower scope: a list over everything.
+    Everything,
+}
+
+impl Scope {
+    pub fn voivodeship(&self) -> Option<&str> {
+        match self {
+            Scope::Programme { voivodeship } | Scope::Organisation { voivodeship, .. } | Scope::Project { voivodeship, .. } | Scope::Account { voivodeship, .. } => {
+                voivodeship.as_deref()
+            }
+            Scope::Everything => None,
+        }
+    }
+}
+
+/// Collections of personal data: reading them is a scoped, audited act.
+const PERSONAL: &[&str] = &["participants", "users", "audit-events"];
+
+/// Whether `action` on `collection` depends on the record (and so needs a [`Scope`]).
+pub fn needs_scope(collection: &str, action: Action) -> bool {
+    action != Action::Read || PERSONAL.contains(&collection)
+}
+
+fn forbidden(message: &str) -> ApiError {
+    ApiError::Forbidden(message.to_owned())
+}
+
+fn in_voivodeship(user: &User, scope: &Scope) -> bool {
+    user.voivodeship.is_some() && scope.voivodeship() == user.voivodeship.as_deref()
+}
+
+fn owes_project(user: &User, scope: &Scope) -> bool {
+    matches!(scope, Scope::Project { organisations, .. } if user.organisation_id.is_some_and(|org| organisations.contains(&org)))
+}
+
+/// Decides whether `caller` may do `action` on a record of `collection`. `scope`
+/// describes the record; it may be `None` only where [`needs_scope`] is false.
+pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Option<&Scope>) -> Result<(), ApiError> {
+    if !needs_scope(collection, action) {
+        return Ok(());
+    }
+    let user = caller.signed_in()?;
+    let Some(scope) = scope else {
+        // Only the coarse question is asked: may this kind of user try at all?
+        return match (user.role, action) {
+            (Role::Jst, Action::Read) if PERSONAL.contains(&collection) => Err(forbidden("local governments see aggregates, not person-level data")),
+            _ => Ok(()),
+        };
+    };
+    let allowed = match user.role {
+        Role::Admin => true,
+        Role::Rops => match (collection, scope) {
+            ("users", Scope::Account { role, .. }) => matches!(role, Role::Owes | Role::Jst) && in_voivodeship(user, scope),
+            ("audit-events", _) => action == Action::Read && in_voivodeship(user, scope),
+            (_, Scope::Everything) => false,
+            _ => in_voivodeship(user, scope),
+        },
+        Role::Owes => match (collection, action, scope) {
+            ("projects", Action::Create, Scope::Project { .. }) => in_voivodeship(user, scope),
+            // An OWES is accredited in one voivodeship and works there.
+            ("projects" | "partners" | "activities" | "participants" | "indicators", _, Scope::Project { .. }) => {
+                owes_project(user, scope) && in_voivodeship(user, scope)
+            }
+            _ => false,
+        },
+        Role::Jst => matches!((collection, action, scope), ("beneficiaries", Action::Update, Scope::Organisation { id: Some(id), .. }) if user.organisation_id == Some(*id)),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(forbidden(&format!("a {} user may not {} this {} record", user.role, action.as_str(), collection)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, org: Option<i64>, voivodeship: Option<&str>) -> Caller {
+        Caller::User(User { id: 1, email: "u@example.org".into(), role, organisation_id: org, voivodeship: voivodeship.map(Into::into) })
+    }
+
+    fn project(voivodeship: &str, organisations: Vec<i64>) -> Scope {
+        Scope::Project { voivodeship: Some(voivodeship.into()), organisations }
+    }
+
+    #[test]
+    fn public_reads_need_no_sign_in_but_writes_do() {
+        assert!(authorize(&Caller::Anonymous, "projects", Action::Read, None).is_ok());
+        assert!(matches!(authorize(&Caller::Anonymous, "projects", Action::Create, None), Err(ApiError::Unauthorized(_))));
+        assert!(matches!(authorize(&Caller::Anonymous, "participants", Action::Read, None), Err(ApiError::Unauthorized(_))));
+    }
+
+    #[test]
+    fn owes_writes_only_its_projects() {
+        let owes = user(Role::Owes, Some(7), Some("04"));
+        assert!(authorize(&owes, "activities", Action::Create, Some(&project("04", vec![7, 8]))).is_ok());
+        assert!(authorize(&owes, "activities", Action::Create, Some(&project("04", vec![8]))).is_err());
+        assert!(authorize(&owes, "projects", Action::Create, Some(&project("04", vec![]))).is_ok());
+        assert!(authorize(&owes, "projects", Action::Create, Some(&project("22", vec![]))).is_err());
+        assert!(authorize(&owes, "programmes", Action::Create, Some(&Scope::Programme { voivodeship: Some("04".into()) })).is_err());
+    }
+
+    #[test]
+    fn rops_writes_its_voivodeship_only_and_never_national_programmes() {
+        let rops = user(Role::Rops, Some(1), Some("04"));
+        assert!(authorize(&rops, "projects", Action::Update, Some(&project("04", vec![]))).is_ok());
+        assert!(authorize(&rops, "projects", Action::Update, Some(&project("22", vec![]))).is_err());
+        assert!(authorize(&rops, "programmes", Action::Create, Some(&Scope::Programme { voivodeship: None })).is_err());
+        let account = |role| Scope::Account { id: None, role, voivodeship: Some("04".into()) };
+        assert!(authorize(&rops, "users", Action::Create, Some(&account(Role::Owes))).is_ok());
+        assert!(authorize(&rops, "users", Action::Create, Some(&account(Role::Admin))).is_err());
+        assert!(authorize(&rops, "users", Action::Create, Some(&account(Role::Rops))).is_err());
+    }
+
+    #[test]
+    fn jst_updates_only_its_own_organisation() {
+        let jst = user(Role::Jst, Some(5), Some("04"));
+        assert!(authorize(&jst, "beneficiaries", Action::Update, Some(&Scope::Organisation { id: Some(5), voivodeship: Some("04".into()) })).is_ok());
+        assert!(authorize(&jst, "beneficiaries", Action::Update, Some(&Scope::Organisation { id: Some(6), voivodeship: Some("04".into()) })).is_err());
+        assert!(authorize(&jst, "beneficiaries", Action::Delete, Some(&Scope::Organisation { id: Some(5), voivodeship: Some("04".into()) })).is_err());
+        assert!(authorize(&jst, "participants", Action::Read, None).is_err());
     }
 }

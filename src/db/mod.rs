@@ -6,6 +6,10 @@ pub mod pool;
 pub mod schema;
 pub mod store;
 
+pub mod audit;
+pub mod scopes;
+pub mod users;
+
 pub mod activities;
 pub mod beneficiaries;
 pub mod indicators;

@@ -22,6 +22,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        user_id -> Nullable<Int8>,
+        user_email -> Nullable<Text>,
+        action -> Text,
+        resource -> Text,
+        record_id -> Nullable<Int8>,
+        #[max_length = 2]
+        voivodeship -> Nullable<Bpchar>,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     beneficiaries (id) {
         id -> Int8,
         name -> Text,
@@ -186,6 +202,40 @@ diesel::table! {
 }
 
 diesel::table! {
+    refresh_tokens (id) {
+        id -> Int8,
+        user_id -> Int8,
+        family -> Int8,
+        token_hash -> Bytea,
+        issued_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (key) {
+        key -> Text,
+        failures -> Int4,
+        window_started_at -> Timestamptz,
+        blocked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        organisation_id -> Nullable<Int8>,
+        enabled -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     voivodeships (teryt) {
         #[max_length = 2]
         teryt -> Bpchar,
@@ -194,6 +244,7 @@ diesel::table! {
 }
 
 diesel::joinable!(activities -> projects (project_id));
+diesel::joinable!(audit_events -> users (user_id));
 diesel::joinable!(beneficiaries -> voivodeships (voivodeship));
 diesel::joinable!(indicators -> indicator_definitions (definition_id));
 diesel::joinable!(indicators -> projects (project_id));
@@ -205,9 +256,12 @@ diesel::joinable!(priority_axes -> programmes (programme_id));
 diesel::joinable!(programmes -> voivodeships (voivodeship));
 diesel::joinable!(projects -> measures (measure_id));
 diesel::joinable!(projects -> voivodeships (voivodeship));
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activities,
+    audit_events,
     beneficiaries,
     indicator_definitions,
     indicators,
@@ -217,5 +271,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     priority_axes,
     programmes,
     projects,
+    refresh_tokens,
+    sign_in_failures,
+    users,
     voivodeships,
 );

@@ -11,7 +11,7 @@ use std::io::Write;
 use utoipa::ToSchema;
 
 macro_rules! code_list {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow)]
         #[diesel(sql_type = Text)]
@@ -124,4 +124,9 @@ code_list!(
 code_list!(
     /// Output (wskaźnik produktu) or result (wskaźnik rezultatu).
     IndicatorKind { Output => "output", Result => "result" }
+);
+
+code_list!(
+    /// What a signed-in user may do; see the permission table in the README.
+    Role { Admin => "admin", Rops => "rops", Owes => "owes", Jst => "jst" }
 );

@@ -1,5 +1,7 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
+use crate::db::scopes;
 use crate::db::activities::{Activities, ActivityData, ActivityFilter};
 use crate::domain::places::TerytCode;
 use crate::domain::validation::blank_to_none;
@@ -24,6 +26,10 @@ impl Resource for Activities {
         }
         checks.into_result()?;
         Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &ActivityData) -> Result<Scope, ApiError> {
+        Ok(scopes::project(conn, data.project_id)?)
     }
 
     fn related(_: i64, data: &ActivityData) -> Vec<(&'static str, String)> {

@@ -1,5 +1,6 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
 use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
 use crate::domain::codes::OrganisationKind;
 use crate::domain::identifiers::{Krs, Nip, Regon};
@@ -46,6 +47,10 @@ impl Resource for Beneficiaries {
         checks.ensure(id.is_none() || data.parent_id != id, "parent_id", "self_reference", "an organisation cannot be its own parent");
         checks.into_result()?;
         Ok(data)
+    }
+
+    fn scope(_: &mut PgConnection, id: Option<i64>, data: &BeneficiaryData) -> Result<Scope, ApiError> {
+        Ok(Scope::Organisation { id, voivodeship: data.voivodeship.clone() })
     }
 
     fn related(id: i64, data: &BeneficiaryData) -> Vec<(&'static str, String)> {

@@ -1,5 +1,7 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
+use crate::db::scopes;
 use crate::db::indicators::{IndicatorData, IndicatorFilter, Indicators};
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -34,6 +36,10 @@ impl Resource for Indicators {
         );
         checks.into_result()?;
         Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &IndicatorData) -> Result<Scope, ApiError> {
+        Ok(scopes::project(conn, data.project_id)?)
     }
 
     fn related(_: i64, data: &IndicatorData) -> Vec<(&'static str, String)> {

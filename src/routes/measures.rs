@@ -1,5 +1,7 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
+use crate::db::scopes;
 use crate::db::measures::{MeasureData, MeasureFilter, Measures};
 use crate::db::{DbError, Store};
 use crate::domain::measure_code::MeasureCode;
@@ -38,6 +40,10 @@ impl Resource for Measures {
             checks.into_result()?;
         }
         Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &MeasureData) -> Result<Scope, ApiError> {
+        Ok(scopes::priority_axis(conn, data.priority_axis_id)?)
     }
 
     fn related(id: i64, data: &MeasureData) -> Vec<(&'static str, String)> {

@@ -1,6 +1,8 @@
 //! The route table: one module per resource, each written by `resource_routes!`.
 
 pub mod activities;
+pub mod audit;
+pub mod auth;
 pub mod beneficiaries;
 pub mod health;
 pub mod indicators;
@@ -10,6 +12,7 @@ pub mod partners;
 pub mod priority_axes;
 pub mod programmes;
 pub mod projects;
+pub mod users;
 
 use actix_web::web::ServiceConfig;
 use utoipa::OpenApi;
@@ -17,8 +20,9 @@ use utoipa::OpenApi;
 type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
 
 /// Every route family once: its routes and its part of the OpenAPI document come together.
-const RESOURCES: [Registration; 10] = [
+const RESOURCES: [Registration; 13] = [
     (health::configure, health::Api::openapi),
+    (auth::configure, auth::Api::openapi),
     (programmes::configure, programmes::Api::openapi),
     (priority_axes::configure, priority_axes::Api::openapi),
     (measures::configure, measures::Api::openapi),
@@ -28,6 +32,8 @@ const RESOURCES: [Registration; 10] = [
     (activities::configure, activities::Api::openapi),
     (participants::configure, participants::Api::openapi),
     (indicators::configure, indicators::Api::openapi),
+    (users::configure, users::Api::openapi),
+    (audit::configure, audit::Api::openapi),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -1,5 +1,7 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
+use crate::db::scopes;
 use crate::db::participants::{ParticipantData, ParticipantFilter, Participants};
 use crate::domain::pesel::Pesel;
 use crate::domain::validation::blank_to_none;
@@ -29,6 +31,19 @@ impl Resource for Participants {
         checks.ordered(data.joined_on, data.left_on, "left_on", "joined_on");
         checks.into_result()?;
         Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &ParticipantData) -> Result<Scope, ApiError> {
+        Ok(scopes::project(conn, data.project_id)?)
+    }
+
+    /// A list of one project's participants is that project's; without a project
+    /// it covers everyone, which only an admin may read.
+    fn list_scope(conn: &mut PgConnection, filter: &ParticipantFilter) -> Result<Scope, ApiError> {
+        match filter.project_id {
+            Some(project) => Ok(scopes::project(conn, project)?),
+            None => Ok(Scope::Everything),
+        }
     }
 
     fn related(_: i64, data: &ParticipantData) -> Vec<(&'static str, String)> {

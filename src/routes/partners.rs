@@ -1,5 +1,7 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
+use crate::db::scopes;
 use crate::db::partners::{PartnerData, PartnerFilter, Partners};
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -15,6 +17,10 @@ impl Resource for Partners {
         checks.ordered(data.valid_from, data.valid_to, "valid_to", "valid_from");
         checks.into_result()?;
         Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &PartnerData) -> Result<Scope, ApiError> {
+        Ok(scopes::project(conn, data.project_id)?)
     }
 
     fn related(_: i64, data: &PartnerData) -> Vec<(&'static str, String)> {

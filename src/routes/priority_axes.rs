@@ -1,5 +1,7 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
+use crate::db::scopes;
 use crate::db::priority_axes::{PriorityAxes, PriorityAxisData, PriorityAxisFilter};
 use crate::domain::measure_code::AxisNumber;
 use crate::domain::validation::blank_to_none;
@@ -20,6 +22,10 @@ impl Resource for PriorityAxes {
         blank_to_none(&mut data.name);
         checks.into_result()?;
         Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &PriorityAxisData) -> Result<Scope, ApiError> {
+        Ok(scopes::programme(conn, data.programme_id)?)
     }
 
     fn related(id: i64, data: &PriorityAxisData) -> Vec<(&'static str, String)> {

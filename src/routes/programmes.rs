@@ -1,5 +1,6 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::Scope;
 use crate::db::programmes::{ProgrammeData, ProgrammeFilter, Programmes};
 use crate::domain::places::Voivodeship;
 use crate::domain::validation::blank_to_none;
@@ -21,6 +22,10 @@ impl Resource for Programmes {
         data.funds.dedup();
         checks.into_result()?;
         Ok(data)
+    }
+
+    fn scope(_: &mut PgConnection, _: Option<i64>, data: &ProgrammeData) -> Result<Scope, ApiError> {
+        Ok(Scope::Programme { voivodeship: data.voivodeship.clone() })
     }
 
     fn related(id: i64, _: &ProgrammeData) -> Vec<(&'static str, String)> {

@@ -1,5 +1,9 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
+use crate::auth::{Caller, Scope};
+use crate::db::partners::{PartnerData, Partners};
+use crate::db::{scopes, Record, Store};
+use crate::domain::codes::{PartnerRole, Role};
 use crate::db::projects::{ProjectData, ProjectFilter, Projects};
 use crate::domain::codes::DatePrecision;
 use crate::domain::money::{check_amount, check_rate, period_bounds, truncate};
@@ -109,6 +113,27 @@ impl Resource for Projects {
             Some(None) => {}
         }
         Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, id: Option<i64>, data: &ProjectData) -> Result<Scope, ApiError> {
+        let organisations = match id {
+            Some(id) => match scopes::project(conn, id)? {
+                Scope::Project { organisations, .. } => organisations,
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        Ok(Scope::Project { voivodeship: data.voivodeship.clone(), organisations })
+    }
+
+    /// A project an OWES creates has the OWES's organisation as its beneficiary.
+    fn after_create(conn: &mut PgConnection, caller: &Caller, record: &Record<ProjectData>) -> Result<(), ApiError> {
+        if let Some(user) = caller.user().filter(|u| u.role == Role::Owes) {
+            let organisation = user.organisation_id.ok_or_else(|| ApiError::Forbidden("this account has no organisation".into()))?;
+            let role = PartnerData { project_id: record.id, beneficiary_id: organisation, role: PartnerRole::Beneficiary, valid_from: None, valid_to: None, notes: None };
+            Partners::insert(conn, &role)?;
+        }
+        Ok(())
     }
 
     fn related(id: i64, data: &ProjectData) -> Vec<(&'static str, String)> {

@@ -1,14 +1,19 @@
 //! `spawn_app`: every test gets the real application on a random port, over its
 //! own database cloned from a migrated template (crates.io's pattern), dropped
-//! again when the test ends.
+//! again when the test ends. Requests go out as the test's admin unless a test
+//! picks another session.
 
 use diesel::prelude::*;
-use es_registry::config::Settings;
+use es_registry::auth::{accounts, passwords};
+use es_registry::config::{Environment, Settings};
+use es_registry::domain::codes::Role;
 use es_registry::startup::Application;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
+
+pub const PASSWORD: &str = "correct horse battery staple";
 
 pub fn server_url() -> String {
     std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
@@ -63,8 +68,11 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database: String,
-    /// For tests that run a command against the same database.
+    /// For tests that run the command line against the same database.
     pub database_url: String,
+    /// The signing key, for tests that forge tokens.
+    pub jwt_key: Vec<u8>,
+    pub admin_token: String,
 }
 
 impl Drop for TestApp {
@@ -81,17 +89,26 @@ pub async fn spawn_app() -> TestApp {
     let template = template();
     diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {template}")).execute(&mut admin_connection()).unwrap();
     let database_url = format!("{}/{database}", server_url());
+    let jwt_key = es_registry::auth::tokens::random_key();
     let settings = Settings {
         database_url: database_url.clone(),
         listen_addr: "127.0.0.1:0".to_owned(),
         pool_size: 4,
         pool_wait: Duration::from_secs(5),
         workers: 1,
+        environment: Environment::Development,
+        jwt_key: Some(jwt_key.clone()),
+        access_ttl: Duration::from_secs(900),
+        refresh_ttl: Duration::from_secs(3600),
+        sign_in_failures_per_account: 5,
+        sign_in_failures_per_client: 20,
     };
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), database, database_url }
+    let mut app = TestApp { address, client: reqwest::Client::new(), database, database_url, jwt_key, admin_token: String::new() };
+    app.admin_token = app.user_token("admin@test.es-registry.pl", Role::Admin, None).await;
+    app
 }
 
 /// A response read whole: status, headers and JSON body (Null when empty).
@@ -116,9 +133,77 @@ impl Reply {
     }
 }
 
+/// Requests made as one caller: a bearer token, or anonymous.
+pub struct Session<'a> {
+    app: &'a TestApp,
+    token: Option<String>,
+}
+
+impl Session<'_> {
+    fn authorised(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.app.send(self.authorised(self.app.client.get(self.app.url(path)))).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.app.send(self.authorised(self.app.client.post(self.app.url(path)).json(body))).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.app.send(self.authorised(self.app.client.put(self.app.url(path)).json(body))).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        let request = self.app.client.patch(self.app.url(path)).header("content-type", "application/merge-patch+json").body(body.to_string());
+        self.app.send(self.authorised(request)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.app.send(self.authorised(self.app.client.delete(self.app.url(path)))).await
+    }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    pub fn anonymous(&self) -> Session<'_> {
+        Session { app: self, token: None }
+    }
+
+    pub fn as_user(&self, token: &str) -> Session<'_> {
+        Session { app: self, token: Some(token.to_owned()) }
+    }
+
+    fn admin(&self) -> Session<'_> {
+        self.as_user(&self.admin_token)
+    }
+
+    /// Creates an account straight in the database (as the command line does).
+    pub fn create_user(&self, email: &str, role: Role, organisation_id: Option<i64>) {
+        let mut conn = PgConnection::establish(&self.database_url).unwrap();
+        let hash = passwords::hash(PASSWORD).unwrap();
+        accounts::account_scope(&mut conn, None, role, organisation_id).unwrap();
+        accounts::insert(&mut conn, email.to_owned(), hash, role, organisation_id).unwrap();
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Reply {
+        self.anonymous().post("/api/v1/auth/token", &json!({"email": email, "password": password})).await
+    }
+
+    /// Creates an account and signs it in: its access token.
+    pub async fn user_token(&self, email: &str, role: Role, organisation_id: Option<i64>) -> String {
+        self.create_user(email, role, organisation_id);
+        let reply = self.sign_in(email, PASSWORD).await;
+        assert_eq!(reply.status, 200, "sign-in of {email}: {}", reply.body);
+        reply.body["access_token"].as_str().unwrap().to_owned()
     }
 
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
@@ -131,26 +216,26 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        self.send(self.client.get(self.url(path))).await
+        self.admin().get(path).await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.send(self.client.post(self.url(path)).json(body)).await
+        self.admin().post(path, body).await
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Reply {
-        self.send(self.client.put(self.url(path)).json(body)).await
+        self.admin().put(path, body).await
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> Reply {
-        self.send(self.client.patch(self.url(path)).header("content-type", "application/merge-patch+json").body(body.to_string())).await
+        self.admin().patch(path, body).await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        self.send(self.client.delete(self.url(path))).await
+        self.admin().delete(path).await
     }
 
-    /// Creates a record and returns its id, failing the test on anything but 201.
+    /// Creates a record as admin and returns its id, failing the test on anything but 201.
     pub async fn create(&self, collection: &str, body: Value) -> i64 {
         let reply = self.post(&format!("/api/v1/{collection}"), &body).await;
         assert_eq!(reply.status, 201, "creating {collection}: {}", reply.body);
@@ -176,7 +261,6 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new(app: &TestApp) -> Self {
-        use serde_json::json;
         let programme = app
             .create("programmes", json!({"code": "RPKP.2014-2020", "name": "RPO Województwa Kujawsko-Pomorskiego 2014-2020", "period": "2014-2020", "funds": ["ESF"], "voivodeship": "04"}))
             .await;

@@ -185,11 +185,11 @@ async fn participants_are_never_served_to_anonymous_callers() {
     let app = spawn_app().await;
     let fx = Fixture::new(&app).await;
     let body = json!({"project_id": fx.project, "first_name": "Anna", "last_name": "Nowak", "pesel": "02270803624"});
-    let created = app.post("/api/v1/participants", &body).await;
+    let created = app.anonymous().post("/api/v1/participants", &body).await;
     assert_eq!(created.status, 401);
     assert!(!created.body.to_string().contains("02270803624"));
     for path in ["/api/v1/participants", "/api/v1/participants/1", &format!("/api/v1/participants?project_id={}", fx.project)] {
-        let reply = app.get(path).await;
+        let reply = app.anonymous().get(path).await;
         assert_eq!(reply.status, 401, "{path}");
         assert_eq!(reply.content_type(), "application/problem+json");
         assert_eq!(reply.headers.get("www-authenticate").unwrap(), "Bearer");

@@ -6,8 +6,17 @@ use serde_json::{json, Value};
 
 async fn load_demo(app: &TestApp) {
     let address = app.address.clone();
+    let database_url = app.database_url.clone();
+    // The script signs in through an account it makes with the command line, as a user would.
     let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("bash").arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/load-demo.sh")).arg(address).output().unwrap()
+        std::process::Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/load-demo.sh"))
+            .arg(address)
+            .env("DATABASE_URL", database_url)
+            .env("ES_REGISTRY_BIN", env!("CARGO_BIN_EXE_es-registry"))
+            .env_remove("ES_TOKEN")
+            .output()
+            .unwrap()
     })
     .await
     .unwrap();

@@ -1,0 +1,168 @@
+//! User accounts, refresh tokens and sign-in failures.
+
+use super::schema::{beneficiaries, refresh_tokens, sign_in_failures, users};
+use super::store::PageRequest;
+use super::DbError;
+use crate::domain::codes::Role;
+use chrono::{DateTime, Utc};
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+
+#[derive(Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(Pg))]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+// The hash stays out of Debug output.
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow").field("id", &self.id).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUserRow {
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    pub enabled: bool,
+}
+
+#[derive(Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub password_hash: Option<String>,
+    pub role: Option<Role>,
+    pub organisation_id: Option<Option<i64>>,
+    pub enabled: Option<bool>,
+}
+
+pub fn find(conn: &mut PgConnection, id: i64) -> Result<UserRow, DbError> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
+}
+
+pub fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+pub fn insert(conn: &mut PgConnection, user: &NewUserRow) -> Result<UserRow, DbError> {
+    Ok(diesel::insert_into(users::table).values(user).returning(UserRow::as_returning()).get_result(conn)?)
+}
+
+pub fn update(conn: &mut PgConnection, id: i64, changes: &UserChanges) -> Result<UserRow, DbError> {
+    Ok(diesel::update(users::table.find(id)).set(changes).returning(UserRow::as_returning()).get_result(conn)?)
+}
+
+/// Users, optionally only those of organisations in `voivodeship`.
+pub fn list(conn: &mut PgConnection, voivodeship: Option<&str>, page: PageRequest) -> Result<(Vec<UserRow>, i64), DbError> {
+    let scoped = || {
+        let mut q = users::table.into_boxed();
+        if let Some(v) = voivodeship {
+            q = q.filter(users::organisation_id.eq_any(beneficiaries::table.filter(beneficiaries::voivodeship.eq(v.to_owned())).select(beneficiaries::id.nullable())));
+        }
+        q
+    };
+    let total = scoped().count().get_result(conn)?;
+    let rows = scoped().select(UserRow::as_select()).order(users::id).limit(page.limit).offset(page.offset).load(conn)?;
+    Ok((rows, total))
+}
+
+// Refresh tokens.
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens, check_for_backend(Pg))]
+pub struct RefreshTokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub family: i64,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Stores a new refresh token; a first token starts its own family.
+pub fn insert_refresh_token(conn: &mut PgConnection, user_id: i64, family: Option<i64>, hash: &[u8], expires_at: DateTime<Utc>) -> Result<(), DbError> {
+    let id: i64 = diesel::insert_into(refresh_tokens::table)
+        .values((refresh_tokens::user_id.eq(user_id), refresh_tokens::family.eq(family.unwrap_or(0)), refresh_tokens::token_hash.eq(hash), refresh_tokens::expires_at.eq(expires_at)))
+        .returning(refresh_tokens::id)
+        .get_result(conn)?;
+    if family.is_none() {
+        diesel::update(refresh_tokens::table.find(id)).set(refresh_tokens::family.eq(id)).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find_refresh_token_for_update(conn: &mut PgConnection, hash: &[u8]) -> Result<Option<RefreshTokenRow>, DbError> {
+    Ok(refresh_tokens::table.filter(refresh_tokens::token_hash.eq(hash)).select(RefreshTokenRow::as_select()).for_update().first(conn).optional()?)
+}
+
+pub fn revoke_refresh_token(conn: &mut PgConnection, id: i64) -> Result<(), DbError> {
+    diesel::update(refresh_tokens::table.find(id)).set(refresh_tokens::revoked_at.eq(diesel::dsl::now)).execute(conn)?;
+    Ok(())
+}
+
+pub fn revoke_family(conn: &mut PgConnection, family: i64) -> Result<(), DbError> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(family)).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn revoke_all_of_user(conn: &mut PgConnection, user_id: i64) -> Result<(), DbError> {
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
+        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)?;
+    Ok(())
+}
+
+// Sign-in failures.
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = sign_in_failures, check_for_backend(Pg))]
+pub struct FailureRow {
+    pub key: String,
+    pub failures: i32,
+    pub window_started_at: DateTime<Utc>,
+    pub blocked_until: Option<DateTime<Utc>>,
+}
+
+pub fn failures(conn: &mut PgConnection, keys: &[String]) -> Result<Vec<FailureRow>, DbError> {
+    Ok(sign_in_failures::table.filter(sign_in_failures::key.eq_any(keys)).select(FailureRow::as_select()).load(conn)?)
+}
+
+pub fn failure_for_update(conn: &mut PgConnection, key: &str) -> Result<Option<FailureRow>, DbError> {
+    Ok(sign_in_failures::table.find(key).select(FailureRow::as_select()).for_update().first(conn).optional()?)
+}
+
+pub fn store_failure(conn: &mut PgConnection, key: &str, failures: i32, window_started_at: DateTime<Utc>, blocked_until: Option<DateTime<Utc>>) -> Result<(), DbError> {
+    diesel::insert_into(sign_in_failures::table)
+        .values((
+            sign_in_failures::key.eq(key),
+            sign_in_failures::failures.eq(failures),
+            sign_in_failures::window_started_at.eq(window_started_at),
+            sign_in_failures::blocked_until.eq(blocked_until),
+        ))
+        .on_conflict(sign_in_failures::key)
+        .do_update()
+        .set((
+            sign_in_failures::failures.eq(failures),
+            sign_in_failures::window_started_at.eq(window_started_at),
+            sign_in_failures::blocked_until.eq(blocked_until),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn clear_failures(conn: &mut PgConnection, key: &str) -> Result<(), DbError> {
+    diesel::delete(sign_in_failures::table.find(key)).execute(conn)?;
+    Ok(())
+}

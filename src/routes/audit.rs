@@ -1,0 +1,39 @@
+//! The audit trail: admins read all of it, a ROPS what happened in its voivodeship.
+
+use crate::api::paging::{Page, PageParams};
+use crate::api::problem::Problem;
+use crate::api::{ApiError, AppState};
+use crate::auth::Caller;
+use crate::db::audit::{self, AuditEvent, AuditFilter};
+use crate::domain::codes::Role;
+use actix_web::{web, HttpResponse};
+
+/// Audit events, newest first.
+#[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", operation_id = "list_audit_events",
+    params(AuditFilter, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of events", body = Page<AuditEvent>),
+        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin or ROPS", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(state: web::Data<AppState>, caller: Caller, filter: web::Query<AuditFilter>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+    let user = caller.signed_in()?;
+    let voivodeship = match user.role {
+        Role::Admin => None,
+        Role::Rops => Some(user.voivodeship.clone().unwrap_or_default()),
+        _ => return Err(ApiError::Forbidden("only admins and ROPS users read the audit trail".into())),
+    };
+    let request = page.request()?;
+    let filter = filter.into_inner();
+    let (events, total) = state.run(move |conn| Ok(audit::list(conn, &filter, voivodeship.as_deref(), request)?)).await?;
+    Ok(HttpResponse::Ok().json(Page { items: events, total, limit: request.limit, offset: request.offset }))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/audit-events", web::get().to(list));
+}

@@ -1,0 +1,82 @@
+//! Sign-in, token refresh, sign-out and who-am-I.
+
+use crate::api::problem::Problem;
+use crate::api::{ApiError, AppState};
+use crate::auth::sessions::{self, TokenPair};
+use crate::auth::{Caller, TokenService, User};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    #[schema(example = "rops@demo.es-registry.pl")]
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshToken {
+    pub refresh_token: String,
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", operation_id = "sign_in",
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in", body = TokenPair),
+        (status = 401, description = "Invalid email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn token(state: web::Data<AppState>, tokens: web::Data<TokenService>, req: HttpRequest, body: web::Json<SignIn>) -> Result<HttpResponse, ApiError> {
+    let SignIn { email, password } = body.into_inner();
+    let client = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let pair = sessions::sign_in(&state, tokens, email, password, client).await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(pair))
+}
+
+/// Trade a refresh token (once) for a new token pair.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh_token",
+    request_body = RefreshToken,
+    responses(
+        (status = 200, description = "A new pair; the old refresh token is spent", body = TokenPair),
+        (status = 401, description = "Unknown, spent, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(state: web::Data<AppState>, tokens: web::Data<TokenService>, body: web::Json<RefreshToken>) -> Result<HttpResponse, ApiError> {
+    let pair = sessions::refresh(&state, tokens, body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(pair))
+}
+
+/// Sign out: revoke the refresh token and its successors.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "sign_out",
+    request_body = RefreshToken,
+    responses((status = 204, description = "Signed out")))]
+pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshToken>) -> Result<HttpResponse, ApiError> {
+    sessions::sign_out(&state, body.into_inner().refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", operation_id = "who_am_i",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user the access token speaks for", body = User),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(caller.signed_in()?))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(token, refresh, logout, me), components(schemas(SignIn, RefreshToken, TokenPair, User)))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/auth/token", web::post().to(token))
+        .route("/api/v1/auth/refresh", web::post().to(refresh))
+        .route("/api/v1/auth/logout", web::post().to(logout))
+        .route("/api/v1/auth/me", web::get().to(me));
+}
