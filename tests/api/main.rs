@@ -1,8 +1,10 @@
 //! Black-box tests over HTTP against the real application and PostgreSQL,
 //! compiled as one binary (one link, one template database).
 
+mod auth;
 mod contract;
 mod errors;
+mod permissions;
 mod helpers;
 mod resources;
 mod seeds;

@@ -1,0 +1,263 @@
+//! The permission table of the README, role × resource × method × own / foreign
+//! record, as one table-driven test: this test is its proof.
+
+use crate::helpers::{spawn_app, TestApp};
+use es_registry::domain::codes::Role;
+use serde_json::{json, Value};
+
+/// Two voivodeships, national and regional programmes, organisations and projects
+/// on both sides of every line the table draws.
+struct World {
+    national: i64,
+    kp: i64,
+    pm: i64,
+    kp_axis: i64,
+    pm_axis: i64,
+    kp_measure: i64,
+    pm_measure: i64,
+    rops_kp_org: i64,
+    rops_pm_org: i64,
+    owes_a: i64,
+    owes_b: i64,
+    jst_org: i64,
+    project_a: i64,
+    project_b: i64,
+    project_pm: i64,
+    activity_a: i64,
+    activity_b: i64,
+    indicator_a: i64,
+    indicator_b: i64,
+    partner_a: i64,
+    participant_a: i64,
+    participant_b: i64,
+}
+
+async fn world(app: &TestApp) -> World {
+    let national = app.create("programmes", json!({"code": "POKL", "name": "PO Kapitał Ludzki", "period": "2007-2013"})).await;
+    let kp = app.create("programmes", json!({"code": "RPKP", "name": "RPO K-P", "period": "2014-2020", "voivodeship": "04"})).await;
+    let pm = app.create("programmes", json!({"code": "RPPM", "name": "RPO Pomorskie", "period": "2014-2020", "voivodeship": "22"})).await;
+    let kp_axis = app.create("priority-axes", json!({"programme_id": kp, "number": "9"})).await;
+    let pm_axis = app.create("priority-axes", json!({"programme_id": pm, "number": "6"})).await;
+    let kp_measure = app.create("measures", json!({"priority_axis_id": kp_axis, "code": "9.4", "name": "ES"})).await;
+    let pm_measure = app.create("measures", json!({"priority_axis_id": pm_axis, "code": "06.03", "name": "ES"})).await;
+    let org = |name: &str, kind: &str, voivodeship: &str| json!({"name": name, "kind": kind, "voivodeship": voivodeship});
+    let rops_kp_org = app.create("beneficiaries", org("ROPS Toruń", "rops", "04")).await;
+    let rops_pm_org = app.create("beneficiaries", org("ROPS Gdańsk", "rops", "22")).await;
+    let owes_a = app.create("beneficiaries", org("OWES A", "owes", "04")).await;
+    let owes_b = app.create("beneficiaries", org("OWES B", "owes", "04")).await;
+    let jst_org = app.create("beneficiaries", org("Gmina Miasta Toruń", "jst", "04")).await;
+    let project_a = app.create("projects", json!({"title": "A", "measure_id": kp_measure})).await;
+    let project_b = app.create("projects", json!({"title": "B", "measure_id": kp_measure})).await;
+    let project_pm = app.create("projects", json!({"title": "PM", "measure_id": pm_measure})).await;
+    let partner_a = app.create("partners", json!({"project_id": project_a, "beneficiary_id": owes_a, "role": "beneficiary"})).await;
+    app.create("partners", json!({"project_id": project_b, "beneficiary_id": owes_b, "role": "beneficiary"})).await;
+    // OWES A was project B's partner once, but no longer.
+    app.create("partners", json!({"project_id": project_b, "beneficiary_id": owes_a, "role": "partner", "valid_to": "2020-12-31"})).await;
+    let activity = |project| json!({"project_id": project, "activity_type": "training", "title": "szkolenie"});
+    let activity_a = app.create("activities", activity(project_a)).await;
+    let activity_b = app.create("activities", activity(project_b)).await;
+    let indicator = |project| json!({"project_id": project, "name": "osoby", "kind": "output", "target_value": "10"});
+    let indicator_a = app.create("indicators", indicator(project_a)).await;
+    let indicator_b = app.create("indicators", indicator(project_b)).await;
+    let person = |project| json!({"project_id": project, "first_name": "Anna", "last_name": "Nowak"});
+    let participant_a = app.create("participants", person(project_a)).await;
+    let participant_b = app.create("participants", person(project_b)).await;
+    World {
+        national, kp, pm, kp_axis, pm_axis, kp_measure, pm_measure, rops_kp_org, rops_pm_org, owes_a, owes_b, jst_org,
+        project_a, project_b, project_pm, activity_a, activity_b, indicator_a, indicator_b, partner_a, participant_a, participant_b,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Anonymous,
+    Admin,
+    RopsKp,
+    RopsPm,
+    OwesA,
+    Jst,
+}
+
+enum Method {
+    Get,
+    Post(Value),
+    Patch(Value),
+    Delete,
+}
+
+struct Case {
+    who: Who,
+    method: Method,
+    path: String,
+    status: u16,
+    what: &'static str,
+}
+
+fn case(who: Who, method: Method, path: String, status: u16, what: &'static str) -> Case {
+    Case { who, method, path, status, what }
+}
+
+fn table(w: &World) -> Vec<Case> {
+    use Method::*;
+    use Who::*;
+    let p = |collection: &str, id: i64| format!("/api/v1/{collection}/{id}");
+    let c = |collection: &str| format!("/api/v1/{collection}");
+    let rename = || json!({"name": "nowa nazwa"});
+    let title = || json!({"title": "nowy tytuł"});
+    let notes = || json!({"notes": "uwaga"});
+    vec![
+        // Public reads, for everyone; personal data for nobody anonymous.
+        case(Anonymous, Get, c("projects"), 200, "anonymous lists projects"),
+        case(Anonymous, Get, p("programmes", w.kp), 200, "anonymous reads a programme"),
+        case(Anonymous, Get, p("beneficiaries", w.owes_a), 200, "anonymous reads an organisation"),
+        case(Anonymous, Get, format!("/api/v1/activities?project_id={}", w.project_a), 200, "anonymous lists activities"),
+        case(Anonymous, Get, p("participants", w.participant_a), 401, "anonymous never reads a participant"),
+        case(Anonymous, Get, format!("/api/v1/participants?project_id={}", w.project_a), 401, "anonymous never lists participants"),
+        case(Anonymous, Patch(title()), p("projects", w.project_a), 401, "anonymous never writes"),
+        case(Anonymous, Post(json!({"code": "X", "name": "X", "period": "2014-2020"})), c("programmes"), 401, "anonymous never creates"),
+        case(Anonymous, Get, c("audit-events"), 401, "anonymous never reads the audit trail"),
+        // Programmes, axes, measures.
+        case(RopsKp, Patch(rename()), p("programmes", w.kp), 200, "rops writes its regional programme"),
+        case(RopsKp, Patch(rename()), p("programmes", w.pm), 403, "rops cannot write another region's programme"),
+        case(RopsKp, Patch(rename()), p("programmes", w.national), 403, "rops cannot write a national programme"),
+        case(Admin, Patch(rename()), p("programmes", w.national), 200, "admin writes a national programme"),
+        case(RopsKp, Post(json!({"code": "RPKP2", "name": "X", "period": "2021-2027", "voivodeship": "04"})), c("programmes"), 201, "rops creates a programme of its region"),
+        case(RopsKp, Post(json!({"code": "RPPM2", "name": "X", "period": "2021-2027", "voivodeship": "22"})), c("programmes"), 403, "rops cannot create another region's programme"),
+        case(RopsKp, Post(json!({"code": "PO2", "name": "X", "period": "2021-2027"})), c("programmes"), 403, "rops cannot create a national programme"),
+        case(RopsKp, Patch(rename()), p("priority-axes", w.kp_axis), 200, "rops writes its programme's axis"),
+        case(RopsKp, Patch(rename()), p("priority-axes", w.pm_axis), 403, "rops cannot write another region's axis"),
+        case(RopsKp, Patch(json!({"programme_id": w.pm})), p("priority-axes", w.kp_axis), 403, "rops cannot move its axis to another region's programme"),
+        case(RopsKp, Patch(rename()), p("measures", w.kp_measure), 200, "rops writes its measure"),
+        case(RopsPm, Patch(rename()), p("measures", w.kp_measure), 403, "a Pomorskie rops cannot write a Kujawsko-Pomorskie measure"),
+        case(OwesA, Patch(rename()), p("programmes", w.kp), 403, "owes cannot write programmes"),
+        case(OwesA, Patch(rename()), p("measures", w.kp_measure), 403, "owes cannot write measures"),
+        case(Jst, Patch(rename()), p("priority-axes", w.kp_axis), 403, "jst cannot write axes"),
+        // Organisations.
+        case(RopsKp, Patch(json!({"city": "Toruń"})), p("beneficiaries", w.owes_b), 200, "rops writes an organisation of its region"),
+        case(RopsKp, Patch(json!({"city": "Gdańsk"})), p("beneficiaries", w.rops_pm_org), 403, "rops cannot write another region's organisation"),
+        case(RopsKp, Patch(json!({"voivodeship": "22"})), p("beneficiaries", w.owes_b), 403, "rops cannot move an organisation out of its region"),
+        case(Jst, Patch(json!({"website": "https://torun.pl"})), p("beneficiaries", w.jst_org), 200, "jst updates its own organisation"),
+        case(Jst, Patch(json!({"website": "https://x.pl"})), p("beneficiaries", w.owes_a), 403, "jst cannot update another organisation"),
+        case(Jst, Delete, p("beneficiaries", w.jst_org), 403, "jst cannot delete its organisation"),
+        case(Jst, Post(json!({"name": "Nowa", "kind": "ngo"})), c("beneficiaries"), 403, "jst cannot create organisations"),
+        case(OwesA, Patch(json!({"city": "Toruń"})), p("beneficiaries", w.owes_a), 403, "owes does not edit organisation records"),
+        // Projects.
+        case(OwesA, Patch(title()), p("projects", w.project_a), 200, "owes writes the project it is beneficiary of"),
+        case(OwesA, Patch(title()), p("projects", w.project_b), 403, "owes cannot write another organisation's project (its partnership ended)"),
+        case(OwesA, Patch(json!({"measure_id": w.pm_measure, "voivodeship": "22"})), p("projects", w.project_a), 403, "owes cannot move its project to another region"),
+        case(OwesA, Post(json!({"title": "Nowy", "measure_id": w.kp_measure})), c("projects"), 201, "owes creates a project in its region"),
+        case(OwesA, Post(json!({"title": "Nowy", "measure_id": w.pm_measure})), c("projects"), 403, "owes cannot create a project in another region"),
+        case(RopsKp, Patch(title()), p("projects", w.project_b), 200, "rops writes any project of its region"),
+        case(RopsPm, Patch(title()), p("projects", w.project_a), 403, "a Pomorskie rops cannot change a Kujawsko-Pomorskie project"),
+        case(RopsKp, Delete, p("projects", w.project_pm), 403, "rops cannot delete another region's project"),
+        case(Jst, Patch(title()), p("projects", w.project_a), 403, "jst cannot write projects"),
+        case(Admin, Patch(title()), p("projects", w.project_pm), 200, "admin writes any project"),
+        // What hangs off a project.
+        case(OwesA, Patch(title()), p("activities", w.activity_a), 200, "owes writes its project's activity"),
+        case(OwesA, Patch(title()), p("activities", w.activity_b), 403, "owes cannot write another project's activity"),
+        case(OwesA, Patch(json!({"project_id": w.project_b})), p("activities", w.activity_a), 403, "owes cannot move an activity into another project"),
+        case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_a), 200, "owes reports its indicator"),
+        case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_b), 403, "owes cannot report another project's indicator"),
+        case(OwesA, Patch(notes()), p("partners", w.partner_a), 200, "owes writes its project's roles"),
+        case(OwesA, Post(json!({"project_id": w.project_b, "beneficiary_id": w.owes_a, "role": "partner"})), c("partners"), 403, "owes cannot make itself partner of another project"),
+        case(RopsKp, Post(json!({"project_id": w.project_pm, "beneficiary_id": w.rops_kp_org, "role": "partner"})), c("partners"), 403, "rops cannot add roles to another region's project"),
+        case(Jst, Post(json!({"project_id": w.project_a, "activity_type": "fair", "title": "targi"})), c("activities"), 403, "jst cannot add activities"),
+        // Participants: person-level data.
+        case(OwesA, Get, format!("/api/v1/participants?project_id={}", w.project_a), 200, "owes lists its project's participants"),
+        case(OwesA, Get, format!("/api/v1/participants?project_id={}", w.project_b), 403, "owes cannot list another project's participants"),
+        case(OwesA, Get, c("participants"), 403, "owes cannot list every participant"),
+        case(OwesA, Get, p("participants", w.participant_a), 200, "owes reads its participant"),
+        case(OwesA, Get, p("participants", w.participant_b), 403, "owes cannot read another project's participant"),
+        case(OwesA, Post(json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Kowalski"})), c("participants"), 201, "owes enrols a participant in its project"),
+        case(OwesA, Post(json!({"project_id": w.project_b, "first_name": "Jan", "last_name": "Kowalski"})), c("participants"), 403, "owes cannot enrol in another project"),
+        case(RopsKp, Get, p("participants", w.participant_b), 200, "rops reads participants of its region"),
+        case(RopsPm, Get, p("participants", w.participant_a), 403, "rops cannot read another region's participants"),
+        case(RopsPm, Get, format!("/api/v1/participants?project_id={}", w.project_a), 403, "rops cannot list another region's participants"),
+        case(Jst, Get, format!("/api/v1/participants?project_id={}", w.project_a), 403, "jst never sees person-level data"),
+        case(Jst, Get, p("participants", w.participant_a), 403, "jst never reads a participant"),
+        case(Admin, Get, c("participants"), 200, "admin lists every participant"),
+        // Accounts.
+        case(RopsKp, Post(json!({"email": "owes2@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_b})), c("users"), 201, "rops creates an owes user in its region"),
+        case(RopsKp, Post(json!({"email": "owes3@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.rops_pm_org})), c("users"), 403, "rops cannot create users in another region"),
+        case(RopsKp, Post(json!({"email": "adm@x.pl", "password": "a long password!", "role": "admin"})), c("users"), 403, "rops cannot create admins"),
+        case(RopsKp, Post(json!({"email": "rops2@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_kp_org})), c("users"), 403, "rops cannot create rops users"),
+        case(Admin, Post(json!({"email": "rops3@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_pm_org})), c("users"), 201, "admin creates rops users"),
+        case(OwesA, Post(json!({"email": "owes4@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_a})), c("users"), 403, "owes cannot create users"),
+        case(OwesA, Get, c("users"), 403, "owes cannot list users"),
+        // Audit trail.
+        case(Admin, Get, c("audit-events"), 200, "admin reads the audit trail"),
+        case(RopsKp, Get, c("audit-events"), 200, "rops reads its region's audit trail"),
+        case(OwesA, Get, c("audit-events"), 403, "owes cannot read the audit trail"),
+    ]
+}
+
+#[tokio::test]
+async fn the_permission_table_holds() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let rops_kp = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let rops_pm = app.user_token("rops-pm@x.pl", Role::Rops, Some(w.rops_pm_org)).await;
+    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+    let jst = app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await;
+    let mut failures = Vec::new();
+    for case in table(&w) {
+        let session = match case.who {
+            Who::Anonymous => app.anonymous(),
+            Who::Admin => app.as_user(&app.admin_token),
+            Who::RopsKp => app.as_user(&rops_kp),
+            Who::RopsPm => app.as_user(&rops_pm),
+            Who::OwesA => app.as_user(&owes),
+            Who::Jst => app.as_user(&jst),
+        };
+        let reply = match &case.method {
+            Method::Get => session.get(&case.path).await,
+            Method::Post(body) => session.post(&case.path, body).await,
+            Method::Patch(body) => session.patch(&case.path, body).await,
+            Method::Delete => session.delete(&case.path).await,
+        };
+        if reply.status != case.status {
+            failures.push(format!("{:?} {} → {} (expected {}): {} {}", case.who, case.path, reply.status, case.status, case.what, reply.body));
+        }
+        if reply.status >= 400 {
+            assert_eq!(reply.content_type(), "application/problem+json", "{}", case.what);
+        }
+    }
+    assert!(failures.is_empty(), "{} cases failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_project_an_owes_creates_names_it_as_beneficiary_and_is_then_its_own() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+    let created = app.as_user(&owes).post("/api/v1/projects", &json!({"title": "Nowy", "measure_id": w.kp_measure})).await;
+    assert_eq!(created.status, 201);
+    let roles = app.get(&format!("/api/v1/partners?project_id={}", created.id())).await;
+    assert_eq!(roles.body["total"], 1);
+    assert_eq!(roles.body["items"][0]["beneficiary_id"], w.owes_a);
+    assert_eq!(roles.body["items"][0]["role"], "beneficiary");
+    let activity = json!({"project_id": created.id(), "activity_type": "training", "title": "szkolenie"});
+    assert_eq!(app.as_user(&owes).post("/api/v1/activities", &activity).await.status, 201);
+}
+
+#[tokio::test]
+async fn nobody_changes_their_own_role_or_organisation() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let me = app.get("/api/v1/auth/me").await.body["id"].as_i64().unwrap();
+    let reply = app.patch(&format!("/api/v1/users/{me}"), &json!({"role": "owes", "organisation_id": w.owes_a})).await;
+    assert_eq!(reply.status, 403);
+    let rops = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let rops_id = app.as_user(&rops).get("/api/v1/auth/me").await.body["id"].as_i64().unwrap();
+    assert_eq!(app.as_user(&rops).patch(&format!("/api/v1/users/{rops_id}"), &json!({"role": "admin"})).await.status, 403);
+    // Unknown fields are refused rather than ignored.
+    let sneaky = app.as_user(&rops).post("/api/v1/users", &json!({"email": "o@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_a, "is_admin": true})).await;
+    assert_eq!(sneaky.status, 422);
+    // The rops may disable an owes user of its region, but not move it to another region.
+    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+    let owes_id = app.as_user(&owes).get("/api/v1/auth/me").await.body["id"].as_i64().unwrap();
+    assert_eq!(app.as_user(&rops).patch(&format!("/api/v1/users/{owes_id}"), &json!({"organisation_id": w.rops_pm_org})).await.status, 403);
+    assert_eq!(app.as_user(&rops).patch(&format!("/api/v1/users/{owes_id}"), &json!({"enabled": false})).await.status, 200);
+    assert_eq!(app.sign_in("owes-a@x.pl", crate::helpers::PASSWORD).await.status, 401);
+    let _ = (w.national, w.pm, w.owes_b, w.project_pm, w.activity_b, w.indicator_b, w.participant_b, w.pm_axis);
+}
