@@ -24,6 +24,8 @@ pub struct Settings {
     pub refresh_ttl: Duration,
     pub sign_in_failures_per_account: i32,
     pub sign_in_failures_per_client: i32,
+    /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
+    pub trust_forwarded_for: bool,
 }
 
 // The key stays out of Debug output.
@@ -104,6 +106,7 @@ impl Settings {
             refresh_ttl: Duration::from_secs(env_number("REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?),
             sign_in_failures_per_account: env_number("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 5)?,
             sign_in_failures_per_client: env_number("SIGN_IN_MAX_FAILURES_PER_CLIENT", 20)?,
+            trust_forwarded_for: env_or("TRUST_FORWARDED_FOR", "false") == "true",
         })
     }
 }

@@ -37,10 +37,13 @@ impl Application {
                 random_key()
             }
         };
+        // The stand-in hash for unknown emails is made now, not on the first such sign-in.
+        crate::auth::passwords::warm_up();
         let tokens = TokenService::new(&key, settings.access_ttl, settings.refresh_ttl)?;
         let throttle = ThrottleSettings {
             per_account: settings.sign_in_failures_per_account,
             per_client: settings.sign_in_failures_per_client,
+            trust_forwarded_for: settings.trust_forwarded_for,
             ..ThrottleSettings::default()
         };
         let server = serve(listener, AppState { pool: db, throttle }, tokens, settings.workers)?;

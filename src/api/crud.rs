@@ -4,7 +4,8 @@
 
 use super::paging::{Page, PageParams};
 use super::{merge_patch, ApiError, AppState};
-use crate::auth::policy::{authorize, needs_scope};
+use crate::auth::policy::{authorize, authorize_move, needs_scope};
+use crate::auth::sessions::ensure_current;
 use crate::auth::{Action, Caller, Scope};
 use crate::db::audit::{self, NewAuditEvent};
 use crate::db::{DbError, Record, Store};
@@ -52,6 +53,11 @@ where
 
     /// Links to related records and collections: `(name, path below /api/v1)`.
     fn related(id: i64, data: &Self::Data) -> Vec<(&'static str, String)>;
+
+    /// The record as the audit trail keeps it.
+    fn audit_value(data: &Self::Data) -> Result<Value, ApiError> {
+        serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))
+    }
 
     /// The document a merge patch applies to: the record's writable fields.
     fn patch_base(data: &Self::Data) -> Result<Value, ApiError> {
@@ -109,29 +115,35 @@ fn allow<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, 
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
+    ensure_current(conn, caller)?;
     let scope = R::scope(conn, id, data)?;
     authorize(caller, R::COLLECTION, action, Some(&scope))?;
     Ok(scope)
 }
 
-/// Writes the audit event of a change, in the change's transaction.
-fn audit<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&R::Data>, after: Option<&R::Data>) -> Result<(), ApiError>
+fn audit_event<R: Resource>(caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&R::Data>, after: Option<&R::Data>) -> Result<NewAuditEvent, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    let json = |data: Option<&R::Data>| data.map(serde_json::to_value).transpose().map_err(|e| ApiError::Internal(e.to_string()));
     let user = caller.user();
-    let event = NewAuditEvent {
+    Ok(NewAuditEvent {
         user_id: user.map(|u| u.id),
         user_email: user.map(|u| u.email.clone()),
         action: action.as_str().to_owned(),
         resource: R::COLLECTION.to_owned(),
         record_id: Some(id),
         voivodeship: scope.voivodeship().map(str::to_owned),
-        before: json(before)?,
-        after: json(after)?,
-    };
-    Ok(audit::record(conn, &event)?)
+        before: before.map(R::audit_value).transpose()?,
+        after: after.map(R::audit_value).transpose()?,
+    })
+}
+
+/// Writes the audit event of a change, in the change's transaction.
+pub(crate) fn audit<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&R::Data>, after: Option<&R::Data>) -> Result<(), ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    Ok(audit::record(conn, &[audit_event::<R>(caller, action, id, scope, before, after)?])?)
 }
 
 /// RFC 8288 links to the neighbouring pages, keeping the caller's filters.
@@ -145,7 +157,7 @@ fn page_links(req: &HttpRequest, limit: i64, offset: i64, total: i64) -> Option<
         format!("<{}?{}>; rel=\"{rel}\"", req.path(), query.join("&"))
     };
     let mut links = Vec::new();
-    if offset + limit < total {
+    if offset.saturating_add(limit) < total {
         links.push(link(offset + limit, "next"));
     }
     if offset > 0 {
@@ -168,10 +180,17 @@ where
     let caller = caller.clone();
     let (records, total) = state
         .run(move |conn| {
-            if needs_scope(R::COLLECTION, Action::Read) {
-                authorize(&caller, R::COLLECTION, Action::Read, Some(&R::list_scope(conn, &filter)?))?;
+            if !needs_scope(R::COLLECTION, Action::Read) {
+                return Ok(R::list(conn, &filter, request)?);
             }
-            Ok(R::list(conn, &filter, request)?)
+            ensure_current(conn, &caller)?;
+            let scope = R::list_scope(conn, &filter)?;
+            authorize(&caller, R::COLLECTION, Action::Read, Some(&scope))?;
+            let page = R::list(conn, &filter, request)?;
+            // Who read whose record: one event per person shown.
+            let events = page.0.iter().map(|r| audit_event::<R>(&caller, Action::Read, r.id, &scope, None, None)).collect::<Result<Vec<_>, _>>()?;
+            audit::record(conn, &events)?;
+            Ok(page)
         })
         .await?;
     let body = Page { items: records.into_iter().map(view::<R>).collect(), total, limit: request.limit, offset: request.offset };
@@ -229,8 +248,10 @@ fn update_checked<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
+    let before = allow::<R>(conn, caller, Action::Update, Some(id), &current.data)?;
     let data = R::check(conn, data, Some(id))?;
     let scope = allow::<R>(conn, caller, Action::Update, Some(id), &data)?;
+    authorize_move(caller, &before, &scope)?;
     let record = R::update(conn, id, &data)?;
     audit::<R>(conn, caller, Action::Update, id, &scope, Some(&current.data), Some(&record.data))?;
     Ok(record)
@@ -246,7 +267,6 @@ where
         .run(move |conn| {
             conn.transaction(|conn| {
                 let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
-                allow::<R>(conn, &caller, Action::Update, Some(id), &current.data)?;
                 update_checked::<R>(conn, &caller, id, current, data)
             })
         })
@@ -267,10 +287,11 @@ where
         .run(move |conn| {
             conn.transaction(|conn| {
                 let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+                // Nothing of the record is used before the caller may change it.
                 allow::<R>(conn, &caller, Action::Update, Some(id), &current.data)?;
                 let mut document = R::patch_base(&current.data)?;
                 merge_patch::apply(&mut document, &patch);
-                let data: R::Data = serde_json::from_value(document).map_err(|e| ApiError::field("body", "invalid_value", e.to_string()))?;
+                let data: R::Data = serde_json::from_value(document).map_err(|e| ApiError::field("body", "invalid_value", super::problem::describe_json_error(&e)))?;
                 update_checked::<R>(conn, &caller, id, current, data)
             })
         })

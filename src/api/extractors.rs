@@ -1,6 +1,7 @@
 //! actix's own extractor errors (bad JSON, query or path) and unknown routes,
 //! answered as problem+json like every other error.
 
+use super::problem::describe_json_error;
 use super::ApiError;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{web, HttpRequest};
@@ -17,8 +18,8 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge,
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".into()),
-        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::field("body", "invalid_value", e.to_string()),
-        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::field("body", "invalid_value", describe_json_error(&e)),
+        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {}", describe_json_error(&e))),
         other => ApiError::BadRequest(other.to_string()),
     };
     api.into()

@@ -147,6 +147,23 @@ impl ResponseError for ApiError {
     }
 }
 
+/// A serde error as a client may see it: the shape that was wrong, never the
+/// value (which may be personal data such as a PESEL).
+pub fn describe_json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let shape = match text.split_once(": ") {
+        Some((kind @ ("invalid type" | "invalid value" | "invalid length"), rest)) => {
+            format!("{kind}, {}", rest.split_once(", ").map_or("", |(_, expected)| expected))
+        }
+        _ => text.clone(),
+    };
+    // serde_json appends the position itself; keep it only once.
+    match shape.rfind(" at line ") {
+        Some(i) if e.line() > 0 => shape[..i].to_owned() + &format!(" at line {} column {}", e.line(), e.column()),
+        _ => shape,
+    }
+}
+
 impl From<Vec<FieldError>> for ApiError {
     fn from(errors: Vec<FieldError>) -> Self {
         ApiError::Validation(errors)
@@ -184,6 +201,7 @@ impl From<DbError> for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::Unavailable("the database is not reachable right now; retry shortly".to_owned())
             }
+            DbError::InvalidText(_) => ApiError::BadRequest("text may not contain NUL characters".into()),
             DbError::Other(cause) => ApiError::Internal(cause),
         }
     }
@@ -191,7 +209,22 @@ impl From<DbError> for ApiError {
 
 #[cfg(test)]
 mod tests {
-    use super::constraint_field;
+    use super::{constraint_field, describe_json_error};
+
+    #[test]
+    fn json_errors_do_not_repeat_values() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct P {
+            pesel: String,
+        }
+        let e = serde_json::from_str::<P>(r#"{"pesel": 44051401359}"#).unwrap_err();
+        let text = describe_json_error(&e);
+        assert!(!text.contains("44051401359"), "{text}");
+        assert!(text.contains("expected a string"), "{text}");
+        let e = serde_json::from_str::<P>(r#"{}"#).unwrap_err();
+        assert!(describe_json_error(&e).contains("missing field `pesel`"));
+    }
 
     #[test]
     fn constraint_names_map_to_fields() {

@@ -5,7 +5,7 @@ use super::{passwords, Scope};
 use crate::api::ApiError;
 use crate::db::users::{self, NewUserRow, UserChanges, UserRow};
 use crate::db::{scopes, DbError};
-use crate::domain::codes::Role;
+use crate::domain::codes::{OrganisationKind, Role};
 use crate::domain::Checks;
 use diesel::pg::PgConnection;
 use serde::{Deserialize, Serialize};
@@ -67,19 +67,31 @@ pub fn account_scope(conn: &mut PgConnection, id: Option<i64>, role: Role, organ
             checks.ensure(role == Role::Admin, "organisation_id", "organisation_required", "every role but admin acts for an organisation");
             None
         }
-        Some(org) => match scopes::organisation_voivodeship(conn, org)? {
+        Some(org) => match scopes::organisation(conn, org)? {
             None => {
                 checks.fail("organisation_id", "unknown_reference", "organisation_id names an organisation that does not exist");
                 None
             }
-            Some(voivodeship) => {
+            Some((kind, voivodeship)) => {
                 checks.ensure(role != Role::Rops || voivodeship.is_some(), "organisation_id", "no_voivodeship", "a rops user's organisation must have a voivodeship");
+                checks.ensure(role_suits(role, kind), "organisation_id", "role_kind_mismatch", format!("a {role} account cannot act for an organisation of kind {kind}"));
                 voivodeship
             }
         },
     };
     checks.into_result()?;
     Ok(Scope::Account { id, role, voivodeship })
+}
+
+/// A ROPS account acts for a ROPS, a JST account for a local government, an OWES
+/// account for an OWES or the NGO that runs it.
+fn role_suits(role: Role, kind: OrganisationKind) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::Rops => kind == OrganisationKind::Rops,
+        Role::Jst => kind == OrganisationKind::Jst,
+        Role::Owes => matches!(kind, OrganisationKind::Owes | OrganisationKind::Ngo),
+    }
 }
 
 pub fn check_password(password: &str) -> Result<(), ApiError> {

@@ -28,11 +28,19 @@ pub fn hash(password: &str) -> Result<String, String> {
     argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
+fn dummy() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash(&super::tokens::random_token("dummy")).expect("hashing works"))
+}
+
+pub fn warm_up() {
+    dummy();
+}
+
 /// Verifies against `stored`, or, when there is no such user, against a hash of
 /// a random password, so an unknown email costs the same time as a wrong password.
 pub fn verify(password: &str, stored: Option<&str>) -> bool {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash(&super::tokens::random_token("dummy")).expect("hashing works"));
+    let dummy = dummy();
     let matches = PasswordHash::new(stored.unwrap_or(dummy)).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok());
     matches && stored.is_some()
 }

@@ -118,6 +118,17 @@ pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Optio
     }
 }
 
+/// An update may not carry a record from one voivodeship to another, except by
+/// an admin: otherwise an organisation could move itself, and its users' scope, away.
+pub fn authorize_move(caller: &Caller, before: &Scope, after: &Scope) -> Result<(), ApiError> {
+    let user = caller.signed_in()?;
+    if user.role == Role::Admin || before.voivodeship() == after.voivodeship() {
+        Ok(())
+    } else {
+        Err(forbidden("only an admin moves a record to another voivodeship"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

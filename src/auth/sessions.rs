@@ -48,31 +48,28 @@ fn issue(conn: &mut PgConnection, tokens: &TokenService, user: &User, family: Op
 /// password cost the same Argon2 verification and get the same answer.
 pub async fn sign_in(state: &AppState, tokens: web::Data<TokenService>, email: String, password: String, client: String) -> Result<TokenPair, ApiError> {
     let email = email.trim().to_lowercase();
-    let keys = vec![account_key(&email), client_key(&client)];
-    let lookup_keys = keys.clone();
-    let lookup_email = email.clone();
-    let (blocked, account) = state
-        .run(move |conn| Ok((throttle::retry_after(conn, &lookup_keys, Utc::now())?, users::find_by_email(conn, &lookup_email)?)))
+    let (account_key, client_key) = (account_key(&email), client_key(&client));
+    let settings = state.throttle.clone();
+    let keys = vec![(account_key.clone(), settings.per_account), (client_key.clone(), settings.per_client)];
+    let (admission, account) = state
+        .run(move |conn| Ok((throttle::admit(conn, &settings, &keys, Utc::now())?, users::find_by_email(conn, &email)?)))
         .await?;
-    if let Some(retry_after) = blocked {
+    if let throttle::Admission::Blocked { retry_after } = admission {
         return Err(ApiError::TooManyRequests { retry_after });
     }
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let verified = web::block(move || passwords::verify(&password, stored.as_deref())).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    let account = account.filter(|a| verified && a.enabled);
-    let settings = state.throttle.clone();
+    let Some(account) = account.filter(|a| verified && a.enabled) else {
+        return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()));
+    };
+    let client_limit = state.throttle.per_client;
     state
-        .run(move |conn| match account {
-            None => {
-                throttle::record_failure(conn, &settings, &keys[0], settings.per_account, Utc::now())?;
-                throttle::record_failure(conn, &settings, &keys[1], settings.per_client, Utc::now())?;
-                Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()))
-            }
-            Some(account) => conn.transaction(|conn| {
-                throttle::clear(conn, &keys[0])?;
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                throttle::succeeded(conn, &account_key, &client_key, client_limit)?;
                 let user = session_user(conn, &account)?;
                 issue(conn, &tokens, &user, None)
-            }),
+            })
         })
         .await
 }
@@ -112,6 +109,23 @@ pub async fn refresh(state: &AppState, tokens: web::Data<TokenService>, refresh_
     match outcome {
         Refreshed::Issued(pair) => Ok(pair),
         Refreshed::Refused(reason) => Err(ApiError::Unauthorized(reason.into())),
+    }
+}
+
+/// Refuses a token whose account has since been disabled or given another role or
+/// organisation: access tokens live 15 minutes, but writes and reads of personal
+/// data go by the account as it is now.
+pub fn ensure_current(conn: &mut PgConnection, caller: &super::Caller) -> Result<(), ApiError> {
+    let Some(user) = caller.user() else {
+        return Ok(());
+    };
+    let current = match users::find(conn, user.id) {
+        Err(DbError::NotFound) => None,
+        other => Some(other?),
+    };
+    match current {
+        Some(row) if row.enabled && row.role == user.role && row.organisation_id == user.organisation_id => Ok(()),
+        _ => Err(ApiError::Unauthorized("the account has changed since this token was issued; sign in again".into())),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Throttling of failed sign-ins per account and per client address, kept in the
-//! database so that every instance sees the same counts.
+//! database so that every instance sees the same counts. An attempt is counted
+//! before its password is checked, under a row lock, so parallel guesses cannot
+//! slip past the limit; a successful sign-in takes its count back.
 
 use crate::db::{users, DbError};
 use chrono::{DateTime, Duration, Utc};
@@ -15,11 +17,20 @@ pub struct ThrottleSettings {
     /// The first block; each further failure doubles it, up to `max_block`.
     pub first_block: Duration,
     pub max_block: Duration,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy only).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for ThrottleSettings {
     fn default() -> Self {
-        Self { per_account: 5, per_client: 20, window: Duration::minutes(15), first_block: Duration::seconds(60), max_block: Duration::minutes(15) }
+        Self {
+            per_account: 5,
+            per_client: 20,
+            window: Duration::minutes(15),
+            first_block: Duration::seconds(60),
+            max_block: Duration::minutes(15),
+            trust_forwarded_for: false,
+        }
     }
 }
 
@@ -31,27 +42,45 @@ pub fn client_key(address: &str) -> String {
     format!("client:{address}")
 }
 
-/// Seconds until the longest block among `keys` ends, if any is blocked.
-pub fn retry_after(conn: &mut PgConnection, keys: &[String], now: DateTime<Utc>) -> Result<Option<i64>, DbError> {
-    let longest = users::failures(conn, keys)?.into_iter().filter_map(|f| f.blocked_until).filter(|until| *until > now).max();
-    Ok(longest.map(|until| (until - now).num_seconds().max(1)))
+pub enum Admission {
+    Allowed,
+    Blocked { retry_after: i64 },
 }
 
-/// Counts one failure against `key`; at `limit` failures within the window the key is blocked.
-pub fn record_failure(conn: &mut PgConnection, settings: &ThrottleSettings, key: &str, limit: i32, now: DateTime<Utc>) -> Result<(), DbError> {
+/// Counts an attempt against each `(key, limit)`, unless one of them is blocked.
+/// The attempt that reaches a limit still runs; the ones after it wait.
+pub fn admit(conn: &mut PgConnection, settings: &ThrottleSettings, keys: &[(String, i32)], now: DateTime<Utc>) -> Result<Admission, DbError> {
     conn.transaction(|conn| {
-        let (failures, started) = match users::failure_for_update(conn, key)? {
-            Some(row) if now - row.window_started_at < settings.window => (row.failures + 1, row.window_started_at),
-            _ => (1, now),
-        };
-        let blocked_until = (failures >= limit).then(|| {
-            let doublings = (failures - limit).min(20) as u32;
-            now + (settings.first_block * 2i32.pow(doublings.min(16))).min(settings.max_block)
-        });
-        users::store_failure(conn, key, failures, started, blocked_until)
+        let mut rows = Vec::with_capacity(keys.len());
+        for (key, _) in keys {
+            users::ensure_failure_row(conn, key, now)?;
+            rows.push(users::failure_for_update(conn, key)?.ok_or(DbError::NotFound)?);
+        }
+        if let Some(until) = rows.iter().filter_map(|r| r.blocked_until).filter(|until| *until > now).max() {
+            return Ok(Admission::Blocked { retry_after: (until - now).num_seconds().max(1) });
+        }
+        for ((key, limit), row) in keys.iter().zip(rows) {
+            let (failures, started) = if now - row.window_started_at < settings.window { (row.failures + 1, row.window_started_at) } else { (1, now) };
+            let blocked_until = (failures >= *limit).then(|| {
+                let doublings = (failures - limit).clamp(0, 16) as u32;
+                now + (settings.first_block * 2i32.pow(doublings)).min(settings.max_block)
+            });
+            users::store_failure(conn, key, failures, started, blocked_until.or(row.blocked_until))?;
+        }
+        Ok(Admission::Allowed)
     })
 }
 
-pub fn clear(conn: &mut PgConnection, key: &str) -> Result<(), DbError> {
-    users::clear_failures(conn, key)
+/// After a successful sign-in: the account starts afresh, and the client's count
+/// loses the attempt that succeeded.
+pub fn succeeded(conn: &mut PgConnection, account: &str, client: &str, client_limit: i32) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        users::clear_failures(conn, account)?;
+        if let Some(row) = users::failure_for_update(conn, client)? {
+            let failures = (row.failures - 1).max(0);
+            let blocked_until = if failures < client_limit { None } else { row.blocked_until };
+            users::store_failure(conn, client, failures, row.window_started_at, blocked_until)?;
+        }
+        Ok(())
+    })
 }

@@ -55,8 +55,10 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-pub fn record(conn: &mut PgConnection, event: &NewAuditEvent) -> Result<(), DbError> {
-    diesel::insert_into(audit_events::table).values(event).execute(conn)?;
+pub fn record(conn: &mut PgConnection, events: &[NewAuditEvent]) -> Result<(), DbError> {
+    if !events.is_empty() {
+        diesel::insert_into(audit_events::table).values(events).execute(conn)?;
+    }
     Ok(())
 }
 

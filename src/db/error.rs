@@ -15,6 +15,9 @@ pub enum DbError {
     /// A delete of a record that other records still refer to.
     #[error("record is still referenced ({constraint})")]
     StillReferenced { constraint: String },
+    /// Text PostgreSQL cannot store (a NUL character).
+    #[error("text cannot be stored: {0}")]
+    InvalidText(String),
     #[error("check constraint {constraint} violated")]
     Check { constraint: String },
     #[error("database unavailable: {0}")]
@@ -34,6 +37,7 @@ impl From<DieselError> for DbError {
                     DatabaseErrorKind::ForeignKeyViolation => DbError::MissingReference { constraint },
                     DatabaseErrorKind::CheckViolation => DbError::Check { constraint },
                     DatabaseErrorKind::ClosedConnection => DbError::Unavailable(info.message().to_owned()),
+                    _ if info.message().starts_with("invalid byte sequence") => DbError::InvalidText(info.message().to_owned()),
                     _ => DbError::Other(info.message().to_owned()),
                 }
             }

@@ -23,6 +23,15 @@ pub fn priority_axis(conn: &mut PgConnection, axis_id: i64) -> Result<Scope, DbE
     Ok(Scope::Programme { voivodeship })
 }
 
+/// The organisation's kind and voivodeship: `None` when there is no such organisation.
+pub fn organisation(conn: &mut PgConnection, organisation_id: i64) -> Result<Option<(crate::domain::codes::OrganisationKind, Option<String>)>, DbError> {
+    Ok(beneficiaries::table
+        .find(organisation_id)
+        .select((beneficiaries::kind, beneficiaries::voivodeship))
+        .first::<(crate::domain::codes::OrganisationKind, Option<String>)>(conn)
+        .optional()?)
+}
+
 /// The organisation's voivodeship: `None` when there is no such organisation.
 pub fn organisation_voivodeship(conn: &mut PgConnection, organisation_id: i64) -> Result<Option<Option<String>>, DbError> {
     Ok(beneficiaries::table.find(organisation_id).select(beneficiaries::voivodeship).first::<Option<String>>(conn).optional()?)
@@ -31,7 +40,8 @@ pub fn organisation_voivodeship(conn: &mut PgConnection, organisation_id: i64) -
 /// A project's voivodeship and the organisations that are its beneficiary,
 /// leader or partner today.
 pub fn project(conn: &mut PgConnection, project_id: i64) -> Result<Scope, DbError> {
-    let voivodeship = projects::table.find(project_id).select(projects::voivodeship).first::<Option<String>>(conn).optional()?.flatten();
+    // The lock keeps the project's roles as they are until the caller's transaction ends.
+    let voivodeship = projects::table.find(project_id).select(projects::voivodeship).for_update().first::<Option<String>>(conn).optional()?.flatten();
     let organisations = partners::table
         .filter(partners::project_id.eq(project_id))
         .filter(partners::role.eq_any(["beneficiary", "leader", "partner"]))

@@ -51,6 +51,10 @@ pub fn find(conn: &mut PgConnection, id: i64) -> Result<UserRow, DbError> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
 }
 
+pub fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<UserRow, DbError> {
+    Ok(users::table.find(id).select(UserRow::as_select()).for_update().first(conn)?)
+}
+
 pub fn find_by_email(conn: &mut PgConnection, email: &str) -> Result<Option<UserRow>, DbError> {
     Ok(users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()?)
 }
@@ -63,12 +67,15 @@ pub fn update(conn: &mut PgConnection, id: i64, changes: &UserChanges) -> Result
     Ok(diesel::update(users::table.find(id)).set(changes).returning(UserRow::as_returning()).get_result(conn)?)
 }
 
-/// Users, optionally only those of organisations in `voivodeship`.
-pub fn list(conn: &mut PgConnection, voivodeship: Option<&str>, page: PageRequest) -> Result<(Vec<UserRow>, i64), DbError> {
+/// Users, optionally only those with `roles` of organisations in `voivodeship`.
+pub fn list(conn: &mut PgConnection, voivodeship: Option<&str>, roles: Option<&[Role]>, page: PageRequest) -> Result<(Vec<UserRow>, i64), DbError> {
     let scoped = || {
         let mut q = users::table.into_boxed();
         if let Some(v) = voivodeship {
             q = q.filter(users::organisation_id.eq_any(beneficiaries::table.filter(beneficiaries::voivodeship.eq(v.to_owned())).select(beneficiaries::id.nullable())));
+        }
+        if let Some(roles) = roles {
+            q = q.filter(users::role.eq_any(roles.to_vec()));
         }
         q
     };
@@ -135,8 +142,13 @@ pub struct FailureRow {
     pub blocked_until: Option<DateTime<Utc>>,
 }
 
-pub fn failures(conn: &mut PgConnection, keys: &[String]) -> Result<Vec<FailureRow>, DbError> {
-    Ok(sign_in_failures::table.filter(sign_in_failures::key.eq_any(keys)).select(FailureRow::as_select()).load(conn)?)
+/// Makes sure `key` has a row to lock.
+pub fn ensure_failure_row(conn: &mut PgConnection, key: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    diesel::insert_into(sign_in_failures::table)
+        .values((sign_in_failures::key.eq(key), sign_in_failures::failures.eq(0), sign_in_failures::window_started_at.eq(now)))
+        .on_conflict_do_nothing()
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn failure_for_update(conn: &mut PgConnection, key: &str) -> Result<Option<FailureRow>, DbError> {

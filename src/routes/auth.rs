@@ -33,7 +33,11 @@ pub struct RefreshToken {
     ))]
 pub async fn token(state: web::Data<AppState>, tokens: web::Data<TokenService>, req: HttpRequest, body: web::Json<SignIn>) -> Result<HttpResponse, ApiError> {
     let SignIn { email, password } = body.into_inner();
-    let client = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    let client = if state.throttle.trust_forwarded_for {
+        req.connection_info().realip_remote_addr().unwrap_or("unknown").to_owned()
+    } else {
+        req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    };
     let pair = sessions::sign_in(&state, tokens, email, password, client).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(pair))
 }

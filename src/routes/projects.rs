@@ -1,6 +1,6 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
-use crate::auth::{Caller, Scope};
+use crate::auth::{Action, Caller, Scope};
 use crate::db::partners::{PartnerData, Partners};
 use crate::db::{scopes, Record, Store};
 use crate::domain::codes::{PartnerRole, Role};
@@ -131,7 +131,9 @@ impl Resource for Projects {
         if let Some(user) = caller.user().filter(|u| u.role == Role::Owes) {
             let organisation = user.organisation_id.ok_or_else(|| ApiError::Forbidden("this account has no organisation".into()))?;
             let role = PartnerData { project_id: record.id, beneficiary_id: organisation, role: PartnerRole::Beneficiary, valid_from: None, valid_to: None, notes: None };
-            Partners::insert(conn, &role)?;
+            let row = Partners::insert(conn, &role)?;
+            let scope = scopes::project(conn, record.id)?;
+            crate::api::crud::audit::<Partners>(conn, caller, Action::Create, row.id, &scope, None, Some(&row.data))?;
         }
         Ok(())
     }

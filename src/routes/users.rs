@@ -5,6 +5,7 @@ use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::auth::accounts::{self, NewUser, UserPatch, UserView};
 use crate::auth::policy::authorize;
+use crate::auth::sessions::ensure_current;
 use crate::auth::{passwords, Action, Caller, Scope};
 use crate::db::audit::{self, NewAuditEvent};
 use crate::db::users::{self, UserChanges};
@@ -36,7 +37,15 @@ fn record(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, sco
         before: json(before)?,
         after: json(after)?,
     };
-    Ok(audit::record(conn, &event)?)
+    Ok(audit::record(conn, &[event])?)
+}
+
+/// Only admins and ROPS users manage accounts: asked before any costly work.
+fn manager(caller: &Caller) -> Result<(), ApiError> {
+    match caller.signed_in()?.role {
+        Role::Admin | Role::Rops => Ok(()),
+        _ => Err(ApiError::Forbidden("only admins and ROPS users manage accounts".into())),
+    }
 }
 
 async fn hash(password: String) -> Result<String, ApiError> {
@@ -54,12 +63,17 @@ async fn hash(password: String) -> Result<String, ApiError> {
 pub async fn list(state: web::Data<AppState>, caller: Caller, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
     let user = caller.signed_in()?.clone();
     let request = page.request()?;
-    let voivodeship = match user.role {
-        Role::Admin => None,
-        Role::Rops => Some(user.voivodeship.clone().unwrap_or_default()),
+    let (voivodeship, roles) = match user.role {
+        Role::Admin => (None, None),
+        Role::Rops => (Some(user.voivodeship.clone().unwrap_or_default()), Some(&[Role::Owes, Role::Jst][..])),
         _ => return Err(ApiError::Forbidden("only admins and ROPS users manage accounts".into())),
     };
-    let (rows, total) = state.run(move |conn| Ok(users::list(conn, voivodeship.as_deref(), request)?)).await?;
+    let (rows, total) = state
+        .run(move |conn| {
+            ensure_current(conn, &caller)?;
+            Ok(users::list(conn, voivodeship.as_deref(), roles, request)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(Page { items: rows.iter().map(UserView::from).collect(), total, limit: request.limit, offset: request.offset }))
 }
 
@@ -74,7 +88,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, page: web::Query<P
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
-    caller.signed_in()?;
+    manager(&caller)?;
     let NewUser { email, password, role, organisation_id } = body.into_inner();
     let email = accounts::normalise_email(&email)?;
     accounts::check_password(&password)?;
@@ -82,6 +96,7 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
     let row = state
         .run(move |conn| {
             conn.transaction(|conn| {
+                ensure_current(conn, &caller)?;
                 let scope = accounts::account_scope(conn, None, role, organisation_id)?;
                 authorize(&caller, COLLECTION, Action::Create, Some(&scope))?;
                 let row = accounts::insert(conn, email, password_hash, role, organisation_id)?;
@@ -104,10 +119,11 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn read(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    caller.signed_in()?;
+    manager(&caller)?;
     let id = id.into_inner();
     let row = state
         .run(move |conn| {
+            ensure_current(conn, &caller)?;
             let row = users::find(conn, id).map_err(not_found(id))?;
             let scope = accounts::account_scope(conn, Some(id), row.role, row.organisation_id)?;
             authorize(&caller, COLLECTION, Action::Read, Some(&scope))?;
@@ -133,8 +149,11 @@ pub async fn patch(state: web::Data<AppState>, caller: Caller, id: web::Path<i64
     let me = caller.signed_in()?.clone();
     let id = id.into_inner();
     let UserPatch { enabled, password, role, organisation_id } = body.into_inner();
-    if id == me.id && (role.is_some() || organisation_id.is_some()) {
-        return Err(ApiError::Forbidden("nobody changes their own role or organisation".into()));
+    if id == me.id && (role.is_some() || organisation_id.is_some() || enabled.is_some()) {
+        return Err(ApiError::Forbidden("nobody changes their own role, organisation or enabled state".into()));
+    }
+    if id != me.id {
+        manager(&caller)?;
     }
     let password_hash = match password {
         Some(password) => {
@@ -146,13 +165,17 @@ pub async fn patch(state: web::Data<AppState>, caller: Caller, id: web::Path<i64
     let row = state
         .run(move |conn| {
             conn.transaction(|conn| {
-                let current = users::find(conn, id).map_err(not_found(id))?;
+                ensure_current(conn, &caller)?;
+                let current = users::find_for_update(conn, id).map_err(not_found(id))?;
                 let old_scope = accounts::account_scope(conn, Some(id), current.role, current.organisation_id)?;
-                authorize(&caller, COLLECTION, Action::Update, Some(&old_scope))?;
                 let new_role = role.unwrap_or(current.role);
                 let new_org = organisation_id.or(current.organisation_id);
                 let scope = accounts::account_scope(conn, Some(id), new_role, new_org)?;
-                authorize(&caller, COLLECTION, Action::Update, Some(&scope))?;
+                // Anyone may set their own password; everything else is the managers'.
+                if id != me.id {
+                    authorize(&caller, COLLECTION, Action::Update, Some(&old_scope))?;
+                    authorize(&caller, COLLECTION, Action::Update, Some(&scope))?;
+                }
                 let changes = UserChanges { password_hash, role, organisation_id: organisation_id.map(Some), enabled };
                 let row = accounts::update(conn, id, &changes)?;
                 record(conn, &caller, Action::Update, id, &scope, Some(&UserView::from(&current)), Some(&UserView::from(&row)))?;

@@ -192,3 +192,35 @@ async fn every_write_is_in_the_audit_trail_with_before_and_after() {
     assert_eq!(items[1]["user_email"], "admin@test.es-registry.pl");
     assert_eq!(items[1]["voivodeship"], "04");
 }
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_limit() {
+    let app = spawn_app().await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let request = app.client.post(app.url("/api/v1/auth/token")).json(&json!({"email": "admin@test.es-registry.pl", "password": "wrong password!!"}));
+        guesses.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    let statuses = guesses.join_all().await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + throttled, 30, "{statuses:?}");
+    assert!(checked <= 5, "at most the limit reach the password check: {statuses:?}");
+}
+
+#[tokio::test]
+async fn reads_of_participants_are_audited_and_the_trail_keeps_no_pesel() {
+    let app = spawn_app().await;
+    let fx = crate::helpers::Fixture::new(&app).await;
+    let id = app.create("participants", json!({"project_id": fx.project, "first_name": "Anna", "last_name": "Nowak", "pesel": "02270803624"})).await;
+    let shown = app.get(&format!("/api/v1/participants/{id}")).await;
+    assert_eq!(shown.body["pesel"], "*******3624");
+    assert_eq!(shown.body["birth_date"], "2002-07-08");
+    assert_eq!(app.get(&format!("/api/v1/participants?project_id={}", fx.project)).await.status, 200);
+    let events = app.get(&format!("/api/v1/audit-events?resource=participants&record_id={id}")).await;
+    let actions: Vec<&str> = events.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["read", "read", "create"], "a list read and a single read, newest first");
+    let trail = events.body.to_string();
+    assert!(!trail.contains("3624") && !trail.contains("02270803624"), "{trail}");
+    assert!(trail.contains("[redacted]"));
+}

@@ -46,3 +46,24 @@ async fn health_reports_ready_with_a_database() {
     assert_eq!(app.get("/health/live").await.body["status"], "ok");
     assert_eq!(app.get("/health/ready").await.body["status"], "ok");
 }
+
+#[tokio::test]
+async fn nul_characters_are_refused_not_a_server_error() {
+    let app = spawn_app().await;
+    let query = app.get("/api/v1/projects?contract_number=%00").await;
+    assert_eq!(query.status, 400, "{}", query.body);
+    let body = app.post("/api/v1/programmes", &json!({"code": "X\u{0}", "name": "X", "period": "2014-2020"})).await;
+    assert_eq!(body.status, 400, "{}", body.body);
+    assert_eq!(app.total("programmes").await, 0);
+    let sign_in = app.sign_in("a\u{0}@b.pl", "whatever password").await;
+    assert!(sign_in.status == 400 || sign_in.status == 401, "{}", sign_in.status);
+}
+
+#[tokio::test]
+async fn values_in_a_refused_body_are_not_echoed() {
+    let app = spawn_app().await;
+    let fx = crate::helpers::Fixture::new(&app).await;
+    let reply = app.post("/api/v1/participants", &json!({"project_id": fx.project, "first_name": "A", "last_name": "B", "pesel": 44051401359u64})).await;
+    assert_eq!(reply.status, 422);
+    assert!(!reply.body.to_string().contains("44051401359"), "{}", reply.body);
+}

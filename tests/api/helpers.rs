@@ -102,6 +102,7 @@ pub async fn spawn_app() -> TestApp {
         refresh_ttl: Duration::from_secs(3600),
         sign_in_failures_per_account: 5,
         sign_in_failures_per_client: 20,
+        trust_forwarded_for: false,
     };
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

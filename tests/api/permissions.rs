@@ -19,6 +19,7 @@ struct World {
     rops_pm_org: i64,
     owes_a: i64,
     owes_b: i64,
+    owes_pm: i64,
     jst_org: i64,
     project_a: i64,
     project_b: i64,
@@ -45,6 +46,7 @@ async fn world(app: &TestApp) -> World {
     let rops_pm_org = app.create("beneficiaries", org("ROPS Gdańsk", "rops", "22")).await;
     let owes_a = app.create("beneficiaries", org("OWES A", "owes", "04")).await;
     let owes_b = app.create("beneficiaries", org("OWES B", "owes", "04")).await;
+    let owes_pm = app.create("beneficiaries", org("OWES Gdańsk", "owes", "22")).await;
     let jst_org = app.create("beneficiaries", org("Gmina Miasta Toruń", "jst", "04")).await;
     let project_a = app.create("projects", json!({"title": "A", "measure_id": kp_measure})).await;
     let project_b = app.create("projects", json!({"title": "B", "measure_id": kp_measure})).await;
@@ -63,7 +65,7 @@ async fn world(app: &TestApp) -> World {
     let participant_a = app.create("participants", person(project_a)).await;
     let participant_b = app.create("participants", person(project_b)).await;
     World {
-        national, kp, pm, kp_axis, pm_axis, kp_measure, pm_measure, rops_kp_org, rops_pm_org, owes_a, owes_b, jst_org,
+        national, kp, pm, kp_axis, pm_axis, kp_measure, pm_measure, rops_kp_org, rops_pm_org, owes_a, owes_b, owes_pm, jst_org,
         project_a, project_b, project_pm, activity_a, activity_b, indicator_a, indicator_b, partner_a, participant_a, participant_b,
     }
 }
@@ -139,6 +141,7 @@ fn table(w: &World) -> Vec<Case> {
         case(Jst, Patch(json!({"website": "https://torun.pl"})), p("beneficiaries", w.jst_org), 200, "jst updates its own organisation"),
         case(Jst, Patch(json!({"website": "https://x.pl"})), p("beneficiaries", w.owes_a), 403, "jst cannot update another organisation"),
         case(Jst, Delete, p("beneficiaries", w.jst_org), 403, "jst cannot delete its organisation"),
+        case(Jst, Patch(json!({"voivodeship": "14"})), p("beneficiaries", w.jst_org), 403, "jst cannot move its organisation to another voivodeship"),
         case(Jst, Post(json!({"name": "Nowa", "kind": "ngo"})), c("beneficiaries"), 403, "jst cannot create organisations"),
         case(OwesA, Patch(json!({"city": "Toruń"})), p("beneficiaries", w.owes_a), 403, "owes does not edit organisation records"),
         // Projects.
@@ -178,7 +181,8 @@ fn table(w: &World) -> Vec<Case> {
         case(Admin, Get, c("participants"), 200, "admin lists every participant"),
         // Accounts.
         case(RopsKp, Post(json!({"email": "owes2@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_b})), c("users"), 201, "rops creates an owes user in its region"),
-        case(RopsKp, Post(json!({"email": "owes3@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.rops_pm_org})), c("users"), 403, "rops cannot create users in another region"),
+        case(RopsKp, Post(json!({"email": "owes3@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_pm})), c("users"), 403, "rops cannot create users in another region"),
+        case(RopsKp, Post(json!({"email": "jst2@x.pl", "password": "a long password!", "role": "jst", "organisation_id": w.rops_kp_org})), c("users"), 422, "an account's role must suit its organisation's kind"),
         case(RopsKp, Post(json!({"email": "adm@x.pl", "password": "a long password!", "role": "admin"})), c("users"), 403, "rops cannot create admins"),
         case(RopsKp, Post(json!({"email": "rops2@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_kp_org})), c("users"), 403, "rops cannot create rops users"),
         case(Admin, Post(json!({"email": "rops3@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_pm_org})), c("users"), 201, "admin creates rops users"),
@@ -256,8 +260,12 @@ async fn nobody_changes_their_own_role_or_organisation() {
     // The rops may disable an owes user of its region, but not move it to another region.
     let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
     let owes_id = app.as_user(&owes).get("/api/v1/auth/me").await.body["id"].as_i64().unwrap();
-    assert_eq!(app.as_user(&rops).patch(&format!("/api/v1/users/{owes_id}"), &json!({"organisation_id": w.rops_pm_org})).await.status, 403);
+    assert_eq!(app.as_user(&rops).patch(&format!("/api/v1/users/{owes_id}"), &json!({"organisation_id": w.owes_pm})).await.status, 403);
     assert_eq!(app.as_user(&rops).patch(&format!("/api/v1/users/{owes_id}"), &json!({"enabled": false})).await.status, 200);
     assert_eq!(app.sign_in("owes-a@x.pl", crate::helpers::PASSWORD).await.status, 401);
+    // Its access token still has minutes to live, but the account is what counts.
+    let write = app.as_user(&owes).patch(&format!("/api/v1/projects/{}", w.project_a), &json!({"notes": "x"})).await;
+    assert_eq!(write.status, 401, "{}", write.body);
+    assert_eq!(app.as_user(&owes).patch(&format!("/api/v1/users/{owes_id}"), &json!({"enabled": true})).await.status, 403, "nobody re-enables themselves");
     let _ = (w.national, w.pm, w.owes_b, w.project_pm, w.activity_b, w.indicator_b, w.participant_b, w.pm_axis);
 }
