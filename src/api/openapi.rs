@@ -49,6 +49,7 @@ Reads of public collections need no sign-in; writes and participants need `Autho
         (name = "partners", description = "Roles of organisations in projects, over time"),
         (name = "activities", description = "Activities (types of support) of projects"),
         (name = "participants", description = "Participants: personal data, never public"),
+        (name = "attendance", description = "Participants' attendance in activities, with outcomes: personal data, never public"),
         (name = "indicators", description = "Output and result indicators of projects"),
         (name = "auth", description = "Sign-in with email and password; JWT access tokens and rotating refresh tokens"),
         (name = "users", description = "User accounts (admin, rops)"),

@@ -60,7 +60,7 @@ impl Scope {
 }
 
 /// Collections of personal data: reading them is a scoped, audited act.
-const PERSONAL: &[&str] = &["participants", "users", "audit-events"];
+const PERSONAL: &[&str] = &["participants", "attendance", "users", "audit-events"];
 
 /// Whether `action` on `collection` depends on the record (and so needs a [`Scope`]).
 pub fn needs_scope(collection: &str, action: Action) -> bool {
@@ -104,7 +104,7 @@ pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Optio
         Role::Owes => match (collection, action, scope) {
             ("projects", Action::Create, Scope::Project { .. }) => in_voivodeship(user, scope),
             // An OWES is accredited in one voivodeship and works there.
-            ("projects" | "partners" | "activities" | "participants" | "indicators", _, Scope::Project { .. }) => {
+            ("projects" | "partners" | "activities" | "participants" | "attendance" | "indicators", _, Scope::Project { .. }) => {
                 owes_project(user, scope) && in_voivodeship(user, scope)
             }
             _ => false,

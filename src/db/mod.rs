@@ -11,6 +11,7 @@ pub mod scopes;
 pub mod users;
 
 pub mod activities;
+pub mod attendance;
 pub mod beneficiaries;
 pub mod indicators;
 pub mod measures;

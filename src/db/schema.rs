@@ -22,6 +22,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    attendance (id) {
+        id -> Int8,
+        participant_id -> Int8,
+        activity_id -> Int8,
+        started_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        outcome -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Int8,
         occurred_at -> Timestamptz,
@@ -244,6 +257,8 @@ diesel::table! {
 }
 
 diesel::joinable!(activities -> projects (project_id));
+diesel::joinable!(attendance -> activities (activity_id));
+diesel::joinable!(attendance -> participants (participant_id));
 diesel::joinable!(audit_events -> users (user_id));
 diesel::joinable!(beneficiaries -> voivodeships (voivodeship));
 diesel::joinable!(indicators -> indicator_definitions (definition_id));
@@ -261,6 +276,7 @@ diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activities,
+    attendance,
     audit_events,
     beneficiaries,
     indicator_definitions,

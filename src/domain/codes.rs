@@ -130,3 +130,8 @@ code_list!(
     /// What a signed-in user may do; see the permission table in the README.
     Role { Admin => "admin", Rops => "rops", Owes => "owes", Jst => "jst" }
 );
+
+code_list!(
+    /// How a participant's part in an activity ended.
+    AttendanceOutcome { Ongoing => "ongoing", Completed => "completed", DroppedOut => "dropped_out" }
+);

@@ -1,6 +1,7 @@
 //! The route table: one module per resource, each written by `resource_routes!`.
 
 pub mod activities;
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod beneficiaries;
@@ -20,7 +21,7 @@ use utoipa::OpenApi;
 type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
 
 /// Every route family once: its routes and its part of the OpenAPI document come together.
-const RESOURCES: [Registration; 13] = [
+const RESOURCES: [Registration; 14] = [
     (health::configure, health::Api::openapi),
     (auth::configure, auth::Api::openapi),
     (programmes::configure, programmes::Api::openapi),
@@ -31,6 +32,7 @@ const RESOURCES: [Registration; 13] = [
     (partners::configure, partners::Api::openapi),
     (activities::configure, activities::Api::openapi),
     (participants::configure, participants::Api::openapi),
+    (attendance::configure, attendance::Api::openapi),
     (indicators::configure, indicators::Api::openapi),
     (users::configure, users::Api::openapi),
     (audit::configure, audit::Api::openapi),

@@ -32,7 +32,7 @@ async fn the_service_serves_the_committed_document_and_swagger_ui() {
 fn every_collection_has_all_six_operations_with_unique_ids() {
     let spec: Value = serde_json::from_str(&es_registry::api::openapi::document_json()).unwrap();
     let paths = spec["paths"].as_object().unwrap();
-    let collections = ["programmes", "priority-axes", "measures", "projects", "beneficiaries", "partners", "activities", "participants", "indicators"];
+    let collections = ["programmes", "priority-axes", "measures", "projects", "beneficiaries", "partners", "activities", "participants", "attendance", "indicators"];
     for c in collections {
         let list = &paths[&format!("/api/v1/{c}")];
         let item = &paths[&format!("/api/v1/{c}/{{id}}")];
@@ -45,5 +45,5 @@ fn every_collection_has_all_six_operations_with_unique_ids() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), count, "operation ids are unique");
-    assert!(count >= 9 * 6 + 2);
+    assert!(count >= 10 * 6 + 2);
 }

@@ -258,6 +258,8 @@ pub struct Fixture {
     pub sub_measure: i64,
     pub project: i64,
     pub organisation: i64,
+    pub activity: i64,
+    pub participant: i64,
 }
 
 impl Fixture {
@@ -274,6 +276,8 @@ impl Fixture {
             .create("projects", json!({"title": "Koordynacja rozwoju ekonomii społecznej", "measure_id": sub_measure, "total_value": "3359267.15", "eu_amount": "2855377.07"}))
             .await;
         let organisation = app.create("beneficiaries", json!({"name": "Regionalny Ośrodek Polityki Społecznej w Toruniu", "kind": "rops", "teryt": "0463011"})).await;
-        Self { programme, axis, measure, sub_measure, project, organisation }
+        let activity = app.create("activities", json!({"project_id": project, "activity_type": "training", "title": "szkolenie"})).await;
+        let participant = app.create("participants", json!({"project_id": project, "first_name": "Jan", "last_name": "Kowalski"})).await;
+        Self { programme, axis, measure, sub_measure, project, organisation, activity, participant }
     }
 }

@@ -179,6 +179,11 @@ fn table(w: &World) -> Vec<Case> {
         case(Jst, Get, format!("/api/v1/participants?project_id={}", w.project_a), 403, "jst never sees person-level data"),
         case(Jst, Get, p("participants", w.participant_a), 403, "jst never reads a participant"),
         case(Admin, Get, c("participants"), 200, "admin lists every participant"),
+        case(OwesA, Post(json!({"participant_id": w.participant_a, "activity_id": w.activity_a, "outcome": "completed"})), c("attendance"), 201, "owes records attendance in its project"),
+        case(OwesA, Post(json!({"participant_id": w.participant_b, "activity_id": w.activity_b})), c("attendance"), 403, "owes cannot record attendance in another project"),
+        case(OwesA, Get, format!("/api/v1/attendance?project_id={}", w.project_a), 200, "owes reads its project's attendance"),
+        case(Jst, Get, format!("/api/v1/attendance?project_id={}", w.project_a), 403, "jst never reads attendance"),
+        case(Anonymous, Get, format!("/api/v1/attendance?activity_id={}", w.activity_a), 401, "anonymous never reads attendance"),
         // Accounts.
         case(RopsKp, Post(json!({"email": "owes2@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_b})), c("users"), 201, "rops creates an owes user in its region"),
         case(RopsKp, Post(json!({"email": "owes3@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_pm})), c("users"), 403, "rops cannot create users in another region"),

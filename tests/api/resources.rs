@@ -82,6 +82,22 @@ fn cases(fx: &Fixture) -> Vec<Case> {
             replace: json!({"project_id": fx.project, "name": "Produkcja spotów telewizyjnych", "kind": "output", "target_text": "3 spoty"}),
             patch: json!({"achieved_text": "rezultat osiągnięty w 100%"}),
         },
+        Case {
+            collection: "participants",
+            create: json!({"project_id": fx.project, "first_name": "Anna", "last_name": "Nowak", "pesel": "02270803624", "joined_on": "2019-03-01"}),
+            derived: ("birth_date", json!("2002-07-08")),
+            filter: format!("project_id={}", fx.project),
+            replace: json!({"project_id": fx.project, "first_name": "Anna", "last_name": "Kowalska", "sex": "female"}),
+            patch: json!({"left_on": "2019-12-31"}),
+        },
+        Case {
+            collection: "attendance",
+            create: json!({"participant_id": fx.participant, "activity_id": fx.activity, "outcome": "completed", "started_on": "2019-03-01"}),
+            derived: ("ended_on", Value::Null),
+            filter: format!("project_id={}&outcome=completed", fx.project),
+            replace: json!({"participant_id": fx.participant, "activity_id": fx.activity, "outcome": "dropped_out"}),
+            patch: json!({"ended_on": "2019-04-01"}),
+        },
     ]
 }
 

@@ -102,6 +102,12 @@ async fn hierarchy_rules_are_checked() {
     refused(&app, "activities", json!({"project_id": fx.project, "activity_type": "fair", "title": "x", "start_date": "2020-02-01", "end_date": "2020-01-01"}), &["end_date"])
         .await;
     refused(&app, "indicators", json!({"project_id": fx.project, "name": "x", "kind": "output"}), &["target_value"]).await;
+    let other = app.create("projects", json!({"title": "Inny", "measure_id": fx.sub_measure})).await;
+    let elsewhere = app.create("activities", json!({"project_id": other, "activity_type": "fair", "title": "targi"})).await;
+    refused(&app, "attendance", json!({"participant_id": fx.participant, "activity_id": elsewhere}), &["activity_id"]).await;
+    refused(&app, "attendance", json!({"participant_id": 999_999, "activity_id": fx.activity}), &["participant_id"]).await;
+    refused(&app, "participants", json!({"project_id": fx.project, "first_name": "A", "last_name": "B", "pesel": "44051401358"}), &["pesel"]).await;
+    refused(&app, "participants", json!({"project_id": fx.project, "first_name": "A", "last_name": "B", "pesel": "44051401359", "sex": "female"}), &["sex"]).await;
     refused(&app, "indicators", json!({"project_id": fx.project, "name": "x", "kind": "output", "target_value": "1.00001"}), &["target_value"]).await;
 
     let same_code = app.post("/api/v1/programmes", &json!({"code": "RPKP.2014-2020", "name": "again", "period": "2014-2020"})).await;
