@@ -224,3 +224,21 @@ async fn reads_of_participants_are_audited_and_the_trail_keeps_no_pesel() {
     assert!(!trail.contains("3624") && !trail.contains("02270803624"), "{trail}");
     assert!(trail.contains("[redacted]"));
 }
+
+#[test]
+fn production_refuses_to_start_without_a_strong_key() {
+    let run = |vars: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_es-registry"));
+        command.arg("serve").env("APP_ENV", "production").env("LISTEN_ADDR", "127.0.0.1:0").env_remove("JWT_SECRET").env_remove("JWT_SECRET_FILE");
+        for (k, v) in vars {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    };
+    let missing = run(&[]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("JWT_SECRET"));
+    let weak = run(&[("JWT_SECRET", "c2hvcnQ=")]);
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("256 bits"));
+}
