@@ -207,6 +207,12 @@ impl From<DbError> for ApiError {
     }
 }
 
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::from(e).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{constraint_field, describe_json_error};
@@ -232,11 +238,5 @@ mod tests {
         assert_eq!(constraint_field("beneficiaries_nip_key"), "nip");
         assert_eq!(constraint_field("priority_axes_programme_id_fkey"), "programme_id");
         assert_eq!(constraint_field("projects_eu_within_total"), "eu_within_total");
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::from(e).into()
     }
 }

@@ -40,7 +40,7 @@ pub fn create_database_if_missing(url: &str) -> Result<(), String> {
     if PgConnection::establish(url).is_ok() {
         return Ok(());
     }
-    let (server, name) = split_database_url(url).ok_or_else(|| format!("cannot find a database name in DATABASE_URL"))?;
+    let (server, name) = split_database_url(url).ok_or_else(|| "cannot find a database name in DATABASE_URL".to_owned())?;
     let mut conn = PgConnection::establish(&server).map_err(|e| format!("cannot connect to PostgreSQL: {e}"))?;
     let found = diesel::sql_query("SELECT 1 FROM pg_database WHERE datname = $1")
         .bind::<diesel::sql_types::Text, _>(&name)

@@ -3,6 +3,7 @@
 use super::schema::{beneficiaries, measures, partners, priority_axes, programmes, projects};
 use super::DbError;
 use crate::auth::Scope;
+use crate::domain::codes::OrganisationKind;
 use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -24,11 +25,11 @@ pub fn priority_axis(conn: &mut PgConnection, axis_id: i64) -> Result<Scope, DbE
 }
 
 /// The organisation's kind and voivodeship: `None` when there is no such organisation.
-pub fn organisation(conn: &mut PgConnection, organisation_id: i64) -> Result<Option<(crate::domain::codes::OrganisationKind, Option<String>)>, DbError> {
+pub fn organisation(conn: &mut PgConnection, organisation_id: i64) -> Result<Option<(OrganisationKind, Option<String>)>, DbError> {
     Ok(beneficiaries::table
         .find(organisation_id)
         .select((beneficiaries::kind, beneficiaries::voivodeship))
-        .first::<(crate::domain::codes::OrganisationKind, Option<String>)>(conn)
+        .first::<(OrganisationKind, Option<String>)>(conn)
         .optional()?)
 }
 

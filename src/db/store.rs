@@ -21,6 +21,9 @@ impl<D> From<(i64, D, DateTime<Utc>, DateTime<Utc>)> for Record<D> {
     }
 }
 
+/// One page of records and the number of all that match.
+pub type Listed<D> = (Vec<Record<D>>, i64);
+
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
     pub limit: i64,
@@ -33,7 +36,7 @@ pub trait Store: Sized + 'static {
     /// The list filters.
     type Filter: Send + 'static;
 
-    fn list(conn: &mut PgConnection, filter: &Self::Filter, page: PageRequest) -> Result<(Vec<Record<Self::Data>>, i64), DbError>;
+    fn list(conn: &mut PgConnection, filter: &Self::Filter, page: PageRequest) -> Result<Listed<Self::Data>, DbError>;
     fn find(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
     /// Like `find`, but locks the row for the rest of the transaction.
     fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
@@ -57,7 +60,7 @@ macro_rules! table_store {
                 conn: &mut diesel::pg::PgConnection,
                 filter: &Self::Filter,
                 page: $crate::db::store::PageRequest,
-            ) -> Result<(Vec<$crate::db::Record<$data>>, i64), $crate::db::DbError> {
+            ) -> Result<$crate::db::store::Listed<$data>, $crate::db::DbError> {
                 use diesel::prelude::*;
                 use $crate::db::schema::$table::dsl as t;
                 let total: i64 = $apply_filter(t::$table.into_boxed(), filter).count().get_result(conn)?;

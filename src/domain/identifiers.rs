@@ -2,7 +2,6 @@
 //! ten-digit register number without one.
 
 use super::DomainError;
-use std::fmt;
 
 fn digits_of(raw: &str, field: &'static str) -> Result<Vec<u32>, DomainError> {
     // Separators are common in published identifiers ("123-456-32-18").
@@ -78,15 +77,6 @@ impl Krs {
     }
 }
 
-macro_rules! display_as_inner {
-    ($($t:ty),*) => {$(
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    )*};
-}
 display_as_inner!(Nip, Regon, Krs);
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Places: TERYT codes of Polish territorial units, voivodeships, ISO 3166 countries.
 
 use super::DomainError;
-use std::fmt;
 
 /// The sixteen voivodeships by TERYT code.
 pub const VOIVODESHIPS: [(&str, &str); 16] = [
@@ -77,15 +76,6 @@ impl Country {
     }
 }
 
-macro_rules! display_as_inner {
-    ($($t:ty),*) => {$(
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    )*};
-}
 display_as_inner!(Voivodeship, TerytCode, Country);
 
 #[cfg(test)]

@@ -103,7 +103,7 @@ impl Checks {
     }
 
     /// Trims a list of texts, refusing blank entries.
-    pub fn texts(&mut self, field: &str, values: &mut Vec<String>) {
+    pub fn texts(&mut self, field: &str, values: &mut [String]) {
         for (i, value) in values.iter_mut().enumerate() {
             *value = value.trim().to_owned();
             if value.is_empty() {
