@@ -1,0 +1,163 @@
+//! Personal data at rest: AES-256-GCM for names, PESEL and contact data, each
+//! value carrying the id of the key that sealed it so keys can rotate, and a keyed
+//! HMAC-SHA-256 of PESEL for look-ups and deduplication without decryption.
+//!
+//! The vault is installed once per process (`install`), from the environment or
+//! files; storage code reaches it through `vault()`.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+const NONCE_LEN: usize = 12;
+const KEY_LEN: usize = 32;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct VaultKeys {
+    /// Encryption keys by id; values are sealed with the highest id.
+    pub encryption: BTreeMap<u16, [u8; KEY_LEN]>,
+    pub hmac: [u8; KEY_LEN],
+}
+
+// Keys stay out of Debug output.
+impl std::fmt::Debug for VaultKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultKeys").field("key_ids", &self.encryption.keys().collect::<Vec<_>>()).finish_non_exhaustive()
+    }
+}
+
+impl VaultKeys {
+    /// Fresh random keys (development only: data sealed with them dies with the process).
+    pub fn random() -> Self {
+        let mut key = [0u8; KEY_LEN];
+        let mut hmac = [0u8; KEY_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        rand::rngs::OsRng.fill_bytes(&mut hmac);
+        Self { encryption: BTreeMap::from([(1, key)]), hmac }
+    }
+
+    /// Parses `1:<base64>,2:<base64>` (encryption keys by id) and a base64 HMAC key.
+    pub fn parse(encryption: &str, hmac: &str) -> Result<Self, String> {
+        let mut keys = BTreeMap::new();
+        for entry in encryption.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let (id, key) = entry.split_once(':').ok_or("PERSONAL_DATA_KEYS entries look like 1:<base64 of 32 bytes>")?;
+            let id: u16 = id.trim().parse().map_err(|_| format!("key id {id:?} is not a number from 0 to 65535"))?;
+            keys.insert(id, exact_key(key)?);
+        }
+        if keys.is_empty() {
+            return Err("PERSONAL_DATA_KEYS holds no key".into());
+        }
+        Ok(Self { encryption: keys, hmac: exact_key(hmac)? })
+    }
+}
+
+fn exact_key(text: &str) -> Result<[u8; KEY_LEN], String> {
+    let bytes = crate::config::decode_key(text)?;
+    bytes.try_into().map_err(|_| "personal-data keys are exactly 32 bytes (256 bits)".to_owned())
+}
+
+pub struct Vault {
+    keys: VaultKeys,
+    current: u16,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("sealed with key {0}, which is not configured")]
+    UnknownKey(u16),
+    #[error("a sealed value is damaged or was sealed for another field")]
+    Damaged,
+}
+
+impl Vault {
+    pub fn new(keys: VaultKeys) -> Self {
+        let current = *keys.encryption.keys().next_back().expect("at least one key");
+        Self { keys, current }
+    }
+
+    /// Seals `plain` for `field` (bound as associated data, so a value cannot be
+    /// moved to another column): key id (2 bytes) ‖ nonce (12) ‖ ciphertext and tag.
+    pub fn seal(&self, field: &str, plain: &str) -> Vec<u8> {
+        let cipher = Aes256Gcm::new_from_slice(&self.keys.encryption[&self.current]).expect("32-byte key");
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = cipher.encrypt(&Nonce::from(nonce), Payload { msg: plain.as_bytes(), aad: field.as_bytes() }).expect("AES-GCM encryption does not fail");
+        let mut out = Vec::with_capacity(2 + NONCE_LEN + sealed.len());
+        out.extend_from_slice(&self.current.to_be_bytes());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    pub fn open(&self, field: &str, sealed: &[u8]) -> Result<String, VaultError> {
+        if sealed.len() < 2 + NONCE_LEN + 16 {
+            return Err(VaultError::Damaged);
+        }
+        let id = u16::from_be_bytes([sealed[0], sealed[1]]);
+        let key = self.keys.encryption.get(&id).ok_or(VaultError::UnknownKey(id))?;
+        let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
+        let nonce: [u8; NONCE_LEN] = sealed[2..2 + NONCE_LEN].try_into().map_err(|_| VaultError::Damaged)?;
+        let plain = cipher.decrypt(&Nonce::from(nonce), Payload { msg: &sealed[2 + NONCE_LEN..], aad: field.as_bytes() }).map_err(|_| VaultError::Damaged)?;
+        String::from_utf8(plain).map_err(|_| VaultError::Damaged)
+    }
+
+    /// The keyed hash of a PESEL: equal PESELs give equal hashes, and without the
+    /// key nobody can test a guess against it.
+    pub fn pesel_hash(&self, pesel: &str) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.keys.hmac).expect("HMAC takes any key length");
+        mac.update(b"pesel:");
+        mac.update(pesel.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+}
+
+static VAULT: OnceLock<(VaultKeys, Vault)> = OnceLock::new();
+
+/// Installs the process's vault. Installing the same keys again is a no-op;
+/// different keys are refused, since sealed values would become unreadable.
+pub fn install(keys: VaultKeys) -> Result<(), String> {
+    let installed = VAULT.get_or_init(|| (keys.clone(), Vault::new(keys.clone())));
+    if installed.0 == keys { Ok(()) } else { Err("a different set of personal-data keys is already installed in this process".into()) }
+}
+
+pub fn vault() -> &'static Vault {
+    &VAULT.get().expect("the personal-data vault is installed at start-up").1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_with_their_key_and_field() {
+        let keys = VaultKeys::random();
+        let vault = Vault::new(keys.clone());
+        let sealed = vault.seal("first_name", "Anna");
+        assert!(!sealed.windows(4).any(|w| w == b"Anna"));
+        assert_eq!(vault.open("first_name", &sealed).unwrap(), "Anna");
+        assert!(matches!(vault.open("last_name", &sealed), Err(VaultError::Damaged)));
+        assert_ne!(vault.seal("first_name", "Anna"), sealed, "a fresh nonce every time");
+
+        // Rotation: a new key seals, the old one still opens.
+        let mut rotated = keys.clone();
+        rotated.encryption.insert(2, [9u8; 32]);
+        let newer = Vault::new(rotated);
+        assert_eq!(newer.open("first_name", &sealed).unwrap(), "Anna");
+        assert_eq!(&newer.seal("first_name", "Jan")[..2], &[0, 2]);
+        assert_eq!(newer.pesel_hash("44051401359"), vault.pesel_hash("44051401359"));
+        assert_ne!(vault.pesel_hash("44051401359"), Vault::new(VaultKeys::random()).pesel_hash("44051401359"));
+    }
+
+    #[test]
+    fn keys_parse_with_ids() {
+        let k = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+        let keys = VaultKeys::parse(&format!("1:{k}, 7:{k}"), k).unwrap();
+        assert_eq!(keys.encryption.keys().copied().collect::<Vec<_>>(), vec![1, 7]);
+        assert!(VaultKeys::parse("", k).is_err());
+        assert!(VaultKeys::parse("x:abc", k).is_err());
+    }
+}
