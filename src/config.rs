@@ -26,6 +26,8 @@ pub struct Settings {
     pub sign_in_failures_per_client: i32,
     /// Behind a trusted reverse proxy: take the client address from X-Forwarded-For.
     pub trust_forwarded_for: bool,
+    /// Keys for personal data at rest; in development missing keys are generated at start.
+    pub vault_keys: Option<crate::crypto::VaultKeys>,
 }
 
 // The key stays out of Debug output.
@@ -59,6 +61,27 @@ pub fn decode_key(text: &str) -> Result<Vec<u8>, String> {
     Ok(key)
 }
 
+/// A value from `NAME`, or from the file named by `NAME_FILE`.
+fn secret(name: &str) -> Result<Option<String>, String> {
+    if let Ok(text) = std::env::var(name) {
+        if !text.is_empty() {
+            return Ok(Some(text));
+        }
+    }
+    match std::env::var(format!("{name}_FILE")) {
+        Ok(path) if !path.is_empty() => std::fs::read_to_string(&path).map(|t| Some(t.trim().to_owned())).map_err(|e| format!("{name}_FILE {path}: {e}")),
+        _ => Ok(None),
+    }
+}
+
+fn vault_keys_from_env() -> Result<Option<crate::crypto::VaultKeys>, String> {
+    match (secret("PERSONAL_DATA_KEYS")?, secret("PERSONAL_DATA_HMAC_KEY")?) {
+        (None, None) => Ok(None),
+        (Some(keys), Some(hmac)) => crate::crypto::VaultKeys::parse(&keys, &hmac).map(Some).map_err(|e| format!("personal-data keys: {e}")),
+        _ => Err("set both PERSONAL_DATA_KEYS and PERSONAL_DATA_HMAC_KEY (or neither, in development)".into()),
+    }
+}
+
 fn jwt_key_from_env() -> Result<Option<Vec<u8>>, String> {
     if let Ok(text) = std::env::var("JWT_SECRET") {
         if !text.is_empty() {
@@ -90,6 +113,10 @@ impl Settings {
         if environment == Environment::Production && jwt_key.is_none() {
             return Err("APP_ENV=production needs JWT_SECRET or JWT_SECRET_FILE (base64, at least 256 bits)".into());
         }
+        let vault_keys = vault_keys_from_env()?;
+        if environment == Environment::Production && vault_keys.is_none() {
+            return Err("APP_ENV=production needs PERSONAL_DATA_KEYS and PERSONAL_DATA_HMAC_KEY".into());
+        }
         let access_ttl = Duration::from_secs(env_number("ACCESS_TOKEN_TTL_SECS", 900)?);
         if access_ttl > Self::MAX_ACCESS_TTL || access_ttl.is_zero() {
             return Err("ACCESS_TOKEN_TTL_SECS must be between 1 and 900".into());
@@ -107,6 +134,7 @@ impl Settings {
             sign_in_failures_per_account: env_number("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 5)?,
             sign_in_failures_per_client: env_number("SIGN_IN_MAX_FAILURES_PER_CLIENT", 20)?,
             trust_forwarded_for: env_or("TRUST_FORWARDED_FOR", "false") == "true",
+            vault_keys,
         })
     }
 }

@@ -37,6 +37,11 @@ impl Application {
                 random_key()
             }
         };
+        let vault_keys = settings.vault_keys.clone().unwrap_or_else(|| {
+            tracing::warn!("no PERSONAL_DATA_KEYS: generated keys for this run; participants sealed now cannot be read after a restart (development only)");
+            crate::crypto::VaultKeys::random()
+        });
+        crate::crypto::install(vault_keys)?;
         // The stand-in hash for unknown emails is made now, not on the first such sign-in.
         crate::auth::passwords::warm_up();
         let tokens = TokenService::new(&key, settings.access_ttl, settings.refresh_ttl)?;

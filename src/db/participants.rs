@@ -1,31 +1,62 @@
-//! Participants: person-level records. Personal data: never served anonymously.
+//! Participants: person-level records, the ESF data set. Names, PESEL and contact
+//! data are sealed before they reach the database (see `crypto`); the API never
+//! serves them anonymously and shows PESEL only masked.
 
+use crate::crypto::{vault, VaultError};
 use crate::db::schema::participants;
-use crate::domain::codes::Sex;
-use chrono::NaiveDate;
+use crate::db::store::Codec;
+use crate::db::DbError;
+use crate::domain::codes::{AreaType, Answer, Education, LabourStatus, LegalBasis, RepresentedKind, Sex};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = participants, check_for_backend(Pg), treat_none_as_null = true)]
+/// A participant as the API takes and shows it.
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Participant)]
 pub struct ParticipantData {
     pub project_id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    /// PESEL on input; in responses masked to its last four digits.
+    /// Required; empty only once the person is anonymised.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// 11 digits with a check digit; in responses masked to its last four digits.
     #[serde(serialize_with = "serialize_masked_pesel")]
     #[schema(example = "*******3624")]
     pub pesel: Option<String>,
-    /// Derived from PESEL when that is given (and must agree with it).
+    /// Derived from PESEL when that is given (and must agree with it); else required with `sex`.
     pub birth_date: Option<NaiveDate>,
     /// Derived from PESEL when that is given (and must agree with it).
     pub sex: Option<Sex>,
+    /// Age in years on `joined_on` (or today). Derived.
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub age_at_entry: Option<i16>,
+    pub education: Option<Education>,
+    pub labour_status: Option<LabourStatus>,
+    /// The organisation the person represents.
+    pub organisation_id: Option<i64>,
+    pub organisation_kind: Option<RepresentedKind>,
+    /// TERYT code of the place of residence.
+    pub residence_teryt: Option<String>,
+    pub residence_area: Option<AreaType>,
+    pub disability: Option<Answer>,
+    pub minority_or_migrant: Option<Answer>,
+    pub homeless: Option<Answer>,
+    pub other_disadvantage: Option<Answer>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
     pub joined_on: Option<NaiveDate>,
     pub left_on: Option<NaiveDate>,
+    pub consent_date: Option<NaiveDate>,
+    pub legal_basis: Option<LegalBasis>,
+    /// When the person's identifying data was erased. Set by erasure or retention.
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 // Personal data stays out of Debug output and therefore out of any log line.
@@ -47,17 +78,165 @@ fn serialize_masked_pesel<S: serde::Serializer>(pesel: &Option<String>, s: S) ->
     }
 }
 
+/// A participant as stored: personal fields sealed, PESEL also hashed.
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = participants, check_for_backend(Pg), treat_none_as_null = true)]
+pub struct ParticipantRow {
+    pub project_id: i64,
+    pub first_name_sealed: Option<Vec<u8>>,
+    pub last_name_sealed: Option<Vec<u8>>,
+    pub pesel_sealed: Option<Vec<u8>>,
+    pub pesel_hash: Option<Vec<u8>>,
+    pub email_sealed: Option<Vec<u8>>,
+    pub phone_sealed: Option<Vec<u8>>,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub age_at_entry: Option<i16>,
+    pub education: Option<Education>,
+    pub labour_status: Option<LabourStatus>,
+    pub organisation_id: Option<i64>,
+    pub organisation_kind: Option<RepresentedKind>,
+    pub residence_teryt: Option<String>,
+    pub residence_area: Option<AreaType>,
+    pub disability: Option<Answer>,
+    pub minority_or_migrant: Option<Answer>,
+    pub homeless: Option<Answer>,
+    pub other_disadvantage: Option<Answer>,
+    pub joined_on: Option<NaiveDate>,
+    pub left_on: Option<NaiveDate>,
+    pub consent_date: Option<NaiveDate>,
+    pub legal_basis: Option<LegalBasis>,
+    pub anonymised_at: Option<DateTime<Utc>>,
+}
+
+impl From<VaultError> for DbError {
+    fn from(e: VaultError) -> Self {
+        DbError::Other(format!("personal data could not be opened: {e}"))
+    }
+}
+
+pub struct Sealed;
+
+fn seal(field: &str, value: &Option<String>) -> Option<Vec<u8>> {
+    value.as_deref().map(|v| vault().seal(field, v))
+}
+
+fn open(field: &str, value: Option<Vec<u8>>) -> Result<Option<String>, DbError> {
+    Ok(value.map(|v| vault().open(field, &v)).transpose()?)
+}
+
+impl Codec for Sealed {
+    type Data = ParticipantData;
+    type Row = ParticipantRow;
+
+    fn encode(d: &ParticipantData) -> Result<Cow<'_, ParticipantRow>, DbError> {
+        Ok(Cow::Owned(ParticipantRow {
+            project_id: d.project_id,
+            first_name_sealed: seal("first_name", &d.first_name),
+            last_name_sealed: seal("last_name", &d.last_name),
+            pesel_sealed: seal("pesel", &d.pesel),
+            pesel_hash: d.pesel.as_deref().map(|p| vault().pesel_hash(p)),
+            email_sealed: seal("email", &d.email),
+            phone_sealed: seal("phone", &d.phone),
+            birth_date: d.birth_date,
+            sex: d.sex,
+            age_at_entry: d.age_at_entry,
+            education: d.education,
+            labour_status: d.labour_status,
+            organisation_id: d.organisation_id,
+            organisation_kind: d.organisation_kind,
+            residence_teryt: d.residence_teryt.clone(),
+            residence_area: d.residence_area,
+            disability: d.disability,
+            minority_or_migrant: d.minority_or_migrant,
+            homeless: d.homeless,
+            other_disadvantage: d.other_disadvantage,
+            joined_on: d.joined_on,
+            left_on: d.left_on,
+            consent_date: d.consent_date,
+            legal_basis: d.legal_basis,
+            anonymised_at: d.anonymised_at,
+        }))
+    }
+
+    fn decode(r: ParticipantRow) -> Result<ParticipantData, DbError> {
+        Ok(ParticipantData {
+            project_id: r.project_id,
+            first_name: open("first_name", r.first_name_sealed)?,
+            last_name: open("last_name", r.last_name_sealed)?,
+            pesel: open("pesel", r.pesel_sealed)?,
+            birth_date: r.birth_date,
+            sex: r.sex,
+            age_at_entry: r.age_at_entry,
+            education: r.education,
+            labour_status: r.labour_status,
+            organisation_id: r.organisation_id,
+            organisation_kind: r.organisation_kind,
+            residence_teryt: r.residence_teryt,
+            residence_area: r.residence_area,
+            disability: r.disability,
+            minority_or_migrant: r.minority_or_migrant,
+            homeless: r.homeless,
+            other_disadvantage: r.other_disadvantage,
+            email: open("email", r.email_sealed)?,
+            phone: open("phone", r.phone_sealed)?,
+            joined_on: r.joined_on,
+            left_on: r.left_on,
+            consent_date: r.consent_date,
+            legal_basis: r.legal_basis,
+            anonymised_at: r.anonymised_at,
+        })
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ParticipantFilter {
     pub project_id: Option<i64>,
+    /// Finds a person by PESEL (compared by its keyed hash, never stored in clear).
+    pub pesel: Option<String>,
 }
 
 fn apply_filter<'a>(mut q: participants::BoxedQuery<'a, Pg>, f: &ParticipantFilter) -> participants::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {
         q = q.filter(participants::project_id.eq(id));
     }
+    if let Some(pesel) = &f.pesel {
+        q = q.filter(participants::pesel_hash.eq(vault().pesel_hash(pesel.trim())));
+    }
     q
 }
 
-crate::table_store!(Participants, participants, ParticipantData, ParticipantFilter, apply_filter);
+crate::table_store!(Participants, participants, Sealed, ParticipantData, ParticipantFilter, apply_filter);
+
+/// Erases what identifies a person and keeps what the statistics need (sex, age
+/// at entry, education, statuses, attendance): names, PESEL and its hash, birth
+/// date, contact data and place of residence go.
+pub fn anonymise(conn: &mut PgConnection, id: i64) -> Result<(), DbError> {
+    use crate::db::schema::participants::dsl as p;
+    diesel::update(p::participants.find(id))
+        .set((
+            p::first_name_sealed.eq(None::<Vec<u8>>),
+            p::last_name_sealed.eq(None::<Vec<u8>>),
+            p::pesel_sealed.eq(None::<Vec<u8>>),
+            p::pesel_hash.eq(None::<Vec<u8>>),
+            p::email_sealed.eq(None::<Vec<u8>>),
+            p::phone_sealed.eq(None::<Vec<u8>>),
+            p::birth_date.eq(None::<NaiveDate>),
+            p::residence_teryt.eq(None::<String>),
+            p::anonymised_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Participants of projects whose retention date has passed and who are not yet anonymised.
+pub fn past_retention(conn: &mut PgConnection, today: NaiveDate) -> Result<Vec<(i64, i64)>, DbError> {
+    use crate::db::schema::projects;
+    Ok(participants::table
+        .inner_join(projects::table)
+        .filter(projects::retention_until.lt(today))
+        .filter(participants::anonymised_at.is_null())
+        .select((participants::id, participants::project_id))
+        .load(conn)?)
+}

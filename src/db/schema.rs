@@ -125,16 +125,33 @@ diesel::table! {
     participants (id) {
         id -> Int8,
         project_id -> Int8,
-        first_name -> Text,
-        last_name -> Text,
-        #[max_length = 11]
-        pesel -> Nullable<Bpchar>,
         birth_date -> Nullable<Date>,
         sex -> Nullable<Text>,
         joined_on -> Nullable<Date>,
         left_on -> Nullable<Date>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        first_name_sealed -> Nullable<Bytea>,
+        last_name_sealed -> Nullable<Bytea>,
+        pesel_sealed -> Nullable<Bytea>,
+        pesel_hash -> Nullable<Bytea>,
+        email_sealed -> Nullable<Bytea>,
+        phone_sealed -> Nullable<Bytea>,
+        age_at_entry -> Nullable<Int2>,
+        education -> Nullable<Text>,
+        labour_status -> Nullable<Text>,
+        organisation_id -> Nullable<Int8>,
+        organisation_kind -> Nullable<Text>,
+        #[max_length = 7]
+        residence_teryt -> Nullable<Varchar>,
+        residence_area -> Nullable<Text>,
+        disability -> Nullable<Text>,
+        minority_or_migrant -> Nullable<Text>,
+        homeless -> Nullable<Text>,
+        other_disadvantage -> Nullable<Text>,
+        consent_date -> Nullable<Date>,
+        legal_basis -> Nullable<Text>,
+        anonymised_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -211,6 +228,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        retention_until -> Nullable<Date>,
     }
 }
 
@@ -264,6 +282,7 @@ diesel::joinable!(beneficiaries -> voivodeships (voivodeship));
 diesel::joinable!(indicators -> indicator_definitions (definition_id));
 diesel::joinable!(indicators -> projects (project_id));
 diesel::joinable!(measures -> priority_axes (priority_axis_id));
+diesel::joinable!(participants -> beneficiaries (organisation_id));
 diesel::joinable!(participants -> projects (project_id));
 diesel::joinable!(partners -> beneficiaries (beneficiary_id));
 diesel::joinable!(partners -> projects (project_id));

@@ -5,6 +5,8 @@
 use super::DbError;
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
+use std::borrow::Cow;
+use std::marker::PhantomData;
 
 /// A stored row: its id and timestamps around the writable data.
 #[derive(Debug, Clone)]
@@ -15,11 +17,6 @@ pub struct Record<D> {
     pub updated_at: DateTime<Utc>,
 }
 
-impl<D> From<(i64, D, DateTime<Utc>, DateTime<Utc>)> for Record<D> {
-    fn from((id, data, created_at, updated_at): (i64, D, DateTime<Utc>, DateTime<Utc>)) -> Self {
-        Self { id, data, created_at, updated_at }
-    }
-}
 
 /// One page of records and the number of all that match.
 pub type Listed<D> = (Vec<Record<D>>, i64);
@@ -28,6 +25,35 @@ pub type Listed<D> = (Vec<Record<D>>, i64);
 pub struct PageRequest {
     pub limit: i64,
     pub offset: i64,
+}
+
+/// How a resource's data is stored: most store their data as it is (`Plain`);
+/// participants seal their personal fields first.
+pub trait Codec {
+    type Data;
+    type Row: Clone;
+    fn encode(data: &Self::Data) -> Result<Cow<'_, Self::Row>, DbError>;
+    fn decode(row: Self::Row) -> Result<Self::Data, DbError>;
+}
+
+pub struct Plain<D>(PhantomData<D>);
+
+impl<D: Clone> Codec for Plain<D> {
+    type Data = D;
+    type Row = D;
+
+    fn encode(data: &D) -> Result<Cow<'_, D>, DbError> {
+        Ok(Cow::Borrowed(data))
+    }
+
+    fn decode(row: D) -> Result<D, DbError> {
+        Ok(row)
+    }
+}
+
+/// Turns loaded `(id, row, created_at, updated_at)` tuples into records.
+pub fn decode_all<C: Codec>(rows: Vec<(i64, C::Row, DateTime<Utc>, DateTime<Utc>)>) -> Result<Vec<Record<C::Data>>, DbError> {
+    rows.into_iter().map(|(id, row, created_at, updated_at)| Ok(Record { id, data: C::decode(row)?, created_at, updated_at })).collect()
 }
 
 pub trait Store: Sized + 'static {
@@ -50,7 +76,25 @@ pub trait Store: Sized + 'static {
 #[macro_export]
 macro_rules! table_store {
     ($store:ident, $table:ident, $data:ty, $filter:ty, $apply_filter:path) => {
+        $crate::table_store!($store, $table, $crate::db::store::Plain<$data>, $data, $filter, $apply_filter);
+    };
+    ($store:ident, $table:ident, $codec:ty, $data:ty, $filter:ty, $apply_filter:path) => {
         pub struct $store;
+
+        impl $store {
+            fn select_one(
+                conn: &mut diesel::pg::PgConnection,
+                id: i64,
+                lock: bool,
+            ) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
+                use diesel::prelude::*;
+                use $crate::db::schema::$table::dsl as t;
+                type Row = <$codec as $crate::db::store::Codec>::Row;
+                let query = t::$table.find(id).select((t::id, Row::as_select(), t::created_at, t::updated_at));
+                let row = if lock { query.for_update().get_result(conn)? } else { query.get_result(conn)? };
+                Ok($crate::db::store::decode_all::<$codec>(vec![row])?.remove(0))
+            }
+        }
 
         impl $crate::db::Store for $store {
             type Data = $data;
@@ -63,55 +107,47 @@ macro_rules! table_store {
             ) -> Result<$crate::db::store::Listed<$data>, $crate::db::DbError> {
                 use diesel::prelude::*;
                 use $crate::db::schema::$table::dsl as t;
+                type Row = <$codec as $crate::db::store::Codec>::Row;
                 let total: i64 = $apply_filter(t::$table.into_boxed(), filter).count().get_result(conn)?;
                 let rows = $apply_filter(t::$table.into_boxed(), filter)
-                    .select((t::id, <$data>::as_select(), t::created_at, t::updated_at))
+                    .select((t::id, Row::as_select(), t::created_at, t::updated_at))
                     .order(t::id)
                     .limit(page.limit)
                     .offset(page.offset)
-                    .load::<(i64, $data, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>(conn)?;
-                Ok((rows.into_iter().map(Into::into).collect(), total))
+                    .load(conn)?;
+                Ok(($crate::db::store::decode_all::<$codec>(rows)?, total))
             }
 
             fn find(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
-                use diesel::prelude::*;
-                use $crate::db::schema::$table::dsl as t;
-                let row = t::$table
-                    .find(id)
-                    .select((t::id, <$data>::as_select(), t::created_at, t::updated_at))
-                    .get_result::<(i64, $data, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>(conn)?;
-                Ok(row.into())
+                Self::select_one(conn, id, false)
             }
 
             fn find_for_update(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
-                use diesel::prelude::*;
-                use $crate::db::schema::$table::dsl as t;
-                let row = t::$table
-                    .find(id)
-                    .select((t::id, <$data>::as_select(), t::created_at, t::updated_at))
-                    .for_update()
-                    .get_result::<(i64, $data, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>(conn)?;
-                Ok(row.into())
+                Self::select_one(conn, id, true)
             }
 
             fn insert(conn: &mut diesel::pg::PgConnection, data: &$data) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
                 use diesel::prelude::*;
                 use $crate::db::schema::$table::dsl as t;
+                type Row = <$codec as $crate::db::store::Codec>::Row;
+                let encoded = <$codec as $crate::db::store::Codec>::encode(data)?;
                 let row = diesel::insert_into(t::$table)
-                    .values(data)
-                    .returning((t::id, <$data>::as_returning(), t::created_at, t::updated_at))
-                    .get_result::<(i64, $data, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>(conn)?;
-                Ok(row.into())
+                    .values(&*encoded)
+                    .returning((t::id, Row::as_returning(), t::created_at, t::updated_at))
+                    .get_result(conn)?;
+                Ok($crate::db::store::decode_all::<$codec>(vec![row])?.remove(0))
             }
 
             fn update(conn: &mut diesel::pg::PgConnection, id: i64, data: &$data) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
                 use diesel::prelude::*;
                 use $crate::db::schema::$table::dsl as t;
+                type Row = <$codec as $crate::db::store::Codec>::Row;
+                let encoded = <$codec as $crate::db::store::Codec>::encode(data)?;
                 let row = diesel::update(t::$table.find(id))
-                    .set(data)
-                    .returning((t::id, <$data>::as_returning(), t::created_at, t::updated_at))
-                    .get_result::<(i64, $data, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>(conn)?;
-                Ok(row.into())
+                    .set(&*encoded)
+                    .returning((t::id, Row::as_returning(), t::created_at, t::updated_at))
+                    .get_result(conn)?;
+                Ok($crate::db::store::decode_all::<$codec>(vec![row])?.remove(0))
             }
 
             fn delete(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<(), $crate::db::DbError> {

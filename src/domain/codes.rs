@@ -135,3 +135,39 @@ code_list!(
     /// How a participant's part in an activity ended.
     AttendanceOutcome { Ongoing => "ongoing", Completed => "completed", DroppedOut => "dropped_out" }
 );
+
+code_list!(
+    /// Education by ISCED band.
+    Education { Isced0To2 => "isced_0_2", Isced3To4 => "isced_3_4", Isced5To8 => "isced_5_8", NotStated => "not_stated" }
+);
+
+code_list!(
+    /// A participant's status on the labour market at entry.
+    LabourStatus {
+        Employed => "employed", UnemployedRegistered => "unemployed_registered", UnemployedUnregistered => "unemployed_unregistered",
+        LongTermUnemployed => "long_term_unemployed", Inactive => "inactive", InEducation => "in_education", NotStated => "not_stated",
+    }
+);
+
+code_list!(
+    /// The kind of organisation a participant represents.
+    RepresentedKind {
+        Pes => "pes", Jst => "jst", Owes => "owes", PublicInstitution => "public_institution", Ngo => "ngo",
+        Business => "business", Other => "other", None => "none",
+    }
+);
+
+code_list!(
+    /// Where a participant lives.
+    AreaType { Urban => "urban", Rural => "rural" }
+);
+
+code_list!(
+    /// An answer to a sensitive question, which a person may refuse.
+    Answer { Yes => "yes", No => "no", Refused => "refused" }
+);
+
+code_list!(
+    /// The legal basis for processing a participant's data (RODO art. 6).
+    LegalBasis { Consent => "consent", Contract => "contract", LegalObligation => "legal_obligation", PublicTask => "public_task" }
+);

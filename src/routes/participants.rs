@@ -1,34 +1,89 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
 use crate::auth::Scope;
-use crate::db::scopes;
 use crate::db::participants::{ParticipantData, ParticipantFilter, Participants};
+use crate::db::{scopes, DbError, Store};
 use crate::domain::pesel::Pesel;
+use crate::domain::places::TerytCode;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
+use chrono::{Datelike, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use serde_json::Value;
+
+/// Fields sealed at rest: the audit trail keeps none of their values.
+const SEALED: [&str; 5] = ["first_name", "last_name", "pesel", "email", "phone"];
+
+fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
+    let years = day.year() - birth.year();
+    if (day.month(), day.day()) < (birth.month(), birth.day()) { years - 1 } else { years }
+}
+
+fn required_name(checks: &mut Checks, field: &str, value: &mut Option<String>) {
+    blank_to_none(value);
+    match value {
+        Some(name) => *name = name.trim().to_owned(),
+        None => checks.fail(field, "required", "is required"),
+    }
+}
 
 impl Resource for Participants {
     const COLLECTION: &'static str = "participants";
     const NOUN: &'static str = "participant";
+    const READ_ONLY: &'static [&'static str] = &["age_at_entry", "anonymised_at"];
 
-    fn check(_: &mut PgConnection, mut data: ParticipantData, _: Option<i64>) -> Result<ParticipantData, ApiError> {
-        let mut checks = Checks::new();
-        data.first_name = data.first_name.trim().to_owned();
-        data.last_name = data.last_name.trim().to_owned();
-        checks.not_blank("first_name", &data.first_name);
-        checks.not_blank("last_name", &data.last_name);
-        blank_to_none(&mut data.pesel);
-        if let Some(pesel) = data.pesel.as_deref().and_then(|p| checks.check("pesel", Pesel::parse(p))) {
-            let (born, sex) = (pesel.birth_date(), pesel.sex());
-            checks.ensure(data.birth_date.is_none() || data.birth_date == born, "birth_date", "pesel_mismatch", "birth_date disagrees with PESEL");
-            checks.ensure(data.sex.is_none() || data.sex == Some(sex), "sex", "pesel_mismatch", "sex disagrees with PESEL");
-            data.birth_date = born;
-            data.sex = Some(sex);
-            data.pesel = Some(pesel.as_str().to_owned());
+    fn check(conn: &mut PgConnection, mut data: ParticipantData, id: Option<i64>) -> Result<ParticipantData, ApiError> {
+        if let Some(id) = id {
+            match Participants::find(conn, id) {
+                Ok(current) if current.data.anonymised_at.is_some() => {
+                    return Err(ApiError::Conflict { code: "anonymised", detail: "an anonymised participant cannot be changed".into() })
+                }
+                Ok(_) | Err(DbError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
+        let mut checks = Checks::new();
+        required_name(&mut checks, "first_name", &mut data.first_name);
+        required_name(&mut checks, "last_name", &mut data.last_name);
+        for field in [&mut data.pesel, &mut data.email, &mut data.phone, &mut data.residence_teryt] {
+            blank_to_none(field);
+        }
+        match data.pesel.as_deref().map(Pesel::parse) {
+            Some(Ok(pesel)) => {
+                let (born, sex) = (pesel.birth_date(), pesel.sex());
+                checks.ensure(data.birth_date.is_none() || data.birth_date == born, "birth_date", "pesel_mismatch", "birth_date disagrees with PESEL");
+                checks.ensure(data.sex.is_none() || data.sex == Some(sex), "sex", "pesel_mismatch", "sex disagrees with PESEL");
+                data.birth_date = born;
+                data.sex = Some(sex);
+                data.pesel = Some(pesel.as_str().to_owned());
+            }
+            Some(Err(e)) => checks.fail("pesel", e.code, e.message),
+            None => {
+                checks.ensure(data.birth_date.is_some(), "birth_date", "required", "without a PESEL, birth_date is required");
+                checks.ensure(data.sex.is_some(), "sex", "required", "without a PESEL, sex is required");
+            }
+        }
+        if let Some(email) = &data.email {
+            checks.ensure(email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')), "email", "invalid_email", "not an email address");
+        }
+        if let Some(phone) = &data.phone {
+            let digits = phone.chars().filter(char::is_ascii_digit).count();
+            checks.ensure(
+                (6..=15).contains(&digits) && phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)),
+                "phone",
+                "invalid_phone",
+                "a phone number has 6 to 15 digits",
+            );
+        }
+        checks.normalise("residence_teryt", &mut data.residence_teryt, TerytCode::parse);
         checks.ordered(data.joined_on, data.left_on, "left_on", "joined_on");
+        data.age_at_entry = None;
+        if let Some(born) = data.birth_date {
+            let age = age_on(born, data.joined_on.unwrap_or_else(|| Utc::now().date_naive()));
+            checks.ensure((0..=130).contains(&age), "birth_date", "implausible_age", "the age at entry must be between 0 and 130");
+            data.age_at_entry = i16::try_from(age).ok();
+        }
+        data.anonymised_at = None;
         checks.into_result()?;
         Ok(data)
     }
@@ -46,26 +101,50 @@ impl Resource for Participants {
         }
     }
 
-    fn related(_: i64, data: &ParticipantData) -> Vec<(&'static str, String)> {
-        vec![("project", format!("projects/{}", data.project_id))]
+    fn related(id: i64, data: &ParticipantData) -> Vec<(&'static str, String)> {
+        vec![
+            ("project", format!("projects/{}", data.project_id)),
+            ("attendance", format!("attendance?participant_id={id}")),
+            ("export", format!("participants/{id}/export")),
+        ]
     }
 
-    /// The audit trail keeps no digit of a PESEL: with the birth date, even the
-    /// last four would give the whole number back.
+    /// The audit trail keeps which personal fields were set, never their values.
     fn audit_value(data: &ParticipantData) -> Result<Value, ApiError> {
         let mut value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
-        if data.pesel.is_some() {
-            value["pesel"] = Value::String("[redacted]".into());
+        for field in SEALED {
+            if !value[field].is_null() {
+                value[field] = Value::String("[sealed]".into());
+            }
         }
+        value["birth_date"] = Value::Null;
         Ok(value)
     }
 
     /// Responses mask PESEL, so a patch starts from the stored value instead.
     fn patch_base(data: &ParticipantData) -> Result<Value, ApiError> {
         let mut value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
+        if let Value::Object(fields) = &mut value {
+            for key in Self::READ_ONLY {
+                fields.remove(*key);
+            }
+        }
         value["pesel"] = data.pesel.clone().map_or(Value::Null, Value::String);
         Ok(value)
     }
 }
 
 crate::resource_routes!(Participants, ParticipantData, ParticipantFilter, "participants", "/api/v1/participants", "/api/v1/participants/{id}");
+
+#[cfg(test)]
+mod tests {
+    use super::age_on;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn age_counts_whole_years() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(age_on(d(2002, 7, 8), d(2020, 7, 7)), 17);
+        assert_eq!(age_on(d(2002, 7, 8), d(2020, 7, 8)), 18);
+    }
+}

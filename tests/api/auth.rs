@@ -222,7 +222,8 @@ async fn reads_of_participants_are_audited_and_the_trail_keeps_no_pesel() {
     assert_eq!(actions, ["read", "read", "create"], "a list read and a single read, newest first");
     let trail = events.body.to_string();
     assert!(!trail.contains("3624") && !trail.contains("02270803624"), "{trail}");
-    assert!(trail.contains("[redacted]"));
+    assert!(trail.contains("[sealed]"));
+    assert!(!trail.contains("Anna") && !trail.contains("Nowak"), "names stay sealed: {trail}");
 }
 
 #[test]

@@ -64,6 +64,12 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// One set of personal-data keys for every app of the test process (the vault is per process).
+pub fn test_vault_keys() -> es_registry::crypto::VaultKeys {
+    static KEYS: OnceLock<es_registry::crypto::VaultKeys> = OnceLock::new();
+    KEYS.get_or_init(es_registry::crypto::VaultKeys::random).clone()
+}
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -103,6 +109,7 @@ pub async fn spawn_app() -> TestApp {
         sign_in_failures_per_account: 5,
         sign_in_failures_per_client: 20,
         trust_forwarded_for: false,
+        vault_keys: Some(test_vault_keys()),
     };
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
@@ -277,7 +284,7 @@ impl Fixture {
             .await;
         let organisation = app.create("beneficiaries", json!({"name": "Regionalny Ośrodek Polityki Społecznej w Toruniu", "kind": "rops", "teryt": "0463011"})).await;
         let activity = app.create("activities", json!({"project_id": project, "activity_type": "training", "title": "szkolenie"})).await;
-        let participant = app.create("participants", json!({"project_id": project, "first_name": "Jan", "last_name": "Kowalski"})).await;
+        let participant = app.create("participants", json!({"project_id": project, "first_name": "Jan", "last_name": "Kowalski", "birth_date": "1980-05-01", "sex": "male"})).await;
         Self { programme, axis, measure, sub_measure, project, organisation, activity, participant }
     }
 }

@@ -61,7 +61,7 @@ async fn world(app: &TestApp) -> World {
     let indicator = |project| json!({"project_id": project, "name": "osoby", "kind": "output", "target_value": "10"});
     let indicator_a = app.create("indicators", indicator(project_a)).await;
     let indicator_b = app.create("indicators", indicator(project_b)).await;
-    let person = |project| json!({"project_id": project, "first_name": "Anna", "last_name": "Nowak"});
+    let person = |project| json!({"project_id": project, "first_name": "Anna", "last_name": "Nowak", "birth_date": "1990-01-01", "sex": "female"});
     let participant_a = app.create("participants", person(project_a)).await;
     let participant_b = app.create("participants", person(project_b)).await;
     World {
@@ -171,8 +171,8 @@ fn table(w: &World) -> Vec<Case> {
         case(OwesA, Get, c("participants"), 403, "owes cannot list every participant"),
         case(OwesA, Get, p("participants", w.participant_a), 200, "owes reads its participant"),
         case(OwesA, Get, p("participants", w.participant_b), 403, "owes cannot read another project's participant"),
-        case(OwesA, Post(json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Kowalski"})), c("participants"), 201, "owes enrols a participant in its project"),
-        case(OwesA, Post(json!({"project_id": w.project_b, "first_name": "Jan", "last_name": "Kowalski"})), c("participants"), 403, "owes cannot enrol in another project"),
+        case(OwesA, Post(json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Kowalski", "pesel": "44051401359"})), c("participants"), 201, "owes enrols a participant in its project"),
+        case(OwesA, Post(json!({"project_id": w.project_b, "first_name": "Jan", "last_name": "Kowalski", "pesel": "44051401359"})), c("participants"), 403, "owes cannot enrol in another project"),
         case(RopsKp, Get, p("participants", w.participant_b), 200, "rops reads participants of its region"),
         case(RopsPm, Get, p("participants", w.participant_a), 403, "rops cannot read another region's participants"),
         case(RopsPm, Get, format!("/api/v1/participants?project_id={}", w.project_a), 403, "rops cannot list another region's participants"),

@@ -87,7 +87,7 @@ fn cases(fx: &Fixture) -> Vec<Case> {
             create: json!({"project_id": fx.project, "first_name": "Anna", "last_name": "Nowak", "pesel": "02270803624", "joined_on": "2019-03-01"}),
             derived: ("birth_date", json!("2002-07-08")),
             filter: format!("project_id={}", fx.project),
-            replace: json!({"project_id": fx.project, "first_name": "Anna", "last_name": "Kowalska", "sex": "female"}),
+            replace: json!({"project_id": fx.project, "first_name": "Anna", "last_name": "Kowalska", "sex": "female", "birth_date": "2002-07-08"}),
             patch: json!({"left_on": "2019-12-31"}),
         },
         Case {
