@@ -54,6 +54,35 @@ pub fn reset_password(email: &str) -> Result<String, String> {
     Ok(format!("set a new password for {} and revoked its refresh tokens", row.email))
 }
 
+/// Anonymises the participants of every project whose retention date has passed,
+/// each in the audit trail as an erasure by the retention run.
+pub fn run_retention() -> Result<String, String> {
+    use crate::db::audit::{self, NewAuditEvent};
+    use crate::db::{participants, scopes};
+    let mut conn = connect()?;
+    let today = chrono::Utc::now().date_naive();
+    let due = participants::past_retention(&mut conn, today).map_err(|e| e.to_string())?;
+    for (id, project) in &due {
+        conn.transaction(|conn| {
+            participants::anonymise(conn, *id)?;
+            let voivodeship = scopes::project(conn, *project)?.voivodeship().map(str::to_owned);
+            let event = NewAuditEvent {
+                user_id: None,
+                user_email: Some("retention run".into()),
+                action: "erase".into(),
+                resource: "participants".into(),
+                record_id: Some(*id),
+                voivodeship,
+                before: None,
+                after: Some(serde_json::json!({"reason": "retention period of the project ended"})),
+            };
+            audit::record(conn, &[event])
+        })
+        .map_err(|e: crate::db::DbError| e.to_string())?;
+    }
+    Ok(format!("anonymised {} participant(s) of projects past their retention date", due.len()))
+}
+
 fn describe(error: &crate::api::ApiError) -> String {
     match error {
         crate::api::ApiError::Validation(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),

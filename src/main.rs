@@ -20,11 +20,22 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (what `openapi/openapi.json` holds).
     Openapi,
+    /// Personal-data retention.
+    Retention {
+        #[command(subcommand)]
+        action: RetentionCommand,
+    },
     /// Manage user accounts (passwords are read from standard input).
     Users {
         #[command(subcommand)]
         action: UsersCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise the participants of projects whose retention date has passed.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -65,6 +76,7 @@ fn main() -> std::process::ExitCode {
         Command::Migrate => migrate(),
         Command::Serve => serve(),
         Command::Users { action } => users(action),
+        Command::Retention { action: RetentionCommand::Run } => cli::run_retention().map(|message| println!("{message}")),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -90,7 +90,7 @@ where
     format!("{API_PREFIX}/{}/{id}", R::COLLECTION)
 }
 
-fn view<R: Resource>(record: Record<R::Data>) -> View<R::Data>
+pub(crate) fn view<R: Resource>(record: Record<R::Data>) -> View<R::Data>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -100,7 +100,7 @@ where
     View { id: record.id, data: record.data, created_at: record.created_at, updated_at: record.updated_at, links }
 }
 
-fn not_found<R: Resource>(id: i64) -> impl FnOnce(DbError) -> ApiError
+pub(crate) fn not_found<R: Resource>(id: i64) -> impl FnOnce(DbError) -> ApiError
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -111,7 +111,7 @@ where
 }
 
 /// Checks `caller` may do `action` to the record `data` (with id `id`).
-fn allow<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: Option<i64>, data: &R::Data) -> Result<Scope, ApiError>
+pub(crate) fn allow<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: Option<i64>, data: &R::Data) -> Result<Scope, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {

@@ -19,6 +19,10 @@ pub enum Action {
     Create,
     Update,
     Delete,
+    /// A data subject's copy of everything held about them: a read.
+    Export,
+    /// Anonymising a person: an update.
+    Erase,
 }
 
 impl Action {
@@ -28,8 +32,42 @@ impl Action {
             Action::Create => "create",
             Action::Update => "update",
             Action::Delete => "delete",
+            Action::Export => "export",
+            Action::Erase => "erase",
         }
     }
+
+    /// The plain action the permission table speaks of.
+    fn base(self) -> Action {
+        match self {
+            Action::Export => Action::Read,
+            Action::Erase => Action::Update,
+            other => other,
+        }
+    }
+}
+
+/// How much of an aggregate a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every count.
+    Full,
+    /// Counts of 1 or 2 hidden, so no person can be singled out.
+    Suppressed,
+}
+
+/// Participant aggregates: the data's owners (admin, the ROPS of the voivodeship,
+/// the OWES of the project) see every count; other signed-in users see them
+/// suppressed, local governments only for their own voivodeship.
+pub fn aggregate_detail(caller: &Caller, scope: &Scope) -> Result<Detail, ApiError> {
+    let user = caller.signed_in()?;
+    Ok(match user.role {
+        Role::Admin => Detail::Full,
+        Role::Rops if in_voivodeship(user, scope) => Detail::Full,
+        Role::Owes if owes_project(user, scope) && in_voivodeship(user, scope) => Detail::Full,
+        Role::Jst if !in_voivodeship(user, scope) => return Err(forbidden("a local government sees participant aggregates of its own voivodeship")),
+        _ => Detail::Suppressed,
+    })
 }
 
 /// What a record belongs to, as far as permissions care.
@@ -82,6 +120,7 @@ fn owes_project(user: &User, scope: &Scope) -> bool {
 /// Decides whether `caller` may do `action` on a record of `collection`. `scope`
 /// describes the record; it may be `None` only where [`needs_scope`] is false.
 pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Option<&Scope>) -> Result<(), ApiError> {
+    let action = action.base();
     if !needs_scope(collection, action) {
         return Ok(());
     }

@@ -15,6 +15,7 @@ pub mod attendance;
 pub mod beneficiaries;
 pub mod indicators;
 pub mod measures;
+pub mod participant_stats;
 pub mod participants;
 pub mod partners;
 pub mod priority_axes;

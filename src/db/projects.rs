@@ -108,6 +108,8 @@ pub struct ProjectData {
     /// Where the facts come from (the portal page of the fiche).
     pub source_url: Option<String>,
     pub notes: Option<String>,
+    /// After this day `es-registry retention run` anonymises the project's participants.
+    pub retention_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -51,8 +51,11 @@ impl<D: Clone> Codec for Plain<D> {
     }
 }
 
-/// Turns loaded `(id, row, created_at, updated_at)` tuples into records.
-pub fn decode_all<C: Codec>(rows: Vec<(i64, C::Row, DateTime<Utc>, DateTime<Utc>)>) -> Result<Vec<Record<C::Data>>, DbError> {
+/// A row as loaded: id, stored data, created_at, updated_at.
+pub type Loaded<R> = (i64, R, DateTime<Utc>, DateTime<Utc>);
+
+/// Turns loaded rows into records.
+pub fn decode_all<C: Codec>(rows: Vec<Loaded<C::Row>>) -> Result<Vec<Record<C::Data>>, DbError> {
     rows.into_iter().map(|(id, row, created_at, updated_at)| Ok(Record { id, data: C::decode(row)?, created_at, updated_at })).collect()
 }
 

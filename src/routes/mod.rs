@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod measures;
 pub mod participants;
 pub mod partners;
+pub mod personal_data;
 pub mod priority_axes;
 pub mod programmes;
 pub mod projects;
@@ -21,7 +22,7 @@ use utoipa::OpenApi;
 type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
 
 /// Every route family once: its routes and its part of the OpenAPI document come together.
-const RESOURCES: [Registration; 14] = [
+const RESOURCES: [Registration; 15] = [
     (health::configure, health::Api::openapi),
     (auth::configure, auth::Api::openapi),
     (programmes::configure, programmes::Api::openapi),
@@ -33,6 +34,7 @@ const RESOURCES: [Registration; 14] = [
     (activities::configure, activities::Api::openapi),
     (participants::configure, participants::Api::openapi),
     (attendance::configure, attendance::Api::openapi),
+    (personal_data::configure, personal_data::Api::openapi),
     (indicators::configure, indicators::Api::openapi),
     (users::configure, users::Api::openapi),
     (audit::configure, audit::Api::openapi),

@@ -5,6 +5,7 @@ mod auth;
 mod contract;
 mod errors;
 mod permissions;
+mod personal_data;
 mod helpers;
 mod resources;
 mod seeds;

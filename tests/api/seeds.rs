@@ -144,3 +144,44 @@ async fn the_five_seed_fiches_survive_the_round_trip() {
     assert_eq!(national.len(), 1);
     assert!(national[0]["name"].as_str().unwrap().contains("Kapitał Ludzki"));
 }
+
+/// Seed 001 as people: 252 took part (210 planned); 40 completed the training in
+/// founding social cooperatives that planned for 35.
+#[tokio::test]
+async fn seed_001_figures_load_as_people_and_read_back_as_aggregates() {
+    let app = spawn_app().await;
+    load_demo(&app).await;
+    let p = project(&app, "Centrum Ekonomii Społecznej").await;
+    let training = app
+        .create(
+            "activities",
+            json!({"project_id": p["id"], "activity_type": "training", "title": "przeszkolenie w zakresie zakładania spółdzielni socjalnych",
+                   "planned_participants": 35, "start_date": "2009-11-02", "end_date": "2011-02-28"}),
+        )
+        .await;
+    let mut trainees = Vec::new();
+    for i in 0..252u32 {
+        let female = i % 2 == 0;
+        let body = json!({"project_id": p["id"], "first_name": format!("Uczestnik{i}"), "last_name": "Toruński",
+                          "pesel": crate::personal_data::pesel(1960 + (i % 40) as i32, 1 + i % 12, 1 + i % 28, i, female),
+                          "joined_on": "2010-01-10"});
+        let id = app.create("participants", body).await;
+        if i < 44 {
+            trainees.push(id);
+        }
+    }
+    for (n, id) in trainees.iter().enumerate() {
+        let outcome = if n < 40 { "completed" } else { "dropped_out" };
+        app.create("attendance", json!({"participant_id": id, "activity_id": training, "outcome": outcome})).await;
+    }
+    let summary = app.get(&format!("/api/v1/projects/{}/participants/summary", p["id"])).await.body;
+    assert_eq!(summary["participants"], 252);
+    assert_eq!(summary["unique_persons"], 252);
+    assert_eq!(summary["by_sex"]["female"], 126);
+    assert_eq!(summary["attendance"]["completed"], 40);
+    assert_eq!(summary["attendance"]["dropped_out"], 4);
+    let activity = app.get(&format!("/api/v1/activities/{training}")).await.body;
+    assert_eq!(activity["planned_participants"], 35);
+    let groups = p["target_groups"].as_array().unwrap();
+    assert!(groups.iter().any(|g| g["planned_count"] == 210 && g["actual_count"] == summary["participants"]), "the fiche's 252 equals the people loaded");
+}
