@@ -46,6 +46,11 @@ where
         Ok(Scope::Everything)
     }
 
+    /// Refuses to delete a record that must stay (an approved measurement).
+    fn before_delete(_conn: &mut PgConnection, _record: &Record<Self::Data>) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     /// Work that belongs to creating a record, in the same transaction.
     fn after_create(_conn: &mut PgConnection, _caller: &Caller, _record: &Record<Self::Data>) -> Result<(), ApiError> {
         Ok(())
@@ -310,6 +315,7 @@ where
             conn.transaction(|conn| {
                 let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
                 let scope = allow::<R>(conn, &caller, Action::Delete, Some(id), &current.data)?;
+                R::before_delete(conn, &current)?;
                 R::delete(conn, id).map_err(not_found::<R>(id))?;
                 audit::<R>(conn, &caller, Action::Delete, id, &scope, Some(&current.data), None)
             })

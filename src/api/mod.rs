@@ -2,6 +2,7 @@
 //! OpenAPI document.
 
 pub mod crud;
+pub mod csv;
 pub mod extractors;
 pub mod merge_patch;
 pub mod openapi;

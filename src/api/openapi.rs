@@ -54,6 +54,9 @@ Reads of public collections need no sign-in; writes and participants need `Autho
         (name = "auth", description = "Sign-in with email and password; JWT access tokens and rotating refresh tokens"),
         (name = "users", description = "User accounts (admin, rops)"),
         (name = "audit", description = "The audit trail of every write and every read of personal data"),
+        (name = "indicator-definitions", description = "The catalogue of indicator definitions: ESF common and programme-specific"),
+        (name = "indicator-measurements", description = "Reported indicator values over time and their approval"),
+        (name = "reports", description = "Roll-ups of indicators and of the project portfolio, as JSON or CSV"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -143,7 +143,7 @@ pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Optio
         Role::Owes => match (collection, action, scope) {
             ("projects", Action::Create, Scope::Project { .. }) => in_voivodeship(user, scope),
             // An OWES is accredited in one voivodeship and works there.
-            ("projects" | "partners" | "activities" | "participants" | "attendance" | "indicators", _, Scope::Project { .. }) => {
+            ("projects" | "partners" | "activities" | "participants" | "attendance" | "indicators" | "indicator-measurements", _, Scope::Project { .. }) => {
                 owes_project(user, scope) && in_voivodeship(user, scope)
             }
             _ => false,
@@ -154,6 +154,16 @@ pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Optio
         Ok(())
     } else {
         Err(forbidden(&format!("a {} user may not {} this {} record", user.role, action.as_str(), collection)))
+    }
+}
+
+/// Approving or returning a reported indicator value is the ROPS's (or an admin's).
+pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), ApiError> {
+    let user = caller.signed_in()?;
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Rops if in_voivodeship(user, scope) => Ok(()),
+        _ => Err(forbidden("only the ROPS of the project's voivodeship approves or returns reported values")),
     }
 }
 

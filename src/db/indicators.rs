@@ -1,7 +1,7 @@
 //! Outcome indicators of a project: planned (target) and achieved values.
 
 use crate::db::schema::indicators;
-use crate::domain::codes::IndicatorKind;
+use crate::domain::codes::{ActivityType, IndicatorKind};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -33,6 +33,10 @@ pub struct IndicatorData {
     pub achieved_text: Option<String>,
     /// Order in the project's list of indicators.
     pub position: Option<i32>,
+    /// Binds the indicator to attendance: its achieved value is the number of persons
+    /// who completed activities of these types in the project.
+    #[serde(default)]
+    pub derived_from: Vec<ActivityType>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -85,6 +85,34 @@ diesel::table! {
         name -> Text,
         unit -> Nullable<Text>,
         kind -> Text,
+        measurement -> Text,
+        higher_is_better -> Bool,
+        split_by_sex -> Bool,
+        programme_id -> Nullable<Int8>,
+        description -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicator_measurements (id) {
+        id -> Int8,
+        indicator_id -> Int8,
+        period_end -> Date,
+        value -> Nullable<Numeric>,
+        value_women -> Nullable<Numeric>,
+        value_men -> Nullable<Numeric>,
+        value_text -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        status -> Text,
+        return_reason -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamptz>,
+        submitted_by -> Nullable<Int8>,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -104,6 +132,7 @@ diesel::table! {
         position -> Nullable<Int4>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        derived_from -> Array<Text>,
     }
 }
 
@@ -279,6 +308,8 @@ diesel::joinable!(attendance -> activities (activity_id));
 diesel::joinable!(attendance -> participants (participant_id));
 diesel::joinable!(audit_events -> users (user_id));
 diesel::joinable!(beneficiaries -> voivodeships (voivodeship));
+diesel::joinable!(indicator_definitions -> programmes (programme_id));
+diesel::joinable!(indicator_measurements -> indicators (indicator_id));
 diesel::joinable!(indicators -> indicator_definitions (definition_id));
 diesel::joinable!(indicators -> projects (project_id));
 diesel::joinable!(measures -> priority_axes (priority_axis_id));
@@ -299,6 +330,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     beneficiaries,
     indicator_definitions,
+    indicator_measurements,
     indicators,
     measures,
     participants,

@@ -171,3 +171,18 @@ code_list!(
     /// The legal basis for processing a participant's data (RODO art. 6).
     LegalBasis { Consent => "consent", Contract => "contract", LegalObligation => "legal_obligation", PublicTask => "public_task" }
 );
+
+code_list!(
+    /// Whether an indicator is measured in numbers or described in words.
+    MeasurementType { Quantitative => "quantitative", Qualitative => "qualitative" }
+);
+
+code_list!(
+    /// Where a reported indicator value stands in its approval.
+    MeasurementStatus { Draft => "draft", Submitted => "submitted", Approved => "approved", Returned => "returned" }
+);
+
+code_list!(
+    /// Where an indicator stands against its target.
+    IndicatorStatus { NotStarted => "not_started", Behind => "behind", OnTrack => "on_track", Achieved => "achieved", Exceeded => "exceeded" }
+);

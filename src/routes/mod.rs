@@ -6,7 +6,9 @@ pub mod audit;
 pub mod auth;
 pub mod beneficiaries;
 pub mod health;
+pub mod indicator_definitions;
 pub mod indicators;
+pub mod measurements;
 pub mod measures;
 pub mod participants;
 pub mod partners;
@@ -14,6 +16,7 @@ pub mod personal_data;
 pub mod priority_axes;
 pub mod programmes;
 pub mod projects;
+pub mod reports;
 pub mod users;
 
 use actix_web::web::ServiceConfig;
@@ -22,7 +25,7 @@ use utoipa::OpenApi;
 type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
 
 /// Every route family once: its routes and its part of the OpenAPI document come together.
-const RESOURCES: [Registration; 15] = [
+const RESOURCES: [Registration; 19] = [
     (health::configure, health::Api::openapi),
     (auth::configure, auth::Api::openapi),
     (programmes::configure, programmes::Api::openapi),
@@ -36,6 +39,10 @@ const RESOURCES: [Registration; 15] = [
     (attendance::configure, attendance::Api::openapi),
     (personal_data::configure, personal_data::Api::openapi),
     (indicators::configure, indicators::Api::openapi),
+    (indicator_definitions::configure, indicator_definitions::Api::openapi),
+    (measurements::configure, measurements::Api::openapi),
+    (measurements::workflow::configure, measurements::workflow::Api::openapi),
+    (reports::configure, reports::Api::openapi),
     (users::configure, users::Api::openapi),
     (audit::configure, audit::Api::openapi),
 ];

@@ -7,6 +7,7 @@ mod errors;
 mod permissions;
 mod personal_data;
 mod helpers;
+mod indicators;
 mod resources;
 mod seeds;
 mod validation;

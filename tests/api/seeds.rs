@@ -139,6 +139,28 @@ async fn the_five_seed_fiches_survive_the_round_trip() {
     let indicators = items(&app, &format!("indicators?project_id={}", p["id"])).await;
     assert!(indicators.iter().any(|i| i["target_value"] == "30" && i["unit"] == "PES"));
 
+    // Seed 001's results as computed progress: 40/35 and 898 860/200 000 exceed, the "100 %" ones are achieved.
+    let p = project(&app, "Centrum Ekonomii Społecznej").await;
+    let progress = app.get(&format!("/api/v1/projects/{}/indicators/progress", p["id"])).await.body;
+    let progress = progress.as_array().unwrap();
+    assert_eq!(progress.len(), 11);
+    let percent = |i: usize| (progress[i]["percent"].clone(), progress[i]["status"].clone());
+    assert_eq!(percent(2), (json!("114.3"), json!("exceeded")));
+    assert_eq!(percent(4), (json!("449.4"), json!("exceeded")));
+    for i in [0, 1, 5, 6, 7, 8] {
+        assert_eq!(progress[i]["status"], "achieved", "result {} is achieved in 100%", i + 1);
+    }
+
+    // Seed 000's six targets in the Kujawsko-Pomorskie roll-up of its programme.
+    let rpkp = items(&app, "programmes?code=RPKP.2014-2020").await[0]["id"].clone();
+    let rollup = app.get(&format!("/api/v1/reports/indicators?group_by=voivodeship&programme_id={rpkp}")).await.body;
+    assert_eq!(rollup[0]["key"], "04");
+    assert_eq!(rollup[0]["indicators"], 6);
+    assert_eq!(rollup[0]["sum_target"], "778", "20 + 148 + 86 + 51 + 8 + 465");
+    let portfolio = app.get("/api/v1/reports/portfolio?group_by=voivodeship").await.body;
+    let kp = portfolio.as_array().unwrap().iter().find(|r| r["key"] == "04").unwrap().clone();
+    assert_eq!(kp["projects"], 3);
+
     // Programmes: PO KL is national, the RPOs regional.
     let national = items(&app, "programmes?voivodeship=national").await;
     assert_eq!(national.len(), 1);

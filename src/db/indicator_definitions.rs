@@ -1,0 +1,67 @@
+//! The catalogue of indicator definitions: ESF common indicators and programme-specific ones.
+
+use crate::db::schema::indicator_definitions;
+use crate::domain::codes::{IndicatorKind, MeasurementType};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+fn quantitative() -> MeasurementType {
+    MeasurementType::Quantitative
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = indicator_definitions, check_for_backend(Pg), treat_none_as_null = true)]
+#[serde(deny_unknown_fields)]
+#[schema(as = IndicatorDefinition)]
+pub struct IndicatorDefinitionData {
+    /// Unique code, e.g. `CO01` or `PI-KP-9.4.2-02`.
+    pub code: String,
+    #[schema(example = "Liczba podmiotów ekonomii społecznej objętych wsparciem w ramach sieciowania")]
+    pub name: String,
+    pub unit: Option<String>,
+    pub kind: IndicatorKind,
+    #[serde(default = "quantitative")]
+    #[schema(default = "quantitative")]
+    pub measurement: MeasurementType,
+    #[serde(default = "yes")]
+    #[schema(default = true)]
+    pub higher_is_better: bool,
+    /// Values are reported for women and men separately.
+    #[serde(default)]
+    pub split_by_sex: bool,
+    /// The programme of a programme-specific indicator; absent for common ones.
+    pub programme_id: Option<i64>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorDefinitionFilter {
+    pub code: Option<String>,
+    pub kind: Option<IndicatorKind>,
+    /// A programme's own definitions; `common` for those of every programme.
+    pub programme: Option<String>,
+}
+
+fn apply_filter<'a>(mut q: indicator_definitions::BoxedQuery<'a, Pg>, f: &IndicatorDefinitionFilter) -> indicator_definitions::BoxedQuery<'a, Pg> {
+    if let Some(code) = &f.code {
+        q = q.filter(indicator_definitions::code.eq(code.clone()));
+    }
+    if let Some(kind) = f.kind {
+        q = q.filter(indicator_definitions::kind.eq(kind));
+    }
+    match f.programme.as_deref() {
+        Some("common") => q = q.filter(indicator_definitions::programme_id.is_null()),
+        Some(id) => q = q.filter(indicator_definitions::programme_id.eq(id.parse::<i64>().unwrap_or(-1))),
+        None => {}
+    }
+    q
+}
+
+crate::table_store!(IndicatorDefinitions, indicator_definitions, IndicatorDefinitionData, IndicatorDefinitionFilter, apply_filter);

@@ -1,0 +1,90 @@
+//! Reported indicator values over time, with their approval.
+
+use crate::db::schema::{indicator_measurements, indicators};
+use crate::db::DbError;
+use crate::domain::codes::MeasurementStatus;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+fn draft() -> MeasurementStatus {
+    MeasurementStatus::Draft
+}
+
+/// A reported value: the cumulative value at the end of a period. Only drafts and
+/// returned values can be changed; approved ones are history.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = indicator_measurements, check_for_backend(Pg), treat_none_as_null = true)]
+#[serde(deny_unknown_fields)]
+#[schema(as = IndicatorMeasurement)]
+pub struct MeasurementData {
+    pub indicator_id: i64,
+    /// The last day of the reporting period.
+    pub period_end: NaiveDate,
+    /// Cumulative value at `period_end`.
+    #[schema(value_type = Option<String>, example = "40")]
+    pub value: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub value_women: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub value_men: Option<Decimal>,
+    /// For qualitative indicators.
+    pub value_text: Option<String>,
+    pub comment: Option<String>,
+    #[serde(default = "draft", skip_deserializing)]
+    #[schema(read_only)]
+    pub status: MeasurementStatus,
+    /// Why the value was returned.
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub return_reason: Option<String>,
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub submitted_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeasurementFilter {
+    pub indicator_id: Option<i64>,
+    pub status: Option<MeasurementStatus>,
+}
+
+fn apply_filter<'a>(mut q: indicator_measurements::BoxedQuery<'a, Pg>, f: &MeasurementFilter) -> indicator_measurements::BoxedQuery<'a, Pg> {
+    if let Some(id) = f.indicator_id {
+        q = q.filter(indicator_measurements::indicator_id.eq(id));
+    }
+    if let Some(status) = f.status {
+        q = q.filter(indicator_measurements::status.eq(status));
+    }
+    q
+}
+
+crate::table_store!(Measurements, indicator_measurements, MeasurementData, MeasurementFilter, apply_filter);
+
+/// The project of an indicator: `None` when there is no such indicator.
+pub fn indicator_project(conn: &mut PgConnection, indicator_id: i64) -> Result<Option<i64>, DbError> {
+    Ok(indicators::table.find(indicator_id).select(indicators::project_id).first(conn).optional()?)
+}
+
+/// Moves a measurement to `status`, recording who did it and when.
+pub fn set_status(conn: &mut PgConnection, id: i64, status: MeasurementStatus, reason: Option<String>, user_id: Option<i64>) -> Result<(), DbError> {
+    use indicator_measurements::dsl as m;
+    let now = diesel::dsl::now;
+    if status == MeasurementStatus::Submitted {
+        diesel::update(m::indicator_measurements.find(id))
+            .set((m::status.eq(status), m::submitted_at.eq(now), m::submitted_by.eq(user_id)))
+            .execute(conn)?;
+    } else {
+        diesel::update(m::indicator_measurements.find(id))
+            .set((m::status.eq(status), m::return_reason.eq(reason), m::decided_at.eq(now), m::decided_by.eq(user_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}

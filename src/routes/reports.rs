@@ -1,0 +1,104 @@
+//! Indicator progress and the public reports: roll-ups of indicators and of the
+//! project portfolio, as JSON or CSV.
+
+use crate::api::problem::Problem;
+use crate::api::{csv, ApiError, AppState};
+use crate::db::indicator_progress::{self, GroupBy, IndicatorProgress, IndicatorRollup, PortfolioRollup, ReportFilter};
+use actix_web::{web, HttpRequest, HttpResponse};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+fn text(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The progress of one indicator.
+#[utoipa::path(get, path = "/api/v1/indicators/{id}/progress", tag = "indicators", operation_id = "indicator_progress",
+    params(("id" = i64, Path, description = "Indicator id")),
+    responses(
+        (status = 200, description = "Achieved value, percentage and status", body = IndicatorProgress),
+        (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn indicator(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let progress = state.run(move |conn| Ok(indicator_progress::of_indicator(conn, id)?)).await?;
+    let progress = progress.ok_or_else(|| ApiError::NotFound { resource: "indicator", id: id.to_string() })?;
+    Ok(HttpResponse::Ok().json(progress))
+}
+
+/// The progress of every indicator of a project.
+#[utoipa::path(get, path = "/api/v1/projects/{id}/indicators/progress", tag = "indicators", operation_id = "project_indicator_progress",
+    params(("id" = i64, Path, description = "Project id")),
+    responses((status = 200, description = "One entry per indicator", body = Vec<IndicatorProgress>)))]
+pub async fn project(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let progress = state.run(move |conn| Ok(indicator_progress::of_project(conn, id)?)).await?;
+    Ok(HttpResponse::Ok().json(progress))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Grouping {
+    /// definition, programme, axis, measure, voivodeship or year.
+    pub group_by: GroupBy,
+    /// `csv` for text/csv (or send `Accept: text/csv`).
+    pub format: Option<String>,
+}
+
+fn decimal(value: Option<Decimal>) -> String {
+    text(value.map(|v| v.normalize()))
+}
+
+/// Indicators rolled up: sum of targets, sum of achieved values, projects behind.
+#[utoipa::path(get, path = "/api/v1/reports/indicators", tag = "reports", operation_id = "indicator_report",
+    params(Grouping, ReportFilter),
+    responses(
+        (status = 200, description = "One row per group", content((Vec<IndicatorRollup> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Unknown grouping", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn indicators(state: web::Data<AppState>, req: HttpRequest, grouping: web::Query<Grouping>, filter: web::Query<ReportFilter>) -> Result<HttpResponse, ApiError> {
+    let (group, filter) = (grouping.group_by, filter.into_inner());
+    let rows = state.run(move |conn| Ok(indicator_progress::indicator_report(conn, group, &filter)?)).await?;
+    if csv::wanted(&req) {
+        let headers = ["key", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind"];
+        let body = csv::render(
+            &headers,
+            rows.iter().map(|r| vec![text(r.key.as_deref()), r.indicators.to_string(), r.projects.to_string(), decimal(r.sum_target), decimal(r.sum_achieved), r.projects_behind.to_string()]),
+        );
+        return Ok(csv::response(body));
+    }
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// The project portfolio rolled up: projects, total value, EU amount, participants.
+#[utoipa::path(get, path = "/api/v1/reports/portfolio", tag = "reports", operation_id = "portfolio_report",
+    params(Grouping, ReportFilter),
+    responses(
+        (status = 200, description = "One row per group", content((Vec<PortfolioRollup> = "application/json"), (String = "text/csv"))),
+        (status = 400, description = "Unknown grouping", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn portfolio(state: web::Data<AppState>, req: HttpRequest, grouping: web::Query<Grouping>, filter: web::Query<ReportFilter>) -> Result<HttpResponse, ApiError> {
+    let (group, filter) = (grouping.group_by, filter.into_inner());
+    let rows = state.run(move |conn| Ok(indicator_progress::portfolio_report(conn, group, &filter)?)).await?;
+    if csv::wanted(&req) {
+        let headers = ["key", "projects", "total_value", "eu_amount", "participants"];
+        let body = csv::render(
+            &headers,
+            rows.iter().map(|r| vec![text(r.key.as_deref()), r.projects.to_string(), decimal(r.total_value), decimal(r.eu_amount), r.participants.to_string()]),
+        );
+        return Ok(csv::response(body));
+    }
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(indicator, project, indicators, portfolio), components(schemas(GroupBy)))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/indicators/{id}/progress", web::get().to(indicator))
+        .route("/api/v1/projects/{id}/indicators/progress", web::get().to(project))
+        .route("/api/v1/reports/indicators", web::get().to(indicators))
+        .route("/api/v1/reports/portfolio", web::get().to(portfolio));
+}

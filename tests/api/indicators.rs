@@ -1,0 +1,191 @@
+//! Indicator catalogue, reported values and their approval, computed progress,
+//! and the reports (checked against a brute-force computation).
+
+use crate::helpers::{spawn_app, Fixture, TestApp};
+use es_registry::domain::codes::Role;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+struct Setup {
+    fx: Fixture,
+    indicator: i64,
+    owes: String,
+    rops: String,
+    rops_elsewhere: String,
+    jst: String,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let fx = Fixture::new(app).await;
+    app.patch(&format!("/api/v1/projects/{}", fx.project), &json!({"planned_start": "2020-01-01", "planned_end": "2030-12-31"})).await;
+    let indicator = app.create("indicators", json!({"project_id": fx.project, "name": "Liczba PES objętych wsparciem", "kind": "output", "unit": "PES", "target_value": "100"})).await;
+    let owes_org = app.create("beneficiaries", json!({"name": "OWES Toruń", "kind": "owes", "voivodeship": "04"})).await;
+    app.create("partners", json!({"project_id": fx.project, "beneficiary_id": owes_org, "role": "beneficiary"})).await;
+    let rops_org = app.create("beneficiaries", json!({"name": "ROPS Toruń", "kind": "rops", "voivodeship": "04"})).await;
+    let rops_pm_org = app.create("beneficiaries", json!({"name": "ROPS Gdańsk", "kind": "rops", "voivodeship": "22"})).await;
+    let jst_org = app.create("beneficiaries", json!({"name": "Gmina", "kind": "jst", "voivodeship": "04"})).await;
+    Setup {
+        fx,
+        indicator,
+        owes: app.user_token("owes@x.pl", Role::Owes, Some(owes_org)).await,
+        rops: app.user_token("rops@x.pl", Role::Rops, Some(rops_org)).await,
+        rops_elsewhere: app.user_token("rops22@x.pl", Role::Rops, Some(rops_pm_org)).await,
+        jst: app.user_token("jst@x.pl", Role::Jst, Some(jst_org)).await,
+    }
+}
+
+#[tokio::test]
+async fn the_approval_workflow_is_done_by_the_right_roles() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let value = |v: &str, period: &str| json!({"indicator_id": s.indicator, "period_end": period, "value": v});
+    let m = app.as_user(&s.owes).post("/api/v1/indicator-measurements", &value("10", "2021-12-31")).await;
+    assert_eq!(m.status, 201, "{}", m.body);
+    assert_eq!(m.body["status"], "draft");
+    let id = m.id();
+    let action = |what: &str| format!("/api/v1/indicator-measurements/{id}/{what}");
+    let progress = format!("/api/v1/indicators/{}/progress", s.indicator);
+
+    assert_eq!(app.as_user(&s.jst).post(&action("submit"), &json!({})).await.status, 403, "a jst does not report");
+    assert_eq!(app.anonymous().post(&action("submit"), &json!({})).await.status, 401);
+    assert_eq!(app.as_user(&s.owes).post(&action("approve"), &json!({})).await.status, 403, "an owes cannot approve");
+    assert_eq!(app.as_user(&s.rops).post(&action("approve"), &json!({})).await.status, 409, "a draft is not yet approvable");
+    assert_eq!(app.as_user(&s.owes).post(&action("submit"), &json!({})).await.body["status"], "submitted");
+    assert_eq!(app.as_user(&s.owes).patch(&format!("/api/v1/indicator-measurements/{id}"), &json!({"value": "11"})).await.status, 409, "submitted values are locked");
+
+    let no_reason = app.as_user(&s.rops).post(&action("return"), &json!({"reason": " "})).await;
+    assert_eq!(no_reason.status, 422);
+    assert_eq!(app.as_user(&s.rops_elsewhere).post(&action("return"), &json!({"reason": "?"})).await.status, 403, "another region's rops");
+    let returned = app.as_user(&s.rops).post(&action("return"), &json!({"reason": "brak list obecności"})).await;
+    assert_eq!(returned.body["status"], "returned");
+    assert_eq!(returned.body["return_reason"], "brak list obecności");
+    assert_eq!(app.get(&progress).await.body["achieved_value"], Value::Null, "a returned value does not count");
+
+    let corrected = app.as_user(&s.owes).patch(&format!("/api/v1/indicator-measurements/{id}"), &json!({"value": "12"})).await;
+    assert_eq!(corrected.status, 200, "{}", corrected.body);
+    assert_eq!(corrected.body["status"], "draft");
+    assert_eq!(app.as_user(&s.owes).post(&action("submit"), &json!({})).await.status, 200);
+    let approved = app.as_user(&s.rops).post(&action("approve"), &json!({})).await;
+    assert_eq!(approved.body["status"], "approved");
+    assert!(approved.body["decided_at"].is_string());
+
+    let p = app.get(&progress).await.body;
+    assert_eq!(p["achieved_value"], "12");
+    assert_eq!(p["source"], "measurement");
+    assert_eq!(p["percent"], "12.0");
+    assert_eq!(p["status"], "behind", "12% done with more than half of 2020-2030 gone: {p}");
+
+    // History is never overwritten: approved values stay, a later one supersedes.
+    assert_eq!(app.as_user(&s.rops).delete(&format!("/api/v1/indicator-measurements/{id}")).await.status, 409);
+    let later = app.as_user(&s.owes).post("/api/v1/indicator-measurements", &value("95", "2024-12-31")).await.id();
+    app.as_user(&s.owes).post(&format!("/api/v1/indicator-measurements/{later}/submit"), &json!({})).await;
+    app.as_user(&s.rops).post(&format!("/api/v1/indicator-measurements/{later}/approve"), &json!({})).await;
+    let p = app.get(&progress).await.body;
+    assert_eq!((p["achieved_value"].clone(), p["status"].clone()), (json!("95"), json!("on_track")));
+    assert_eq!(app.get(&format!("/api/v1/indicator-measurements?indicator_id={}&status=approved", s.indicator)).await.body["total"], 2);
+}
+
+#[tokio::test]
+async fn an_indicator_bound_to_attendance_counts_completions() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let derived = app
+        .create("indicators", json!({"project_id": s.fx.project, "name": "Osoby przeszkolone", "kind": "output", "target_value": "2", "derived_from": ["training"]}))
+        .await;
+    app.create("attendance", json!({"participant_id": s.fx.participant, "activity_id": s.fx.activity, "outcome": "completed"})).await;
+    let other = app.create("participants", json!({"project_id": s.fx.project, "first_name": "A", "last_name": "B", "birth_date": "1990-01-01", "sex": "female"})).await;
+    app.create("attendance", json!({"participant_id": other, "activity_id": s.fx.activity, "outcome": "dropped_out"})).await;
+    let p = app.get(&format!("/api/v1/indicators/{derived}/progress")).await.body;
+    assert_eq!((p["achieved_value"].clone(), p["source"].clone(), p["percent"].clone()), (json!("1"), json!("attendance"), json!("50.0")));
+}
+
+#[tokio::test]
+async fn definitions_form_a_catalogue_that_indicators_refer_to() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let common = app.create("indicator-definitions", json!({"code": "PI-ES-01", "name": "Liczba podmiotów ekonomii społecznej objętych wsparciem w ramach sieciowania", "kind": "output", "unit": "PES"})).await;
+    let regional = json!({"code": "PI-KP-01", "name": "Liczba gmin", "kind": "result", "programme_id": s.fx.programme});
+    assert_eq!(app.as_user(&s.rops).post("/api/v1/indicator-definitions", &regional).await.status, 201, "a rops defines its programme's indicators");
+    let national = json!({"code": "PI-X", "name": "x", "kind": "output"});
+    assert_eq!(app.as_user(&s.rops).post("/api/v1/indicator-definitions", &national).await.status, 403, "common definitions are an admin's");
+    app.patch(&format!("/api/v1/indicators/{}", s.indicator), &json!({"definition_id": common})).await;
+    let rollup = app.get(&format!("/api/v1/reports/indicators?group_by=definition&definition_id={common}")).await.body;
+    assert_eq!(rollup, json!([{"key": common.to_string(), "indicators": 1, "projects": 1, "sum_target": "100", "sum_achieved": null, "projects_behind": 0}]));
+    assert_eq!(app.anonymous().get("/api/v1/indicator-definitions?programme=common").await.body["total"], 1);
+}
+
+fn add(totals: &mut BTreeMap<String, [f64; 4]>, key: &Value, values: [f64; 4]) {
+    let key = key.as_str().map(str::to_owned).unwrap_or_else(|| key.to_string());
+    let entry = totals.entry(key).or_insert([0.0; 4]);
+    for (t, v) in entry.iter_mut().zip(values) {
+        *t += v;
+    }
+}
+
+fn number(v: &Value) -> f64 {
+    v.as_str().map(|s| s.parse().unwrap()).or_else(|| v.as_f64()).unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn reports_equal_a_brute_force_computation() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    // A second programme in another voivodeship, with projects and indicators of its own.
+    let pm = app.create("programmes", json!({"code": "RPPM", "name": "RPO WP", "period": "2014-2020", "voivodeship": "22"})).await;
+    let axis = app.create("priority-axes", json!({"programme_id": pm, "number": "6"})).await;
+    let measure = app.create("measures", json!({"priority_axis_id": axis, "code": "06.03", "name": "ES"})).await;
+    for (i, (title, measure_id, start)) in [("P1", measure, "2016-01-01"), ("P2", measure, "2017-05-01"), ("P3", s.fx.sub_measure, "2017-01-01")].iter().enumerate() {
+        let project = app
+            .create("projects", json!({"title": title, "measure_id": measure_id, "total_value": format!("{}.50", 1000 * (i + 1)), "eu_amount": "100.00", "planned_start": start, "planned_end": "2019-12-31"}))
+            .await;
+        for k in 0..3 {
+            app.create("indicators", json!({"project_id": project, "name": format!("w{k}"), "kind": "output", "target_value": format!("{}", 10 * (k + 1)), "achieved_value": format!("{}", 7 * k)})).await;
+        }
+        app.create("participants", json!({"project_id": project, "first_name": "A", "last_name": "B", "birth_date": "1990-01-01", "sex": "female"})).await;
+    }
+
+    // Brute force: every project, every indicator's progress, added up here.
+    let projects = app.get("/api/v1/projects?limit=200").await.body["items"].as_array().unwrap().clone();
+    let mut by_voivodeship = BTreeMap::new();
+    let mut portfolio = BTreeMap::new();
+    for p in &projects {
+        let progress = app.get(&format!("/api/v1/projects/{}/indicators/progress", p["id"])).await.body;
+        let behind = progress.as_array().unwrap().iter().any(|i| i["status"] == "behind");
+        let mut sums = [0.0, 0.0, 0.0, if behind { 1.0 } else { 0.0 }];
+        for i in progress.as_array().unwrap() {
+            sums[0] += 1.0;
+            sums[1] += number(&i["target_value"]);
+            sums[2] += number(&i["achieved_value"]);
+        }
+        add(&mut by_voivodeship, &p["voivodeship"], sums);
+        let participants = app.get(&format!("/api/v1/participants?project_id={}", p["id"])).await.body["total"].as_f64().unwrap();
+        add(&mut portfolio, &p["voivodeship"], [1.0, number(&p["total_value"]), number(&p["eu_amount"]), participants]);
+    }
+
+    let report = app.get("/api/v1/reports/indicators?group_by=voivodeship").await.body;
+    let rows = report.as_array().unwrap();
+    assert_eq!(rows.len(), by_voivodeship.len());
+    for row in rows {
+        let expected = by_voivodeship[row["key"].as_str().unwrap()];
+        assert_eq!(row["indicators"].as_f64().unwrap(), expected[0], "{row}");
+        assert_eq!(number(&row["sum_target"]), expected[1], "{row}");
+        assert_eq!(number(&row["sum_achieved"]), expected[2], "{row}");
+        assert_eq!(row["projects_behind"].as_f64().unwrap(), expected[3], "{row}");
+    }
+    let report = app.get("/api/v1/reports/portfolio?group_by=voivodeship").await.body;
+    for row in report.as_array().unwrap() {
+        let expected = portfolio[row["key"].as_str().unwrap()];
+        assert_eq!(row["projects"].as_f64().unwrap(), expected[0], "{row}");
+        assert!((number(&row["total_value"]) - expected[1]).abs() < 0.001, "{row}");
+        assert!((number(&row["eu_amount"]) - expected[2]).abs() < 0.001, "{row}");
+        assert_eq!(row["participants"].as_f64().unwrap(), expected[3], "{row}");
+    }
+
+    let csv = app.send(app.client.get(app.url("/api/v1/reports/portfolio?group_by=year&format=csv"))).await;
+    assert!(csv.content_type().starts_with("text/csv"));
+    let text = csv.body.as_str().unwrap();
+    assert!(text.starts_with("key,projects,total_value,eu_amount,participants\r\n"), "{text}");
+    assert!(text.contains("\r\n2016,1,1000.5,100,1\r\n"), "{text}");
+    let bad = app.get("/api/v1/reports/portfolio?group_by=colour").await;
+    assert_eq!(bad.status, 400);
+}
