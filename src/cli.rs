@@ -83,6 +83,13 @@ pub fn run_retention() -> Result<String, String> {
     Ok(format!("anonymised {} participant(s) of projects past their retention date", due.len()))
 }
 
+/// Re-evaluates which indicators are behind (the calendar moves without writes).
+pub fn refresh_reports() -> Result<String, String> {
+    let mut conn = connect()?;
+    let changed = crate::db::indicator_progress::refresh_behind(&mut conn).map_err(|e| e.to_string())?;
+    Ok(format!("re-evaluated indicator statuses: {changed} changed"))
+}
+
 fn describe(error: &crate::api::ApiError) -> String {
     match error {
         crate::api::ApiError::Validation(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),

@@ -20,6 +20,11 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (what `openapi/openapi.json` holds).
     Openapi,
+    /// Report aggregates.
+    Reports {
+        #[command(subcommand)]
+        action: ReportsCommand,
+    },
     /// Personal-data retention.
     Retention {
         #[command(subcommand)]
@@ -30,6 +35,12 @@ enum Command {
         #[command(subcommand)]
         action: UsersCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Re-evaluate which indicators are behind schedule (run daily).
+    Refresh,
 }
 
 #[derive(Subcommand)]
@@ -76,6 +87,7 @@ fn main() -> std::process::ExitCode {
         Command::Migrate => migrate(),
         Command::Serve => serve(),
         Command::Users { action } => users(action),
+        Command::Reports { action: ReportsCommand::Refresh } => cli::refresh_reports().map(|message| println!("{message}")),
         Command::Retention { action: RetentionCommand::Run } => cli::run_retention().map(|message| println!("{message}")),
     };
     match result {

@@ -133,31 +133,71 @@ where
         .bind::<Nullable<BigInt>, _>(f.definition_id)
 }
 
+impl ReportFilter {
+    fn is_empty(&self) -> bool {
+        self.voivodeship.is_none() && self.programme_id.is_none() && self.measure_id.is_none() && self.year.is_none() && self.definition_id.is_none()
+    }
+}
+
+impl GroupBy {
+    fn dimension(self) -> &'static str {
+        match self {
+            GroupBy::Definition => "definition",
+            GroupBy::Programme => "programme",
+            GroupBy::Axis => "axis",
+            GroupBy::Measure => "measure",
+            GroupBy::Voivodeship => "voivodeship",
+            GroupBy::Year => "year",
+        }
+    }
+
+    fn fact_column(self) -> &'static str {
+        match self {
+            GroupBy::Definition => "definition_id::text",
+            GroupBy::Programme => "programme_id::text",
+            GroupBy::Axis => "priority_axis_id::text",
+            GroupBy::Measure => "measure_id::text",
+            GroupBy::Voivodeship => "voivodeship::text",
+            GroupBy::Year => "year::text",
+        }
+    }
+}
+
+/// Whole-country groups come from the maintained roll-ups (a row per group); a
+/// filtered report adds up the maintained per-indicator facts it selects.
 pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter) -> Result<Vec<IndicatorRollup>, DbError> {
-    let key = match group {
-        GroupBy::Definition => "definition_id::text",
-        GroupBy::Programme => "programme_id::text",
-        GroupBy::Axis => "priority_axis_id::text",
-        GroupBy::Measure => "measure_id::text",
-        GroupBy::Voivodeship => "voivodeship::text",
-        GroupBy::Year => "year::text",
-    };
+    if f.is_empty() {
+        return Ok(diesel::sql_query(
+            "SELECT nullif(key, '') AS key, indicators, projects, CASE WHEN target_count > 0 THEN sum_target END AS sum_target, \
+             CASE WHEN achieved_count > 0 THEN sum_achieved END AS sum_achieved, projects_behind \
+             FROM indicator_rollups WHERE dimension = $1 ORDER BY key",
+        )
+        .bind::<Text, _>(group.dimension())
+        .load(conn)?);
+    }
+    let key = group.fact_column();
     let sql = format!(
         "SELECT {key} AS key, count(*) AS indicators, count(DISTINCT project_id) AS projects, sum(target_value) AS sum_target, \
-         sum(achieved_value) AS sum_achieved, count(DISTINCT project_id) FILTER (WHERE status = 'behind') AS projects_behind \
-         FROM indicator_progress WHERE {FILTERS} AND ($5::bigint IS NULL OR definition_id = $5) GROUP BY 1 ORDER BY 1"
+         sum(achieved_value) AS sum_achieved, count(DISTINCT project_id) FILTER (WHERE behind) AS projects_behind \
+         FROM indicator_facts WHERE {FILTERS} AND ($5::bigint IS NULL OR definition_id = $5) GROUP BY 1 ORDER BY 1"
     );
     Ok(bind_filters(sql, f).load(conn)?)
 }
 
 pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter) -> Result<Vec<PortfolioRollup>, DbError> {
-    let key = match group {
-        GroupBy::Programme => "programme_id::text",
-        GroupBy::Axis => "priority_axis_id::text",
-        GroupBy::Measure => "measure_id::text",
-        GroupBy::Voivodeship => "voivodeship::text",
-        GroupBy::Year | GroupBy::Definition => "year::text",
-    };
+    let group = if group == GroupBy::Definition { GroupBy::Year } else { group };
+    // Projects have no indicator definition: that filter does not apply here.
+    let f = &ReportFilter { definition_id: None, ..f.clone() };
+    if f.is_empty() {
+        return Ok(diesel::sql_query(
+            "SELECT nullif(key, '') AS key, projects, CASE WHEN total_count > 0 THEN total_value END AS total_value, \
+             CASE WHEN eu_count > 0 THEN eu_amount END AS eu_amount, participants \
+             FROM portfolio_rollups WHERE dimension = $1 AND projects > 0 ORDER BY key",
+        )
+        .bind::<Text, _>(group.dimension())
+        .load(conn)?);
+    }
+    let key = group.fact_column();
     let sql = format!(
         "WITH p AS (SELECT pr.id, pr.voivodeship, pr.measure_id, ax.programme_id, ax.id AS priority_axis_id, pr.total_value, pr.eu_amount, \
                 extract(year FROM coalesce(pr.actual_start, pr.planned_start))::int AS year, \
@@ -165,7 +205,17 @@ pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilte
             FROM projects pr JOIN measures me ON me.id = pr.measure_id JOIN priority_axes ax ON ax.id = me.priority_axis_id) \
          SELECT {key} AS key, count(*) AS projects, sum(total_value) AS total_value, sum(eu_amount) AS eu_amount, \
                 coalesce(sum(participants), 0)::bigint AS participants \
-         FROM p WHERE {FILTERS} AND ($5::bigint IS NULL OR TRUE) GROUP BY 1 ORDER BY 1"
+         FROM p WHERE {FILTERS} AND $5::bigint IS NULL GROUP BY 1 ORDER BY 1"
     );
     Ok(bind_filters(sql, f).load(conn)?)
+}
+
+/// Re-evaluates which indicators are behind: the elapsed share of a period grows
+/// with the calendar, not only with writes. Returns how many changed.
+pub fn refresh_behind(conn: &mut PgConnection) -> Result<usize, DbError> {
+    Ok(diesel::sql_query(
+        "UPDATE indicator_facts f SET behind = (p.status = 'behind') FROM indicator_progress p \
+         WHERE p.indicator_id = f.indicator_id AND f.behind IS DISTINCT FROM (p.status = 'behind')",
+    )
+    .execute(conn)?)
 }

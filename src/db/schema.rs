@@ -96,6 +96,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    indicator_facts (indicator_id) {
+        indicator_id -> Int8,
+        project_id -> Int8,
+        definition_id -> Nullable<Int8>,
+        #[max_length = 2]
+        voivodeship -> Nullable<Bpchar>,
+        programme_id -> Nullable<Int8>,
+        priority_axis_id -> Nullable<Int8>,
+        measure_id -> Nullable<Int8>,
+        year -> Nullable<Int4>,
+        target_value -> Nullable<Numeric>,
+        achieved_value -> Nullable<Numeric>,
+        behind -> Bool,
+    }
+}
+
+diesel::table! {
     indicator_measurements (id) {
         id -> Int8,
         indicator_id -> Int8,
@@ -113,6 +130,30 @@ diesel::table! {
         decided_by -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    indicator_rollup_projects (dimension, key, project_id) {
+        dimension -> Text,
+        key -> Text,
+        project_id -> Int8,
+        indicators -> Int4,
+        behind -> Int4,
+    }
+}
+
+diesel::table! {
+    indicator_rollups (dimension, key) {
+        dimension -> Text,
+        key -> Text,
+        indicators -> Int8,
+        projects -> Int8,
+        sum_target -> Numeric,
+        target_count -> Int8,
+        sum_achieved -> Numeric,
+        achieved_count -> Int8,
+        projects_behind -> Int8,
     }
 }
 
@@ -195,6 +236,19 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    portfolio_rollups (dimension, key) {
+        dimension -> Text,
+        key -> Text,
+        projects -> Int8,
+        total_value -> Numeric,
+        total_count -> Int8,
+        eu_amount -> Numeric,
+        eu_count -> Int8,
+        participants -> Int8,
     }
 }
 
@@ -330,11 +384,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     beneficiaries,
     indicator_definitions,
+    indicator_facts,
     indicator_measurements,
+    indicator_rollup_projects,
+    indicator_rollups,
     indicators,
     measures,
     participants,
     partners,
+    portfolio_rollups,
     priority_axes,
     programmes,
     projects,

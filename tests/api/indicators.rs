@@ -189,3 +189,95 @@ async fn reports_equal_a_brute_force_computation() {
     let bad = app.get("/api/v1/reports/portfolio?group_by=colour").await;
     assert_eq!(bad.status, 400);
 }
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct Brute {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    key: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    a: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    b: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    c: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    d: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    e: i64,
+}
+
+/// Every grouping of both reports, after creates, updates and deletes, equals the
+/// same totals computed straight from the base tables.
+#[tokio::test]
+async fn maintained_rollups_equal_sql_over_the_base_tables() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let other_measure = app.create("measures", json!({"priority_axis_id": s.fx.axis, "code": "9.5", "name": "inny"})).await;
+    let mut projects = vec![s.fx.project];
+    for (i, start) in ["2016-03-01", "2018-06-01", "2018-09-01"].iter().enumerate() {
+        let p = app.create("projects", json!({"title": format!("P{i}"), "measure_id": s.fx.sub_measure, "total_value": "1000.00", "planned_start": start, "planned_end": "2030-12-31"})).await;
+        for k in 0..2 {
+            app.create("indicators", json!({"project_id": p, "name": "w", "kind": "output", "target_value": "10", "achieved_value": format!("{}", k * 3)})).await;
+        }
+        app.create("participants", json!({"project_id": p, "first_name": "A", "last_name": "B", "birth_date": "1990-01-01", "sex": "male"})).await;
+        projects.push(p);
+    }
+    // Changes that move contributions between groups, and removals.
+    app.patch(&format!("/api/v1/projects/{}", projects[1]), &json!({"measure_id": other_measure, "planned_start": "2019-01-01"})).await;
+    let doomed = app.create("indicators", json!({"project_id": projects[2], "name": "x", "kind": "result", "target_text": "opis"})).await;
+    assert_eq!(app.delete(&format!("/api/v1/indicators/{doomed}")).await.status, 204);
+    let gone = app.create("projects", json!({"title": "do usunięcia", "measure_id": other_measure, "total_value": "5.00"})).await;
+    assert_eq!(app.delete(&format!("/api/v1/projects/{gone}")).await.status, 204);
+    let person = app.get(&format!("/api/v1/participants?project_id={}", projects[3])).await.body["items"][0]["id"].clone();
+    assert_eq!(app.delete(&format!("/api/v1/participants/{person}")).await.status, 204);
+
+    let mut conn = PgConnection::establish(&app.database_url).unwrap();
+    for (group, column) in [("definition", "definition_id"), ("programme", "programme_id"), ("axis", "priority_axis_id"), ("measure", "measure_id"), ("voivodeship", "voivodeship"), ("year", "year")] {
+        let brute: Vec<Brute> = diesel::sql_query(format!(
+            "SELECT {column}::text AS key, count(*) AS a, count(DISTINCT project_id) AS b, sum(target_value)::text AS c, sum(achieved_value)::text AS d, \
+             count(DISTINCT project_id) FILTER (WHERE status = 'behind') AS e FROM indicator_progress GROUP BY 1 ORDER BY 1"
+        ))
+        .load(&mut conn)
+        .unwrap();
+        let report = app.get(&format!("/api/v1/reports/indicators?group_by={group}")).await.body;
+        let got: Vec<Brute> = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| Brute {
+                key: r["key"].as_str().map(Into::into),
+                a: r["indicators"].as_i64().unwrap(),
+                b: r["projects"].as_i64().unwrap(),
+                c: r["sum_target"].as_str().map(Into::into),
+                d: r["sum_achieved"].as_str().map(Into::into),
+                e: r["projects_behind"].as_i64().unwrap(),
+            })
+            .collect();
+        assert_eq!(got, brute, "indicators by {group}");
+    }
+    for (group, key) in [("programme", "ax.programme_id::text"), ("axis", "ax.id::text"), ("measure", "pr.measure_id::text"), ("voivodeship", "pr.voivodeship::text"), ("year", "extract(year FROM coalesce(pr.actual_start, pr.planned_start))::int::text")] {
+        let brute: Vec<Brute> = diesel::sql_query(format!(
+            "SELECT {key} AS key, count(*) AS a, coalesce(sum((SELECT count(*) FROM participants pa WHERE pa.project_id = pr.id)), 0)::bigint AS b, \
+             sum(pr.total_value)::text AS c, sum(pr.eu_amount)::text AS d, 0::bigint AS e \
+             FROM projects pr JOIN measures me ON me.id = pr.measure_id JOIN priority_axes ax ON ax.id = me.priority_axis_id GROUP BY 1 ORDER BY 1"
+        ))
+        .load(&mut conn)
+        .unwrap();
+        let report = app.get(&format!("/api/v1/reports/portfolio?group_by={group}")).await.body;
+        let got: Vec<Brute> = report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| Brute {
+                key: r["key"].as_str().map(Into::into),
+                a: r["projects"].as_i64().unwrap(),
+                b: r["participants"].as_i64().unwrap(),
+                c: r["total_value"].as_str().map(Into::into),
+                d: r["eu_amount"].as_str().map(Into::into),
+                e: 0,
+            })
+            .collect();
+        assert_eq!(got, brute, "portfolio by {group}");
+    }
+}
