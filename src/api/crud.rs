@@ -41,6 +41,12 @@ where
     /// What a record belongs to, for the permission check.
     fn scope(conn: &mut PgConnection, id: Option<i64>, data: &Self::Data) -> Result<Scope, ApiError>;
 
+    /// Rules about the record's own content, asked after the scope allowed the act;
+    /// they live in the permission module too.
+    fn authorize_content(_caller: &Caller, _data: &Self::Data) -> Result<(), ApiError> {
+        Ok(())
+    }
+
     /// What a filtered list covers, for collections whose reads are scoped.
     fn list_scope(_conn: &mut PgConnection, _filter: &Self::Filter) -> Result<Scope, ApiError> {
         Ok(Scope::Everything)
@@ -123,6 +129,9 @@ where
     ensure_current(conn, caller)?;
     let scope = R::scope(conn, id, data)?;
     authorize(caller, R::COLLECTION, action, Some(&scope))?;
+    if action != Action::Read && action != Action::Export {
+        R::authorize_content(caller, data)?;
+    }
     Ok(scope)
 }
 

@@ -11,7 +11,7 @@
 
 use super::{Caller, User};
 use crate::api::ApiError;
-use crate::domain::codes::Role;
+use crate::domain::codes::{PartnerRole, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -155,6 +155,18 @@ pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Optio
     } else {
         Err(forbidden(&format!("a {} user may not {} this {} record", user.role, action.as_str(), collection)))
     }
+}
+
+/// Who owns a project is the ROPS's business: an OWES may add and change the roles
+/// of others (partners, implementers), but not another organisation's role as
+/// beneficiary or leader.
+pub fn authorize_role_row(caller: &Caller, role: PartnerRole, organisation_id: i64) -> Result<(), ApiError> {
+    let user = caller.signed_in()?;
+    let ownership = matches!(role, PartnerRole::Beneficiary | PartnerRole::Leader);
+    if user.role == Role::Owes && ownership && user.organisation_id != Some(organisation_id) {
+        return Err(forbidden("an OWES does not change another organisation's role as beneficiary or leader"));
+    }
+    Ok(())
 }
 
 /// Approving or returning a reported indicator value is the ROPS's (or an admin's).

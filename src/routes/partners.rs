@@ -1,6 +1,7 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
-use crate::auth::Scope;
+use crate::auth::policy::authorize_role_row;
+use crate::auth::{Caller, Scope};
 use crate::db::scopes;
 use crate::db::partners::{PartnerData, PartnerFilter, Partners};
 use crate::domain::validation::blank_to_none;
@@ -21,6 +22,10 @@ impl Resource for Partners {
 
     fn scope(conn: &mut PgConnection, _: Option<i64>, data: &PartnerData) -> Result<Scope, ApiError> {
         Ok(scopes::project(conn, data.project_id)?)
+    }
+
+    fn authorize_content(caller: &Caller, data: &PartnerData) -> Result<(), ApiError> {
+        authorize_role_row(caller, data.role, data.beneficiary_id)
     }
 
     fn related(_: i64, data: &PartnerData) -> Vec<(&'static str, String)> {

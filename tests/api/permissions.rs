@@ -163,6 +163,8 @@ fn table(w: &World) -> Vec<Case> {
         case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_b), 403, "owes cannot report another project's indicator"),
         case(OwesA, Patch(notes()), p("partners", w.partner_a), 200, "owes writes its project's roles"),
         case(OwesA, Post(json!({"project_id": w.project_b, "beneficiary_id": w.owes_a, "role": "partner"})), c("partners"), 403, "owes cannot make itself partner of another project"),
+        case(OwesA, Post(json!({"project_id": w.project_a, "beneficiary_id": w.jst_org, "role": "partner"})), c("partners"), 201, "owes adds a partner to its project"),
+        case(OwesA, Post(json!({"project_id": w.project_a, "beneficiary_id": w.owes_b, "role": "leader"})), c("partners"), 403, "owes cannot name another organisation leader of its project"),
         case(RopsKp, Post(json!({"project_id": w.project_pm, "beneficiary_id": w.rops_kp_org, "role": "partner"})), c("partners"), 403, "rops cannot add roles to another region's project"),
         case(Jst, Post(json!({"project_id": w.project_a, "activity_type": "fair", "title": "targi"})), c("activities"), 403, "jst cannot add activities"),
         // Participants: person-level data.
