@@ -333,10 +333,6 @@ where
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
-}
-
 /// Writes a resource's six documented handlers, its OpenAPI fragment (`Api`) and
 /// its route table (`configure`).
 #[macro_export]
@@ -468,20 +464,15 @@ macro_rules! resource_routes {
 
         pub fn configure(cfg: &mut ::actix_web::web::ServiceConfig) {
             use ::actix_web::web;
-            cfg.service(
-                web::resource($collection)
-                    .route(web::get().to(list))
-                    .route(web::post().to(create))
-                    .default_service(web::to($crate::api::crud::method_not_allowed)),
-            )
-            .service(
-                web::resource($item)
-                    .route(web::get().to(read))
-                    .route(web::put().to(replace))
-                    .route(web::patch().to(patch))
-                    .route(web::delete().to(delete))
-                    .default_service(web::to($crate::api::crud::method_not_allowed)),
-            );
+            use $crate::api::extractors::resource;
+            cfg.service(resource($collection, "GET, POST").route(web::get().to(list)).route(web::post().to(create)))
+                .service(
+                    resource($item, "GET, PUT, PATCH, DELETE")
+                        .route(web::get().to(read))
+                        .route(web::put().to(replace))
+                        .route(web::patch().to(patch))
+                        .route(web::delete().to(delete)),
+                );
         }
     };
 }

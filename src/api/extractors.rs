@@ -39,6 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PathConfig::default().error_handler(path_error));
 }
 
+/// A route whose other methods answer 405 with an `Allow` header (RFC 9110).
+pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move { Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed(allow)) }))
+}
+
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NoRoute)
 }

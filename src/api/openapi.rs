@@ -5,6 +5,7 @@
 use super::problem::Problem;
 use crate::domain::FieldError;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use serde_json::{json, Value};
 use utoipa::{Modify, OpenApi};
 
 /// The bearer scheme behind Swagger UI's Authorize button.
@@ -67,7 +68,63 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for part in crate::routes::documents() {
         doc.merge(part);
     }
-    doc
+    let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+    open_composed_schemas(&mut value);
+    add_common_errors(&mut value);
+    serde_json::from_value(value).expect("the completed document is still an OpenAPI document")
+}
+
+/// A schema inside `allOf` cannot forbid the properties its siblings add (a
+/// record's view is its writable fields plus id, timestamps and links).
+fn open_composed_schemas(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(parts)) = map.get_mut("allOf") {
+                for part in parts.iter_mut() {
+                    if let Value::Object(part) = part {
+                        if part.get("additionalProperties") == Some(&Value::Bool(false)) {
+                            part.remove("additionalProperties");
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(open_composed_schemas);
+        }
+        Value::Array(items) => items.iter_mut().for_each(open_composed_schemas),
+        _ => {}
+    }
+}
+
+fn problem(description: &str) -> Value {
+    json!({"description": description, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+}
+
+/// The answers any operation may give, documented once here rather than on each.
+fn add_common_errors(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
+        let has_body = operation.get("requestBody").is_some();
+        let secured = operation.get("security").is_some_and(|s| s.to_string().contains("bearer"));
+        let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let mut add = |status: &str, description: &str| {
+            responses.entry(status.to_owned()).or_insert_with(|| problem(description));
+        };
+        add("400", "Malformed request: query, path or JSON that cannot be read");
+        if has_body {
+            add("413", "Body too large");
+            add("415", "The body is not JSON");
+            add("422", "Invalid fields, listed in `errors`");
+        }
+        if secured {
+            add("401", "Sign-in required, or a bad token");
+            add("403", "Not the caller's to see or change");
+        }
+        add("503", "The database is unavailable; retry shortly");
+    }
 }
 
 /// The document as `openapi/openapi.json` holds it.

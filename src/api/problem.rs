@@ -22,8 +22,9 @@ pub enum ApiError {
     NotFound { resource: &'static str, id: String },
     #[error("no such route")]
     NoRoute,
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    /// With the methods the route does allow, for the `Allow` header.
+    #[error("method not allowed; this route allows {0}")]
+    MethodNotAllowed(&'static str),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("too many failed attempts; retry in {retry_after} seconds")]
@@ -68,7 +69,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound { .. } => "not_found",
             ApiError::NoRoute => "no_such_route",
-            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::TooManyRequests { .. } => "too_many_requests",
@@ -117,7 +118,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -136,6 +137,9 @@ impl ResponseError for ApiError {
         response.content_type(PROBLEM_JSON);
         if let ApiError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let ApiError::MethodNotAllowed(allow) = self {
+            response.insert_header((header::ALLOW, *allow));
         }
         if let ApiError::TooManyRequests { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));

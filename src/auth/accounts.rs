@@ -108,6 +108,10 @@ pub fn insert(conn: &mut PgConnection, email: String, password_hash: String, rol
 
 /// Applies `changes`; disabling an account also revokes its refresh tokens.
 pub fn update(conn: &mut PgConnection, id: i64, changes: &UserChanges) -> Result<UserRow, ApiError> {
+    let nothing = changes.password_hash.is_none() && changes.role.is_none() && changes.organisation_id.is_none() && changes.enabled.is_none();
+    if nothing {
+        return Ok(users::find(conn, id)?);
+    }
     let row = users::update(conn, id, changes)?;
     if changes.enabled == Some(false) || changes.password_hash.is_some() {
         users::revoke_all_of_user(conn, id)?;

@@ -35,5 +35,5 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, filter: web::Query
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/audit-events", web::get().to(list));
+    cfg.service(crate::api::extractors::resource("/api/v1/audit-events", "GET").route(web::get().to(list)));
 }

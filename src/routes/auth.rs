@@ -79,8 +79,8 @@ pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/auth/token", web::post().to(token))
-        .route("/api/v1/auth/refresh", web::post().to(refresh))
-        .route("/api/v1/auth/logout", web::post().to(logout))
-        .route("/api/v1/auth/me", web::get().to(me));
+    cfg.service(crate::api::extractors::resource("/api/v1/auth/token", "POST").route(web::post().to(token)))
+        .service(crate::api::extractors::resource("/api/v1/auth/refresh", "POST").route(web::post().to(refresh)))
+        .service(crate::api::extractors::resource("/api/v1/auth/logout", "POST").route(web::post().to(logout)))
+        .service(crate::api::extractors::resource("/api/v1/auth/me", "GET").route(web::get().to(me)));
 }

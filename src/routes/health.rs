@@ -35,5 +35,5 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/health/live", web::get().to(live)).route("/health/ready", web::get().to(ready));
+    cfg.service(crate::api::extractors::resource("/health/live", "GET").route(web::get().to(live))).service(crate::api::extractors::resource("/health/ready", "GET").route(web::get().to(ready)));
 }

@@ -187,8 +187,8 @@ pub mod workflow {
     pub struct Api;
 
     pub fn configure(cfg: &mut web::ServiceConfig) {
-        cfg.route("/api/v1/indicator-measurements/{id}/submit", web::post().to(submit))
-            .route("/api/v1/indicator-measurements/{id}/approve", web::post().to(approve))
-            .route("/api/v1/indicator-measurements/{id}/return", web::post().to(return_value));
+        cfg.service(crate::api::extractors::resource("/api/v1/indicator-measurements/{id}/submit", "POST").route(web::post().to(submit)))
+            .service(crate::api::extractors::resource("/api/v1/indicator-measurements/{id}/approve", "POST").route(web::post().to(approve)))
+            .service(crate::api::extractors::resource("/api/v1/indicator-measurements/{id}/return", "POST").route(web::post().to(return_value)));
     }
 }

@@ -194,8 +194,8 @@ pub async fn regional_summary(state: web::Data<AppState>, caller: Caller, filter
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/participants/{id}/export", web::get().to(export))
-        .route("/api/v1/participants/{id}/erase", web::post().to(erase))
-        .route("/api/v1/projects/{id}/participants/summary", web::get().to(project_summary))
-        .route("/api/v1/reports/participants", web::get().to(regional_summary));
+    cfg.service(crate::api::extractors::resource("/api/v1/participants/{id}/export", "GET").route(web::get().to(export)))
+        .service(crate::api::extractors::resource("/api/v1/participants/{id}/erase", "POST").route(web::post().to(erase)))
+        .service(crate::api::extractors::resource("/api/v1/projects/{id}/participants/summary", "GET").route(web::get().to(project_summary)))
+        .service(crate::api::extractors::resource("/api/v1/reports/participants", "GET").route(web::get().to(regional_summary)));
 }

@@ -97,8 +97,8 @@ pub async fn portfolio(state: web::Data<AppState>, req: HttpRequest, grouping: w
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/indicators/{id}/progress", web::get().to(indicator))
-        .route("/api/v1/projects/{id}/indicators/progress", web::get().to(project))
-        .route("/api/v1/reports/indicators", web::get().to(indicators))
-        .route("/api/v1/reports/portfolio", web::get().to(portfolio));
+    cfg.service(crate::api::extractors::resource("/api/v1/indicators/{id}/progress", "GET").route(web::get().to(indicator)))
+        .service(crate::api::extractors::resource("/api/v1/projects/{id}/indicators/progress", "GET").route(web::get().to(project)))
+        .service(crate::api::extractors::resource("/api/v1/reports/indicators", "GET").route(web::get().to(indicators)))
+        .service(crate::api::extractors::resource("/api/v1/reports/portfolio", "GET").route(web::get().to(portfolio)));
 }

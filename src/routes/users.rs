@@ -11,6 +11,7 @@ use crate::db::audit::{self, NewAuditEvent};
 use crate::db::users::{self, UserChanges};
 use crate::db::DbError;
 use crate::domain::codes::Role;
+use crate::api::extractors::resource;
 use actix_web::{web, HttpResponse};
 use diesel::pg::PgConnection;
 use diesel::Connection;
@@ -191,6 +192,6 @@ pub async fn patch(state: web::Data<AppState>, caller: Caller, id: web::Path<i64
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/api/v1/users").route(web::get().to(list)).route(web::post().to(create)).default_service(web::to(crate::api::crud::method_not_allowed)))
-        .service(web::resource("/api/v1/users/{id}").route(web::get().to(read)).route(web::patch().to(patch)).default_service(web::to(crate::api::crud::method_not_allowed)));
+    cfg.service(resource("/api/v1/users", "GET, POST").route(web::get().to(list)).route(web::post().to(create)))
+        .service(resource("/api/v1/users/{id}", "GET, PATCH").route(web::get().to(read)).route(web::patch().to(patch)));
 }
