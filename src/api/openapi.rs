@@ -104,27 +104,40 @@ fn add_common_errors(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
-        let has_body = operation.get("requestBody").is_some();
-        let secured = operation.get("security").is_some_and(|s| s.to_string().contains("bearer"));
-        let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
+    for (path, item) in paths.iter_mut() {
+        let has_path_parameters = path.contains('{');
+        let Some(item) = item.as_object_mut() else {
             continue;
         };
-        let mut add = |status: &str, description: &str| {
-            responses.entry(status.to_owned()).or_insert_with(|| problem(description));
-        };
-        add("400", "Malformed request: query, path or JSON that cannot be read");
-        if has_body {
-            add("413", "Body too large");
-            add("415", "The body is not JSON");
-            add("422", "Invalid fields, listed in `errors`");
+        for operation in item.values_mut() {
+            add_errors_to(operation, has_path_parameters);
         }
-        if secured {
-            add("401", "Sign-in required, or a bad token");
-            add("403", "Not the caller's to see or change");
-        }
-        add("503", "The database is unavailable; retry shortly");
     }
+}
+
+fn add_errors_to(operation: &mut Value, has_path_parameters: bool) {
+    let has_body = operation.get("requestBody").is_some();
+    let secured = operation.get("security").is_some_and(|s| s.to_string().contains("bearer"));
+    let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut add = |status: &str, description: &str| {
+        responses.entry(status.to_owned()).or_insert_with(|| problem(description));
+    };
+    add("400", "Malformed request: query, path or JSON that cannot be read");
+    if has_path_parameters {
+        add("404", "No such record (or an id that is not a number)");
+    }
+    if has_body {
+        add("413", "Body too large");
+        add("415", "The body is not JSON");
+        add("422", "Invalid fields, listed in `errors`");
+    }
+    if secured {
+        add("401", "Sign-in required, or a bad token");
+        add("403", "Not the caller's to see or change");
+    }
+    add("503", "The database is unavailable; retry shortly");
 }
 
 /// The document as `openapi/openapi.json` holds it.

@@ -183,7 +183,7 @@ pub mod workflow {
     use super::*;
 
     #[derive(utoipa::OpenApi)]
-    #[openapi(paths(submit, approve, return_value), components(schemas(ReturnReason)))]
+    #[openapi(paths(submit, approve, return_value), components(schemas(ReturnReason, MeasurementStatus)))]
     pub struct Api;
 
     pub fn configure(cfg: &mut web::ServiceConfig) {

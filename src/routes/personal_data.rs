@@ -175,6 +175,7 @@ pub struct RegionalFilter {
         (status = 422, description = "Unknown voivodeship", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn regional_summary(state: web::Data<AppState>, caller: Caller, filter: web::Query<RegionalFilter>) -> Result<HttpResponse, ApiError> {
+    caller.signed_in()?;
     let filter = filter.into_inner();
     if let Some(v) = &filter.voivodeship {
         Voivodeship::parse(v).map_err(|e| ApiError::field("voivodeship", e.code, e.message))?;
