@@ -89,18 +89,27 @@ impl Drop for TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_on(None).await
+}
+
+/// The application with its database reached through `127.0.0.1:port` (a proxy
+/// a test controls) instead of the server itself.
+pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     let database = format!("es_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), nanos);
     let template = template();
     diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {template}")).execute(&mut admin_connection()).unwrap();
-    let database_url = format!("{}/{database}", server_url());
+    let database_url = match database_port {
+        Some(port) => format!("postgres://postgres@127.0.0.1:{port}/{database}"),
+        None => format!("{}/{database}", server_url()),
+    };
     let jwt_key = es_registry::auth::tokens::random_key();
     let settings = Settings {
         database_url: database_url.clone(),
         listen_addr: "127.0.0.1:0".to_owned(),
         pool_size: 4,
-        pool_wait: Duration::from_secs(5),
+        pool_wait: Duration::from_secs(if database_port.is_some() { 1 } else { 5 }),
         workers: 1,
         environment: Environment::Development,
         jwt_key: Some(jwt_key.clone()),

@@ -4,6 +4,7 @@
 mod auth;
 mod contract;
 mod errors;
+mod faults;
 mod permissions;
 mod personal_data;
 mod helpers;
