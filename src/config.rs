@@ -16,6 +16,7 @@ pub struct Settings {
     pub listen_addr: String,
     pub pool_size: u32,
     pub pool_wait: Duration,
+    pub statement_timeout: Duration,
     pub workers: usize,
     pub environment: Environment,
     /// The JWT signing key; in development a missing key is generated at start.
@@ -126,6 +127,7 @@ impl Settings {
             listen_addr: env_or("LISTEN_ADDR", "127.0.0.1:8080"),
             pool_size: env_number("DB_POOL_SIZE", 16)?,
             pool_wait: Duration::from_millis(env_number("DB_POOL_WAIT_MS", 5000)?),
+            statement_timeout: Duration::from_millis(env_number("DB_STATEMENT_TIMEOUT_MS", 10_000)?),
             workers: env_number("HTTP_WORKERS", cores)?,
             environment,
             jwt_key,

@@ -7,7 +7,7 @@ use crate::auth::tokens::{random_key, TokenService};
 use crate::config::Settings;
 use crate::db::pool;
 use actix_web::dev::Server;
-use actix_web::middleware::Logger;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use utoipa_swagger_ui::SwaggerUi;
@@ -21,7 +21,7 @@ impl Application {
     /// Creates the database if missing, migrates it, and binds the listener.
     pub fn build(settings: &Settings) -> Result<Self, String> {
         pool::create_database_if_missing(&settings.database_url)?;
-        let db = pool::build_pool(&settings.database_url, settings.pool_size, settings.pool_wait).map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let db = pool::build_pool(&settings.database_url, settings.pool_size, settings.pool_wait, settings.statement_timeout).map_err(|e| format!("cannot connect to the database: {e}"))?;
         let mut conn = db.get().map_err(|e| e.to_string())?;
         let applied = pool::run_migrations(&mut conn)?;
         drop(conn);
@@ -67,10 +67,12 @@ impl Application {
 fn serve(listener: TcpListener, state: AppState, tokens: TokenService, workers: usize) -> Result<Server, String> {
     let state = web::Data::new(state);
     let tokens = web::Data::new(tokens);
+    let metrics = web::Data::new(crate::api::telemetry::Metrics::default());
     let openapi = crate::api::openapi::document();
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(Logger::new("%a \"%r\" %s %b %Dms").exclude("/health/live"))
+            .wrap(from_fn(crate::api::telemetry::observe))
+            .app_data(metrics.clone())
             .app_data(state.clone())
             .app_data(tokens.clone())
             .configure(extractors::configure)

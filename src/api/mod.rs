@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod paging;
 pub mod problem;
 pub mod state;
+pub mod telemetry;
 
 pub use problem::ApiError;
 pub use state::AppState;

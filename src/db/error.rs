@@ -38,9 +38,12 @@ impl From<DieselError> for DbError {
                     DatabaseErrorKind::CheckViolation => DbError::Check { constraint },
                     DatabaseErrorKind::ClosedConnection => DbError::Unavailable(info.message().to_owned()),
                     _ if info.message().starts_with("invalid byte sequence") => DbError::InvalidText(info.message().to_owned()),
+                    _ if info.message().contains("statement timeout") => DbError::Unavailable("the query took longer than the statement timeout".into()),
                     _ => DbError::Other(info.message().to_owned()),
                 }
             }
+            // A connection lost mid-query is the database being unavailable, not a bug.
+            DieselError::BrokenTransactionManager => DbError::Unavailable("the connection to the database broke".into()),
             other => DbError::Other(other.to_string()),
         }
     }

@@ -11,11 +11,23 @@ pub type PgPooledConnection = PooledConnection<ConnectionManager<PgConnection>>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
-pub fn build_pool(database_url: &str, size: u32, wait: Duration) -> Result<DbPool, diesel::r2d2::PoolError> {
+/// Every pooled connection gets a statement timeout, so no query holds a
+/// connection (and a request) longer than that.
+#[derive(Debug)]
+struct StatementTimeout(Duration);
+
+impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for StatementTimeout {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        diesel::sql_query(format!("SET statement_timeout = {}", self.0.as_millis())).execute(conn).map(|_| ()).map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+pub fn build_pool(database_url: &str, size: u32, wait: Duration, statement_timeout: Duration) -> Result<DbPool, diesel::r2d2::PoolError> {
     Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(wait)
+        .connection_customizer(Box::new(StatementTimeout(statement_timeout)))
         .build(ConnectionManager::new(database_url))
 }
 

@@ -31,9 +31,10 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(live, ready), components(schemas(Health)))]
+#[openapi(paths(live, ready, crate::api::telemetry::metrics), components(schemas(Health)))]
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::api::extractors::resource("/health/live", "GET").route(web::get().to(live))).service(crate::api::extractors::resource("/health/ready", "GET").route(web::get().to(ready)));
+    cfg.service(crate::api::extractors::resource("/health/live", "GET").route(web::get().to(live))).service(crate::api::extractors::resource("/health/ready", "GET").route(web::get().to(ready)))
+        .service(crate::api::extractors::resource("/metrics", "GET").route(web::get().to(crate::api::telemetry::metrics)));
 }

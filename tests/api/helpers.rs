@@ -110,6 +110,7 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         listen_addr: "127.0.0.1:0".to_owned(),
         pool_size: 4,
         pool_wait: Duration::from_secs(if database_port.is_some() { 1 } else { 5 }),
+        statement_timeout: Duration::from_secs(10),
         workers: 1,
         environment: Environment::Development,
         jwt_key: Some(jwt_key.clone()),

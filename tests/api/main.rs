@@ -5,6 +5,7 @@ mod auth;
 mod contract;
 mod errors;
 mod faults;
+mod operations;
 mod permissions;
 mod personal_data;
 mod helpers;

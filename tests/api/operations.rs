@@ -1,0 +1,110 @@
+//! Operations: request ids, metrics, logs without personal data, and a graceful
+//! shutdown of the real binary on SIGTERM.
+
+use crate::helpers::{server_url, spawn_app};
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+#[tokio::test]
+async fn request_ids_are_kept_or_made_and_metrics_count_requests() {
+    let app = spawn_app().await;
+    let given = app.send(app.client.get(app.url("/api/v1/projects")).header("X-Request-Id", "portal-42")).await;
+    assert_eq!(given.headers["x-request-id"], "portal-42");
+    let made = app.get("/api/v1/projects").await;
+    let id = made.headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 16);
+    let hostile = app.send(app.client.get(app.url("/api/v1/projects")).header("X-Request-Id", "a b\"c")).await;
+    assert_ne!(hostile.headers["x-request-id"], "a b\"c", "an unsafe id is replaced");
+    assert_eq!(app.get("/api/v1/nothing").await.status, 404);
+
+    let metrics = app.send(app.client.get(app.url("/metrics"))).await;
+    assert!(metrics.content_type().starts_with("text/plain"));
+    let text = metrics.body.as_str().unwrap();
+    assert!(text.contains(r#"http_requests_total{route="/api/v1/projects",method="GET",status="200"} 3"#), "{text}");
+    assert!(text.contains(r#"status="404""#));
+    assert!(text.contains(r#"http_request_duration_seconds_bucket{route="/api/v1/projects",method="GET",le="+Inf"} 3"#));
+    assert!(text.contains("db_pool_connections "));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Runs the real binary, checks that SIGTERM lets a request in flight finish,
+/// refuses new connections, exits 0, and that no log line held personal data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
+    let port = free_port();
+    let database = format!("es_shutdown_{}", std::process::id());
+    let database_url = format!("{}/{database}", server_url());
+    let binary = env!("CARGO_BIN_EXE_es-registry");
+    let mut server = Command::new(binary)
+        .arg("serve")
+        .env("DATABASE_URL", &database_url)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("HTTP_WORKERS", "1")
+        .env("RUST_LOG", "debug")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/health/ready")).send().await.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut create = Command::new(binary)
+        .args(["users", "create", "--email", "ops@example.org", "--role", "admin"])
+        .env("DATABASE_URL", &database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    create.stdin.take().unwrap().write_all(b"an operations password\n").unwrap();
+    assert!(create.wait().unwrap().success());
+    let token = client.post(format!("{base}/api/v1/auth/token")).json(&json!({"email": "ops@example.org", "password": "an operations password"})).send().await.unwrap();
+    let token = token.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let post = |path: &str, body: serde_json::Value| client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send();
+    let programme = post("/api/v1/programmes", json!({"code": "X", "name": "X", "period": "2014-2020"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let axis = post("/api/v1/priority-axes", json!({"programme_id": programme, "number": "1"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let measure = post("/api/v1/measures", json!({"priority_axis_id": axis, "code": "1.1", "name": "m"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let project = post("/api/v1/projects", json!({"title": "P", "measure_id": measure})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let person = post("/api/v1/participants", json!({"project_id": project, "first_name": "Zdzisława", "last_name": "Przybyszewska", "pesel": "02270803624", "email": "zdzislawa@example.org"})).await.unwrap();
+    assert_eq!(person.status(), 201);
+    let found = client.get(format!("{base}/api/v1/participants?pesel=02270803624&project_id={project}")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(found.status(), 200);
+    let refused = post("/api/v1/participants", json!({"project_id": project, "first_name": "A", "last_name": "B", "pesel": "02270803625"})).await.unwrap();
+    assert_eq!(refused.status(), 422);
+
+    // A request in flight: the headers and half of the body, then SIGTERM.
+    let body = br#"{"email": "nobody@example.org", "password": "not the password"}"#;
+    let (first, rest) = body.split_at(20);
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(slow, "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+    slow.write_all(first).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "new connections are refused once stopping");
+    slow.write_all(rest).unwrap();
+    let mut answer = String::new();
+    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    slow.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 401"), "the request in flight got its answer: {answer}");
+
+    let status = server.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a graceful stop exits 0");
+    let mut logs = String::new();
+    server.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    assert!(logs.contains("answered"), "the access log is there: {logs}");
+    for secret in ["02270803624", "0227080362", "Zdzisława", "Przybyszewska", "zdzislawa@example.org", "an operations password", "02270803625"] {
+        assert!(!logs.contains(secret), "{secret} reached the log");
+    }
+    let _ = Command::new("psql").args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")]).status();
+}
