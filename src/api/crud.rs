@@ -121,6 +121,13 @@ where
     }
 }
 
+/// Refuses any text longer than the registry keeps, before other checks.
+fn refuse_overlong<D: Serialize>(data: &D) -> Result<(), ApiError> {
+    let value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let errors = crate::domain::validation::overlong_texts(&value);
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
+}
+
 /// Checks `caller` may do `action` to the record `data` (with id `id`).
 pub(crate) fn allow<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: Option<i64>, data: &R::Data) -> Result<Scope, ApiError>
 where
@@ -244,6 +251,7 @@ where
     let record = state
         .run(move |conn| {
             conn.transaction(|conn| {
+                refuse_overlong(&data)?;
                 let data = R::check(conn, data, None)?;
                 let scope = allow::<R>(conn, &caller, Action::Create, None, &data)?;
                 let record = R::insert(conn, &data)?;
@@ -263,6 +271,7 @@ where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
     let before = allow::<R>(conn, caller, Action::Update, Some(id), &current.data)?;
+    refuse_overlong(&data)?;
     let data = R::check(conn, data, Some(id))?;
     let scope = allow::<R>(conn, caller, Action::Update, Some(id), &data)?;
     authorize_move(caller, &before, &scope)?;

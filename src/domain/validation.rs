@@ -102,6 +102,15 @@ impl Checks {
         }
     }
 
+    /// Refuses a date outside the years the registry can mean (1900-2100): a typo
+    /// such as "23-01-01" would otherwise be the year 23.
+    pub fn plausible_date(&mut self, field: &str, date: Option<chrono::NaiveDate>) {
+        use chrono::Datelike;
+        if let Some(date) = date {
+            self.ensure((1900..=2100).contains(&date.year()), field, "implausible_date", "a date between 1900 and 2100");
+        }
+    }
+
     /// Trims a list of texts, refusing blank entries.
     pub fn texts(&mut self, field: &str, values: &mut [String]) {
         for (i, value) in values.iter_mut().enumerate() {
@@ -111,6 +120,36 @@ impl Checks {
             }
         }
     }
+}
+
+/// The longest text any field takes, in characters.
+pub const MAX_TEXT: usize = 10_000;
+
+/// Every text field of `value` longer than [`MAX_TEXT`], as field errors.
+pub fn overlong_texts(value: &serde_json::Value) -> Vec<FieldError> {
+    fn walk(value: &serde_json::Value, path: String, errors: &mut Vec<FieldError>) {
+        match value {
+            serde_json::Value::String(s) if s.chars().count() > MAX_TEXT => errors.push(FieldError {
+                field: path,
+                code: "too_long".into(),
+                message: format!("at most {MAX_TEXT} characters"),
+            }),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, format!("{path}[{i}]"), errors);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (key, item) in fields {
+                    walk(item, if path.is_empty() { key.clone() } else { format!("{path}.{key}") }, errors);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut errors = Vec::new();
+    walk(value, String::new(), &mut errors);
+    errors
 }
 
 /// Turns blank optional text into `None`, so "" and null mean the same.

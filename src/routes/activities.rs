@@ -20,6 +20,9 @@ impl Resource for Activities {
             blank_to_none(field);
         }
         checks.normalise("teryt", &mut data.teryt, TerytCode::parse);
+        for (field, date) in [("start_date", data.start_date), ("end_date", data.end_date), ("document_date", data.document_date)] {
+            checks.plausible_date(field, date);
+        }
         checks.ordered(data.start_date, data.end_date, "end_date", "start_date");
         for (field, count) in [("planned_participants", data.planned_participants), ("actual_participants", data.actual_participants)] {
             checks.ensure(count.is_none_or(|c| c >= 0), field, "negative_count", "a head count cannot be negative");

@@ -76,6 +76,9 @@ impl Resource for Participants {
             );
         }
         checks.normalise("residence_teryt", &mut data.residence_teryt, TerytCode::parse);
+        for (field, date) in [("birth_date", data.birth_date), ("joined_on", data.joined_on), ("left_on", data.left_on), ("consent_date", data.consent_date)] {
+            checks.plausible_date(field, date);
+        }
         checks.ordered(data.joined_on, data.left_on, "left_on", "joined_on");
         data.age_at_entry = None;
         if let Some(born) = data.birth_date {

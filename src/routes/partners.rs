@@ -15,6 +15,8 @@ impl Resource for Partners {
     fn check(_: &mut PgConnection, mut data: PartnerData, _: Option<i64>) -> Result<PartnerData, ApiError> {
         let mut checks = Checks::new();
         blank_to_none(&mut data.notes);
+        checks.plausible_date("valid_from", data.valid_from);
+        checks.plausible_date("valid_to", data.valid_to);
         checks.ordered(data.valid_from, data.valid_to, "valid_to", "valid_from");
         checks.into_result()?;
         Ok(data)

@@ -28,6 +28,7 @@ fn dated(checks: &mut Checks, field: &str, date: &mut Option<NaiveDate>, precisi
             None
         }
         (Some(d), p) => {
+            checks.plausible_date(field, Some(d));
             let p = p.unwrap_or(DatePrecision::Day);
             *precision = Some(p);
             *date = Some(truncate(d, p));

@@ -9,6 +9,7 @@ mod operations;
 mod permissions;
 mod personal_data;
 mod helpers;
+mod hostile;
 mod indicators;
 mod resources;
 mod seeds;
