@@ -8,10 +8,10 @@ async fn numbers_out_of_range_are_refused() {
     let fx = Fixture::new(&app).await;
     let before = app.total("activities").await;
     for body in [
-        format!(r#"{{"project_id": 1e40, "activity_type": "fair", "title": "x"}}"#),
+        r#"{"project_id": 1e40, "activity_type": "fair", "title": "x"}"#.to_owned(),
         format!(r#"{{"project_id": {}, "activity_type": "fair", "title": "x", "planned_participants": 2147483648}}"#, fx.project),
         format!(r#"{{"project_id": {}, "activity_type": "fair", "title": "x", "planned_participants": -1}}"#, fx.project),
-        format!(r#"{{"project_id": 9223372036854775808, "activity_type": "fair", "title": "x"}}"#),
+        r#"{"project_id": 9223372036854775808, "activity_type": "fair", "title": "x"}"#.to_owned(),
         format!(r#"{{"project_id": {}.5, "activity_type": "fair", "title": "x"}}"#, fx.project),
     ] {
         let reply = post_raw(&app, "/api/v1/activities", "application/json", body.clone().into_bytes()).await;
