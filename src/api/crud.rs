@@ -352,9 +352,6 @@ macro_rules! resource_routes {
             params($filter, $crate::api::paging::PageParams),
             responses(
                 (status = 200, description = "One page of records; `Link` holds the next and previous pages", body = $crate::api::paging::Page<$crate::api::crud::View<$data>>),
-                (status = 400, description = "Malformed query", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn list(
             state: ::actix_web::web::Data<$crate::api::AppState>,
@@ -371,13 +368,7 @@ macro_rules! resource_routes {
             request_body = $data,
             responses(
                 (status = 201, description = "Created; `Location` names the new record", body = $crate::api::crud::View<$data>),
-                (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 413, description = "Body too large", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 415, description = "Not JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn create(
             state: ::actix_web::web::Data<$crate::api::AppState>,
@@ -392,8 +383,6 @@ macro_rules! resource_routes {
             params(("id" = i64, Path, description = "Record id")),
             responses(
                 (status = 200, description = "The record", body = $crate::api::crud::View<$data>),
-                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn read(
@@ -410,12 +399,8 @@ macro_rules! resource_routes {
             request_body = $data,
             responses(
                 (status = 200, description = "Replaced", body = $crate::api::crud::View<$data>),
-                (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn replace(
             state: ::actix_web::web::Data<$crate::api::AppState>,
@@ -433,12 +418,8 @@ macro_rules! resource_routes {
                 content_type = "application/merge-patch+json"),
             responses(
                 (status = 200, description = "Patched", body = $crate::api::crud::View<$data>),
-                (status = 400, description = "Malformed JSON", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, listed in `errors`", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn patch(
             state: ::actix_web::web::Data<$crate::api::AppState>,
@@ -454,8 +435,6 @@ macro_rules! resource_routes {
             params(("id" = i64, Path, description = "Record id")),
             responses(
                 (status = 204, description = "Deleted"),
-                (status = 401, description = "Sign-in required", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Not the caller's to see or change", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "Other records still refer to this one", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]

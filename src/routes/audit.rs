@@ -14,7 +14,6 @@ use actix_web::{web, HttpResponse};
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of events", body = Page<AuditEvent>),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin or ROPS", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(state: web::Data<AppState>, caller: Caller, filter: web::Query<AuditFilter>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {

@@ -134,7 +134,6 @@ async fn transition(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Submitted", body = crate::api::crud::View<MeasurementData>),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a writer of the project", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such measurement", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a draft or returned value", body = Problem, content_type = "application/problem+json"),
@@ -149,7 +148,6 @@ pub async fn submit(state: web::Data<AppState>, caller: Caller, id: web::Path<i6
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Approved", body = crate::api::crud::View<MeasurementData>),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the ROPS of the project's voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such measurement", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a submitted value", body = Problem, content_type = "application/problem+json"),
@@ -165,7 +163,6 @@ pub async fn approve(state: web::Data<AppState>, caller: Caller, id: web::Path<i
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Returned", body = crate::api::crud::View<MeasurementData>),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the ROPS of the project's voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such measurement", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a submitted value", body = Problem, content_type = "application/problem+json"),

@@ -73,7 +73,6 @@ fn present(tally: Tally, detail: Detail) -> ParticipantSummary {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The record, its attendance and its history", body = ParticipantExport),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's to see", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -104,7 +103,6 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, id: web::Path<i6
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The anonymised record", body = View<ParticipantData>),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -132,7 +130,6 @@ pub async fn erase(state: web::Data<AppState>, caller: Caller, id: web::Path<i64
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Counts; small ones hidden from non-owners", body = ParticipantSummary),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A local government outside the project's voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -170,7 +167,6 @@ pub struct RegionalFilter {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Counts; small ones hidden from non-owners", body = ParticipantSummary),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A local government asking about another voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown voivodeship", body = Problem, content_type = "application/problem+json"),
     ))]

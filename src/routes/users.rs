@@ -58,7 +58,6 @@ async fn hash(password: String) -> Result<String, ApiError> {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "One page of accounts", body = Page<UserView>),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin or ROPS", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(state: web::Data<AppState>, caller: Caller, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
@@ -83,7 +82,6 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, page: web::Query<P
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not yours to create", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -115,7 +113,6 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = UserView),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -141,7 +138,6 @@ pub async fn read(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Changed", body = UserView),
-        (status = 401, description = "Sign-in required", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not yours to change, or your own role or organisation", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
