@@ -146,17 +146,7 @@ fn audit_event<R: Resource>(caller: &Caller, action: Action, id: i64, scope: &Sc
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
-    let user = caller.user();
-    Ok(NewAuditEvent {
-        user_id: user.map(|u| u.id),
-        user_email: user.map(|u| u.email.clone()),
-        action: action.as_str().to_owned(),
-        resource: R::COLLECTION.to_owned(),
-        record_id: Some(id),
-        voivodeship: scope.voivodeship().map(str::to_owned),
-        before: before.map(R::audit_value).transpose()?,
-        after: after.map(R::audit_value).transpose()?,
-    })
+    Ok(caller.audit_event(action, R::COLLECTION, id, scope, before.map(R::audit_value).transpose()?, after.map(R::audit_value).transpose()?))
 }
 
 /// Writes the audit event of a change, in the change's transaction.

@@ -40,6 +40,29 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// The audit event of this caller doing `action` to record `id` of `resource`.
+    pub fn audit_event(
+        &self,
+        action: Action,
+        resource: &str,
+        id: i64,
+        scope: &Scope,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> crate::db::audit::NewAuditEvent {
+        let user = self.user();
+        crate::db::audit::NewAuditEvent {
+            user_id: user.map(|u| u.id),
+            user_email: user.map(|u| u.email.clone()),
+            action: action.as_str().to_owned(),
+            resource: resource.to_owned(),
+            record_id: Some(id),
+            voivodeship: scope.voivodeship().map(str::to_owned),
+            before,
+            after,
+        }
+    }
+
     pub fn user(&self) -> Option<&User> {
         match self {
             Caller::User(user) => Some(user),

@@ -7,7 +7,7 @@ use crate::auth::accounts::{self, NewUser, UserPatch, UserView};
 use crate::auth::policy::authorize;
 use crate::auth::sessions::ensure_current;
 use crate::auth::{passwords, Action, Caller, Scope};
-use crate::db::audit::{self, NewAuditEvent};
+use crate::db::audit;
 use crate::db::users::{self, UserChanges};
 use crate::db::DbError;
 use crate::domain::codes::Role;
@@ -27,17 +27,7 @@ fn not_found(id: i64) -> impl FnOnce(DbError) -> ApiError {
 
 fn record(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&UserView>, after: Option<&UserView>) -> Result<(), ApiError> {
     let json = |v: Option<&UserView>| v.map(serde_json::to_value).transpose().map_err(|e| ApiError::Internal(e.to_string()));
-    let user = caller.user();
-    let event = NewAuditEvent {
-        user_id: user.map(|u| u.id),
-        user_email: user.map(|u| u.email.clone()),
-        action: action.as_str().into(),
-        resource: COLLECTION.into(),
-        record_id: Some(id),
-        voivodeship: scope.voivodeship().map(Into::into),
-        before: json(before)?,
-        after: json(after)?,
-    };
+    let event = caller.audit_event(action, COLLECTION, id, scope, json(before)?, json(after)?);
     Ok(audit::record(conn, &[event])?)
 }
 
