@@ -2,12 +2,14 @@
 //! A resource supplies its storage ([`Store`]) and its checks ([`Resource`]);
 //! [`resource_routes!`](crate::resource_routes) writes the thin, documented handlers.
 
-use super::paging::{Page, PageParams};
+use super::formats::{self, Place};
+use super::paging::{neighbour_cursors, Format, ListPage, ListParams};
 use super::{merge_patch, ApiError, AppState};
 use crate::auth::policy::{authorize, authorize_move, needs_scope};
 use crate::auth::sessions::ensure_current;
 use crate::auth::{Action, Caller, Scope};
 use crate::db::audit::{self, NewAuditEvent};
+use crate::db::listing::{ListFilter, Window};
 use crate::db::{DbError, Record, Store};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -64,6 +66,12 @@ where
 
     /// Links to related records and collections: `(name, path below /api/v1)`.
     fn related(id: i64, data: &Self::Data) -> Vec<(&'static str, String)>;
+
+    /// Where each record lies on a map, for GeoJSON lists; `None` for a resource
+    /// that has no place.
+    fn locate(_conn: &mut PgConnection, _records: &[Record<Self::Data>]) -> Result<Option<Vec<Option<Place>>>, ApiError> {
+        Ok(None)
+    }
 
     /// The record as the audit trail keeps it.
     fn audit_value(data: &Self::Data) -> Result<Value, ApiError> {
@@ -158,22 +166,16 @@ where
 }
 
 /// RFC 8288 links to the neighbouring pages, keeping the caller's filters.
-fn page_links(req: &HttpRequest, limit: i64, offset: i64, total: i64) -> Option<String> {
-    let others: Vec<(String, String)> = url_pairs(req.query_string()).into_iter().filter(|(k, _)| k != "limit" && k != "offset").collect();
-    let link = |offset: i64, rel: &str| {
+fn page_links(req: &HttpRequest, limit: i64, next: Option<&str>, prev: Option<&str>) -> Option<String> {
+    let others: Vec<(String, String)> = url_pairs(req.query_string()).into_iter().filter(|(k, _)| !matches!(k.as_str(), "limit" | "offset" | "cursor")).collect();
+    let link = |cursor: &str, rel: &str| {
         let mut pairs = others.clone();
         pairs.push(("limit".into(), limit.to_string()));
-        pairs.push(("offset".into(), offset.to_string()));
+        pairs.push(("cursor".into(), cursor.to_owned()));
         let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         format!("<{}?{}>; rel=\"{rel}\"", req.path(), query.join("&"))
     };
-    let mut links = Vec::new();
-    if offset.saturating_add(limit) < total {
-        links.push(link(offset + limit, "next"));
-    }
-    if offset > 0 {
-        links.push(link((offset - limit).max(0), "prev"));
-    }
+    let links: Vec<String> = [(next, "next"), (prev, "prev")].into_iter().filter_map(|(cursor, rel)| cursor.map(|c| link(c, rel))).collect();
     (!links.is_empty()).then(|| links.join(", "))
 }
 
@@ -182,34 +184,51 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
     query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').map_or((p.to_owned(), String::new()), |(k, v)| (k.to_owned(), v.to_owned()))).collect()
 }
 
-pub async fn list<R: Resource>(state: &AppState, caller: &Caller, filter: R::Filter, page: PageParams, req: &HttpRequest) -> Result<HttpResponse, ApiError>
+pub async fn list<R: Resource>(state: &AppState, caller: &Caller, filter: R::Filter, params: ListParams, req: &HttpRequest) -> Result<HttpResponse, ApiError>
 where
-    R::Data: Serialize + DeserializeOwned + Clone,
+    R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
 {
     authorize(caller, R::COLLECTION, Action::Read, None)?;
-    let request = page.request()?;
+    let format = formats::chosen(params.format, req);
+    let request = params.request(filter.order()?)?;
     let caller = caller.clone();
-    let (records, total) = state
+    let paged = request.clone();
+    let (page, places) = state
         .run(move |conn| {
-            if !needs_scope(R::COLLECTION, Action::Read) {
-                return Ok(R::list(conn, &filter, request)?);
-            }
-            ensure_current(conn, &caller)?;
-            let scope = R::list_scope(conn, &filter)?;
-            authorize(&caller, R::COLLECTION, Action::Read, Some(&scope))?;
-            let page = R::list(conn, &filter, request)?;
-            // Who read whose record: one event per person shown.
-            let events = page.0.iter().map(|r| audit_event::<R>(&caller, Action::Read, r.id, &scope, None, None)).collect::<Result<Vec<_>, _>>()?;
-            audit::record(conn, &events)?;
-            Ok(page)
+            let page = if !needs_scope(R::COLLECTION, Action::Read) {
+                R::list(conn, &filter, &paged)?
+            } else {
+                ensure_current(conn, &caller)?;
+                let scope = R::list_scope(conn, &filter)?;
+                authorize(&caller, R::COLLECTION, Action::Read, Some(&scope))?;
+                let page = R::list(conn, &filter, &paged)?;
+                // Who read whose record: one event per person shown.
+                let events = page.records.iter().map(|r| audit_event::<R>(&caller, Action::Read, r.id, &scope, None, None)).collect::<Result<Vec<_>, _>>()?;
+                audit::record(conn, &events)?;
+                page
+            };
+            let places = if format == Format::Geojson { Some(R::locate(conn, &page.records)?.ok_or_else(formats::no_map::<R>)?) } else { None };
+            Ok((page, places))
         })
         .await?;
-    let body = Page { items: records.into_iter().map(view::<R>).collect(), total, limit: request.limit, offset: request.offset };
+    let (next, prev) = neighbour_cursors(&request, &page);
     let mut response = HttpResponse::Ok();
-    if let Some(links) = page_links(req, request.limit, request.offset, total) {
+    if let Some(links) = page_links(req, request.limit, next.as_deref(), prev.as_deref()) {
         response.insert_header((header::LINK, links));
     }
-    Ok(response.json(body))
+    let total = page.total;
+    let items: Vec<View<R::Data>> = page.records.into_iter().map(view::<R>).collect();
+    Ok(match (format, places) {
+        (Format::Csv, _) => formats::csv::<R::Data>(&mut response, &items)?,
+        (Format::Geojson, Some(places)) => formats::geojson(&mut response, items, places)?,
+        _ => {
+            let offset = match request.window {
+                Window::Offset(offset) => Some(offset),
+                Window::Keyset { .. } => None,
+            };
+            response.json(ListPage { items, total, limit: request.limit, offset, next_cursor: next, prev_cursor: prev })
+        }
+    })
 }
 
 pub async fn read<R: Resource>(state: &AppState, caller: &Caller, id: i64) -> Result<HttpResponse, ApiError>
@@ -339,15 +358,20 @@ macro_rules! resource_routes {
     ($store:ident, $data:ident, $filter:ident, $tag:tt, $collection:tt, $item:tt) => {
         #[utoipa::path(get, path = $collection, tag = $tag, operation_id = concat!("list_", $tag),
             security((), ("bearer" = [])),
-            params($filter, $crate::api::paging::PageParams),
+            params($filter, $crate::api::paging::ListParams),
             responses(
-                (status = 200, description = "One page of records; `Link` holds the next and previous pages", body = $crate::api::paging::Page<$crate::api::crud::View<$data>>),
+                (status = 200, description = "One page of records; `Link` holds the next and previous pages",
+                    content(
+                        ($crate::api::paging::ListPage<$crate::api::crud::View<$data>> = "application/json"),
+                        (String = "text/csv"),
+                        ($crate::api::formats::FeatureCollection = "application/geo+json"),
+                    )),
             ))]
         pub async fn list(
             state: ::actix_web::web::Data<$crate::api::AppState>,
             caller: $crate::auth::Caller,
             filter: ::actix_web::web::Query<$filter>,
-            page: ::actix_web::web::Query<$crate::api::paging::PageParams>,
+            page: ::actix_web::web::Query<$crate::api::paging::ListParams>,
             req: ::actix_web::HttpRequest,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
             $crate::api::crud::list::<$store>(&state, &caller, filter.into_inner(), page.into_inner(), &req).await

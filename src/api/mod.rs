@@ -3,6 +3,7 @@
 
 pub mod crud;
 pub mod csv;
+pub mod formats;
 pub mod extractors;
 pub mod merge_patch;
 pub mod openapi;

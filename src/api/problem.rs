@@ -205,6 +205,7 @@ impl From<DbError> for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::Unavailable("the database is not reachable right now; retry shortly".to_owned())
             }
+            DbError::BadQuery(message) => ApiError::BadRequest(message),
             DbError::InvalidText(_) => ApiError::BadRequest("text may not contain NUL characters".into()),
             DbError::Other(cause) => ApiError::Internal(cause),
         }

@@ -3,7 +3,10 @@
 use crate::db::schema::activities;
 use crate::domain::codes::ActivityType;
 use chrono::NaiveDate;
+use crate::db::listing::{search_terms, MATCHES};
+use diesel::dsl::sql;
 use diesel::pg::Pg;
+use diesel::sql_types::{Bool, Text};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -36,7 +39,25 @@ pub struct ActivityData {
 pub struct ActivityFilter {
     pub project_id: Option<i64>,
     pub activity_type: Option<ActivityType>,
+    /// Full-text search of titles and descriptions, ignoring case and Polish
+    /// diacritics, matching word beginnings; best matches first unless `sort` says otherwise.
+    pub q: Option<String>,
+    /// Held in this TERYT unit (2, 4 or 7 digits) or within it.
+    pub teryt: Option<String>,
+    pub sort: Option<ActivitySort>,
 }
+
+crate::sort_options!(
+    /// The order of the list; `-` before a field reverses it.
+    ActivitySort {
+        StartDate = "start_date" => "coalesce(start_date, 'infinity'::date)" as "date",
+        StartDateDesc = "-start_date" => "coalesce(start_date, '-infinity'::date)" as "date",
+        Title = "title" => "title" as "text",
+        TitleDesc = "-title" => "title" as "text",
+        Relevance = "relevance" => "" as "real",
+    }
+);
+crate::list_filter!(ActivityFilter, search);
 
 fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -> activities::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {
@@ -44,6 +65,12 @@ fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -
     }
     if let Some(t) = f.activity_type {
         q = q.filter(activities::activity_type.eq(t));
+    }
+    if let Some(text) = &f.q {
+        q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(")"));
+    }
+    if let Some(teryt) = &f.teryt {
+        q = q.filter(activities::teryt.like(format!("{}%", teryt.replace(['%', '_', '\\'], ""))));
     }
     q
 }

@@ -35,7 +35,10 @@ pub struct AttendanceFilter {
     /// Attendance in any activity of this project.
     pub project_id: Option<i64>,
     pub outcome: Option<AttendanceOutcome>,
+    pub sort: Option<crate::db::listing::BasicSort>,
 }
+
+crate::list_filter!(AttendanceFilter);
 
 fn apply_filter<'a>(mut q: attendance::BoxedQuery<'a, Pg>, f: &AttendanceFilter) -> attendance::BoxedQuery<'a, Pg> {
     if let Some(id) = f.participant_id {

@@ -2,7 +2,11 @@
 
 use crate::db::schema::beneficiaries;
 use crate::domain::codes::{OrganisationKind, PesType};
+use crate::db::listing::{search_terms, MATCHES};
+use diesel::dsl::sql;
 use diesel::pg::Pg;
+use diesel::sql_types::{Bool, Text};
+use rust_decimal::Decimal;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -45,6 +49,11 @@ pub struct BeneficiaryData {
     pub website: Option<String>,
     /// The organisation this one belongs to (a CIS run by a gmina).
     pub parent_id: Option<i64>,
+    /// WGS 84, with `longitude`; maps otherwise use the centroid of the TERYT unit.
+    #[schema(value_type = Option<String>, example = "53.010300")]
+    pub latitude: Option<Decimal>,
+    #[schema(value_type = Option<String>, example = "18.604800")]
+    pub longitude: Option<Decimal>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -59,7 +68,23 @@ pub struct BeneficiaryFilter {
     pub parent_id: Option<i64>,
     /// Case-insensitive substring of the name or an alias.
     pub name: Option<String>,
+    /// Full-text search of names, aliases and cities, ignoring case and Polish
+    /// diacritics, matching word beginnings; best matches first unless `sort` says otherwise.
+    pub q: Option<String>,
+    /// Seated in this TERYT unit (2, 4 or 7 digits) or within it.
+    pub teryt: Option<String>,
+    pub sort: Option<BeneficiarySort>,
 }
+
+crate::sort_options!(
+    /// The order of organisations; `-` before a field reverses it.
+    BeneficiarySort {
+        Name = "name" => "name" as "text",
+        NameDesc = "-name" => "name" as "text",
+        Relevance = "relevance" => "" as "real",
+    }
+);
+crate::list_filter!(BeneficiaryFilter, search);
 
 pub(crate) fn like_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
@@ -95,8 +120,14 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
         q = q.filter(
             beneficiaries::name
                 .ilike(pattern.clone())
-                .or(diesel::dsl::sql::<diesel::sql_types::Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<diesel::sql_types::Text, _>(pattern)),
+                .or(sql::<Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<Text, _>(pattern)),
         );
+    }
+    if let Some(text) = &f.q {
+        q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(")"));
+    }
+    if let Some(teryt) = &f.teryt {
+        q = q.filter(beneficiaries::teryt.like(format!("{}%", teryt.replace(['%', '_', '\\'], ""))));
     }
     q
 }

@@ -18,6 +18,10 @@ pub enum DbError {
     /// Text PostgreSQL cannot store (a NUL character).
     #[error("text cannot be stored: {0}")]
     InvalidText(String),
+    /// A list request the database cannot answer as asked: a sort that needs a
+    /// search, a cursor that was tampered with.
+    #[error("{0}")]
+    BadQuery(String),
     #[error("check constraint {constraint} violated")]
     Check { constraint: String },
     #[error("database unavailable: {0}")]

@@ -47,7 +47,17 @@ pub struct IndicatorDefinitionFilter {
     pub kind: Option<IndicatorKind>,
     /// A programme's own definitions; `common` for those of every programme.
     pub programme: Option<String>,
+    pub sort: Option<IndicatorDefinitionSort>,
 }
+
+crate::sort_options!(
+    /// The order of the list; `-` before a field reverses it.
+    IndicatorDefinitionSort {
+        Code = "code" => "code" as "text",
+        CodeDesc = "-code" => "code" as "text",
+    }
+);
+crate::list_filter!(IndicatorDefinitionFilter);
 
 fn apply_filter<'a>(mut q: indicator_definitions::BoxedQuery<'a, Pg>, f: &IndicatorDefinitionFilter) -> indicator_definitions::BoxedQuery<'a, Pg> {
     if let Some(code) = &f.code {

@@ -45,7 +45,19 @@ pub struct IndicatorFilter {
     pub project_id: Option<i64>,
     pub kind: Option<IndicatorKind>,
     pub definition_id: Option<i64>,
+    pub sort: Option<IndicatorSort>,
 }
+
+crate::sort_options!(
+    /// The order of the list; `-` before a field reverses it.
+    IndicatorSort {
+        Position = "position" => "coalesce(position, 2147483647)" as "integer",
+        PositionDesc = "-position" => "coalesce(position, -2147483648)" as "integer",
+        Name = "name" => "name" as "text",
+        NameDesc = "-name" => "name" as "text",
+    }
+);
+crate::list_filter!(IndicatorFilter);
 
 fn apply_filter<'a>(mut q: indicators::BoxedQuery<'a, Pg>, f: &IndicatorFilter) -> indicators::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {

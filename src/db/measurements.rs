@@ -54,7 +54,17 @@ pub struct MeasurementData {
 pub struct MeasurementFilter {
     pub indicator_id: Option<i64>,
     pub status: Option<MeasurementStatus>,
+    pub sort: Option<MeasurementSort>,
 }
+
+crate::sort_options!(
+    /// The order of the list; `-` before a field reverses it.
+    MeasurementSort {
+        PeriodEnd = "period_end" => "period_end" as "date",
+        PeriodEndDesc = "-period_end" => "period_end" as "date",
+    }
+);
+crate::list_filter!(MeasurementFilter);
 
 fn apply_filter<'a>(mut q: indicator_measurements::BoxedQuery<'a, Pg>, f: &MeasurementFilter) -> indicator_measurements::BoxedQuery<'a, Pg> {
     if let Some(id) = f.indicator_id {

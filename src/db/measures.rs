@@ -34,7 +34,17 @@ pub struct MeasureFilter {
     pub parent_id: Option<i64>,
     /// Matches the normalised code: `06.03` finds `6.3`.
     pub code: Option<String>,
+    pub sort: Option<MeasureSort>,
 }
+
+crate::sort_options!(
+    /// The order of the list; `-` before a field reverses it.
+    MeasureSort {
+        Code = "code" => "code_normalised" as "text",
+        CodeDesc = "-code" => "code_normalised" as "text",
+    }
+);
+crate::list_filter!(MeasureFilter);
 
 fn apply_filter<'a>(mut q: measures::BoxedQuery<'a, Pg>, f: &MeasureFilter) -> measures::BoxedQuery<'a, Pg> {
     if let Some(id) = f.priority_axis_id {

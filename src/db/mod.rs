@@ -2,6 +2,7 @@
 //! storage of each resource.
 
 pub mod error;
+pub mod listing;
 pub mod pool;
 pub mod schema;
 pub mod store;
@@ -20,6 +21,7 @@ pub mod measurements;
 pub mod measures;
 pub mod participant_stats;
 pub mod participants;
+pub mod places;
 pub mod partners;
 pub mod priority_axes;
 pub mod programmes;

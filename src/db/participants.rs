@@ -195,7 +195,10 @@ pub struct ParticipantFilter {
     pub project_id: Option<i64>,
     /// Finds a person by PESEL (compared by its keyed hash, never stored in clear).
     pub pesel: Option<String>,
+    pub sort: Option<crate::db::listing::BasicSort>,
 }
+
+crate::list_filter!(ParticipantFilter);
 
 fn apply_filter<'a>(mut q: participants::BoxedQuery<'a, Pg>, f: &ParticipantFilter) -> participants::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {

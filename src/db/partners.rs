@@ -32,7 +32,10 @@ pub struct PartnerFilter {
     pub role: Option<PartnerRole>,
     /// Roles that held on this day.
     pub on: Option<NaiveDate>,
+    pub sort: Option<crate::db::listing::BasicSort>,
 }
+
+crate::list_filter!(PartnerFilter);
 
 fn apply_filter<'a>(mut q: partners::BoxedQuery<'a, Pg>, f: &PartnerFilter) -> partners::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {

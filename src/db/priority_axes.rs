@@ -27,7 +27,17 @@ pub struct PriorityAxisData {
 #[into_params(parameter_in = Query)]
 pub struct PriorityAxisFilter {
     pub programme_id: Option<i64>,
+    pub sort: Option<PriorityAxisSort>,
 }
+
+crate::sort_options!(
+    /// The order of the list; `-` before a field reverses it.
+    PriorityAxisSort {
+        Number = "number" => "sort_key" as "integer",
+        NumberDesc = "-number" => "sort_key" as "integer",
+    }
+);
+crate::list_filter!(PriorityAxisFilter);
 
 fn apply_filter<'a>(mut q: priority_axes::BoxedQuery<'a, Pg>, f: &PriorityAxisFilter) -> priority_axes::BoxedQuery<'a, Pg> {
     if let Some(id) = f.programme_id {

@@ -36,7 +36,19 @@ pub struct ProgrammeFilter {
     /// Voivodeship TERYT code; `national` for programmes without one.
     pub voivodeship: Option<String>,
     pub fund: Option<Fund>,
+    pub sort: Option<ProgrammeSort>,
 }
+
+crate::sort_options!(
+    /// The order of the list; `-` before a field reverses it.
+    ProgrammeSort {
+        Code = "code" => "code" as "text",
+        CodeDesc = "-code" => "code" as "text",
+        Name = "name" => "name" as "text",
+        NameDesc = "-name" => "name" as "text",
+    }
+);
+crate::list_filter!(ProgrammeFilter);
 
 fn apply_filter<'a>(mut q: programmes::BoxedQuery<'a, Pg>, f: &ProgrammeFilter) -> programmes::BoxedQuery<'a, Pg> {
     if let Some(code) = &f.code {

@@ -1,7 +1,10 @@
 //! Projects: the heart of the registry.
 
 use crate::db::schema::{measures, partners, priority_axes, projects};
-use crate::domain::codes::{DatePrecision, Fund, ProjectStatus, SelectionMode};
+use crate::db::listing::{search_terms, MATCHES};
+use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
+use diesel::dsl::sql;
+use diesel::sql_types::{Bool, Date, Text};
 use chrono::NaiveDate;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::expression::AsExpression;
@@ -110,6 +113,11 @@ pub struct ProjectData {
     pub notes: Option<String>,
     /// After this day `es-registry retention run` anonymises the project's participants.
     pub retention_until: Option<NaiveDate>,
+    /// Where the project is run (WGS 84), with `longitude`; maps otherwise use its voivodeship's centroid.
+    #[schema(value_type = Option<String>, example = "53.010300")]
+    pub latitude: Option<Decimal>,
+    #[schema(value_type = Option<String>, example = "18.604800")]
+    pub longitude: Option<Decimal>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -125,6 +133,53 @@ pub struct ProjectFilter {
     pub selection_mode: Option<SelectionMode>,
     pub fund: Option<Fund>,
     pub contract_number: Option<String>,
+    /// Projects of any measure of this priority axis.
+    pub axis_id: Option<i64>,
+    /// Projects in which the organisation with this NIP has any role.
+    pub beneficiary_nip: Option<String>,
+    /// Projects in which this organisation is a partner (role `partner`).
+    pub partner_id: Option<i64>,
+    /// Projects whose period (actual, else planned) reaches this day or later.
+    pub period_from: Option<NaiveDate>,
+    /// Projects whose period (actual, else planned) starts on this day or earlier.
+    pub period_to: Option<NaiveDate>,
+    /// Total value at least this many PLN.
+    #[param(value_type = Option<String>, example = "1000000")]
+    pub min_total_value: Option<Decimal>,
+    /// Total value at most this many PLN.
+    #[param(value_type = Option<String>)]
+    pub max_total_value: Option<Decimal>,
+    /// Projects with an organisation seated, or an activity held, in this TERYT unit (2, 4 or 7 digits).
+    pub teryt: Option<String>,
+    /// Full-text search of titles, objectives, descriptions and the names and aliases
+    /// of the project's organisations, ignoring case and Polish diacritics, matching
+    /// word beginnings; best matches first unless `sort` says otherwise.
+    pub q: Option<String>,
+    pub sort: Option<ProjectSort>,
+}
+
+crate::sort_options!(
+    /// The order of projects; `-` before a field reverses it. Unknown dates and amounts come last.
+    ProjectSort {
+        Title = "title" => "title" as "text",
+        TitleDesc = "-title" => "title" as "text",
+        PlannedStart = "planned_start" => "coalesce(planned_start, 'infinity'::date)" as "date",
+        PlannedStartDesc = "-planned_start" => "coalesce(planned_start, '-infinity'::date)" as "date",
+        PlannedEnd = "planned_end" => "coalesce(planned_end, 'infinity'::date)" as "date",
+        PlannedEndDesc = "-planned_end" => "coalesce(planned_end, '-infinity'::date)" as "date",
+        TotalValue = "total_value" => "coalesce(total_value, 'Infinity'::numeric)" as "numeric",
+        TotalValueDesc = "-total_value" => "coalesce(total_value, '-Infinity'::numeric)" as "numeric",
+        EuAmount = "eu_amount" => "coalesce(eu_amount, 'Infinity'::numeric)" as "numeric",
+        EuAmountDesc = "-eu_amount" => "coalesce(eu_amount, '-Infinity'::numeric)" as "numeric",
+        Relevance = "relevance" => "" as "real",
+    }
+);
+crate::list_filter!(ProjectFilter, search);
+
+/// The start of a condition "the project has an organisation (`b`) with a role in
+/// it such that `condition`", left open for `condition`'s bind and a closing `)`.
+fn with_organisation(condition: &str) -> String {
+    format!("id IN (SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE {condition}")
 }
 
 fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> projects::BoxedQuery<'a, Pg> {
@@ -155,6 +210,44 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
     }
     if let Some(c) = &f.contract_number {
         q = q.filter(projects::contract_number.eq(c.clone()));
+    }
+    if let Some(id) = f.axis_id {
+        q = q.filter(projects::measure_id.eq_any(measures::table.filter(measures::priority_axis_id.eq(id)).select(measures::id)));
+    }
+    if let Some(nip) = &f.beneficiary_nip {
+        let nip = crate::domain::identifiers::Nip::parse(nip).map(|n| n.to_string()).unwrap_or_default();
+        q = q.filter(sql::<Bool>(&with_organisation("b.nip = ")).bind::<Text, _>(nip).sql(")"));
+    }
+    if let Some(id) = f.partner_id {
+        let as_partner = partners::table.filter(partners::beneficiary_id.eq(id)).filter(partners::role.eq(PartnerRole::Partner)).select(partners::project_id);
+        q = q.filter(projects::id.eq_any(as_partner));
+    }
+    if let Some(from) = f.period_from {
+        q = q.filter(sql::<Bool>("coalesce(actual_end, planned_end, 'infinity'::date) >= ").bind::<Date, _>(from));
+    }
+    if let Some(to) = f.period_to {
+        q = q.filter(sql::<Bool>("coalesce(actual_start, planned_start, '-infinity'::date) <= ").bind::<Date, _>(to));
+    }
+    if let Some(min) = f.min_total_value {
+        q = q.filter(projects::total_value.ge(min));
+    }
+    if let Some(max) = f.max_total_value {
+        q = q.filter(projects::total_value.le(max));
+    }
+    if let Some(teryt) = &f.teryt {
+        let prefix = format!("{}%", teryt.replace(['%', '_', '\\'], ""));
+        q = q.filter(
+            sql::<Bool>(&format!("({}", with_organisation("b.teryt LIKE ")))
+                .bind::<Text, _>(prefix.clone())
+                .sql(") OR id IN (SELECT a.project_id FROM activities a WHERE a.teryt LIKE ")
+                .bind::<Text, _>(prefix)
+                .sql("))"),
+        );
+    }
+    if let Some(text) = &f.q {
+        let terms = search_terms(text);
+        let by_organisation = with_organisation("b.search @@ to_tsquery('es_polish', ");
+        q = q.filter(sql::<Bool>(&format!("({MATCHES}")).bind::<Text, _>(terms.clone()).sql(&format!(") OR {by_organisation}")).bind::<Text, _>(terms).sql(")))"));
     }
     q
 }

@@ -75,6 +75,8 @@ diesel::table! {
         parent_id -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        latitude -> Nullable<Numeric>,
+        longitude -> Nullable<Numeric>,
     }
 }
 
@@ -311,6 +313,8 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        latitude -> Nullable<Numeric>,
+        longitude -> Nullable<Numeric>,
         retention_until -> Nullable<Date>,
     }
 }
@@ -357,6 +361,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (xid, seq) {
+        xid -> Int8,
+        seq -> Int8,
+        resource -> Text,
+        record_id -> Int8,
+        op -> Text,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    teryt_centroids (teryt) {
+        #[max_length = 7]
+        teryt -> Varchar,
+        name -> Text,
+        latitude -> Numeric,
+        longitude -> Numeric,
+    }
+}
+
 diesel::joinable!(activities -> projects (project_id));
 diesel::joinable!(attendance -> activities (activity_id));
 diesel::joinable!(attendance -> participants (participant_id));
@@ -379,6 +404,8 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    changes,
+    teryt_centroids,
     activities,
     attendance,
     audit_events,

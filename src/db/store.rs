@@ -2,6 +2,7 @@
 //! find, insert, update and delete by id. `table_store!` writes the diesel calls
 //! for a table; each resource supplies only its data struct and its filters.
 
+pub use super::listing::{ListFilter, ListRequest, Listed};
 use super::DbError;
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
@@ -17,9 +18,6 @@ pub struct Record<D> {
     pub updated_at: DateTime<Utc>,
 }
 
-
-/// One page of records and the number of all that match.
-pub type Listed<D> = (Vec<Record<D>>, i64);
 
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
@@ -62,10 +60,10 @@ pub fn decode_all<C: Codec>(rows: Vec<Loaded<C::Row>>) -> Result<Vec<Record<C::D
 pub trait Store: Sized + 'static {
     /// The writable columns.
     type Data: Send + 'static;
-    /// The list filters.
-    type Filter: Send + 'static;
+    /// The list filters, which also choose the order.
+    type Filter: ListFilter + Send + 'static;
 
-    fn list(conn: &mut PgConnection, filter: &Self::Filter, page: PageRequest) -> Result<Listed<Self::Data>, DbError>;
+    fn list(conn: &mut PgConnection, filter: &Self::Filter, request: &ListRequest) -> Result<Listed<Self::Data>, DbError>;
     fn find(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
     /// Like `find`, but locks the row for the rest of the transaction.
     fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
@@ -106,19 +104,32 @@ macro_rules! table_store {
             fn list(
                 conn: &mut diesel::pg::PgConnection,
                 filter: &Self::Filter,
-                page: $crate::db::store::PageRequest,
-            ) -> Result<$crate::db::store::Listed<$data>, $crate::db::DbError> {
+                request: &$crate::db::listing::ListRequest,
+            ) -> Result<$crate::db::listing::Listed<$data>, $crate::db::DbError> {
+                use diesel::dsl::sql;
                 use diesel::prelude::*;
+                use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+                use $crate::db::listing::{Plan, Window};
                 use $crate::db::schema::$table::dsl as t;
                 type Row = <$codec as $crate::db::store::Codec>::Row;
                 let total: i64 = $apply_filter(t::$table.into_boxed(), filter).count().get_result(conn)?;
-                let rows = $apply_filter(t::$table.into_boxed(), filter)
-                    .select((t::id, Row::as_select(), t::created_at, t::updated_at))
-                    .order(t::id)
-                    .limit(page.limit)
-                    .offset(page.offset)
-                    .load(conn)?;
-                Ok(($crate::db::store::decode_all::<$codec>(rows)?, total))
+                let plan = Plan::new(request);
+                let mut query = $apply_filter(t::$table.into_boxed(), filter)
+                    .select((t::id, Row::as_select(), t::created_at, t::updated_at, sql::<Nullable<Text>>(&plan.key)))
+                    .order(sql::<Text>(&plan.order))
+                    .limit(plan.fetch);
+                match (&request.window, &plan.after) {
+                    (Window::Offset(offset), _) => query = query.offset(*offset),
+                    (Window::Keyset { from: Some(from), .. }, Some((before_id, None))) => {
+                        query = query.filter(sql::<Bool>(before_id).bind::<BigInt, _>(from.id));
+                    }
+                    (Window::Keyset { from: Some(from), .. }, Some((before_key, Some(before_id)))) => {
+                        query = query.filter(sql::<Bool>(before_key).bind::<Nullable<Text>, _>(from.key.clone()).sql(before_id).bind::<BigInt, _>(from.id).sql(")"));
+                    }
+                    _ => {}
+                }
+                let rows = query.load(conn)?;
+                $crate::db::listing::finish::<$codec>(rows, total, request)
             }
 
             fn find(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {

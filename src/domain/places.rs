@@ -78,6 +78,33 @@ impl Country {
 
 display_as_inner!(Voivodeship, TerytCode, Country);
 
+/// A point on a map (WGS 84) and where it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub latitude: rust_decimal::Decimal,
+    pub longitude: rust_decimal::Decimal,
+    /// `coordinates` for a record's own, else the TERYT unit whose centroid it is (`teryt:0463`).
+    pub source: String,
+}
+
+/// Checks a record's coordinates: both or neither, within range, kept to six
+/// decimal places (about 10 cm), as the columns store them.
+pub fn check_coordinates(checks: &mut super::Checks, latitude: &mut Option<rust_decimal::Decimal>, longitude: &mut Option<rust_decimal::Decimal>) {
+    use rust_decimal::Decimal;
+    checks.ensure(latitude.is_some() == longitude.is_some(), "longitude", "unpaired_coordinates", "latitude and longitude are given together or not at all");
+    for (field, value, limit) in [("latitude", latitude, 90), ("longitude", longitude, 180)] {
+        if let Some(v) = value {
+            *v = v.round_dp(6);
+            checks.ensure(v.abs() <= Decimal::from(limit), field, "out_of_range", format!("{field} lies between -{limit} and {limit}"));
+        }
+    }
+}
+
+/// The TERYT units a place code falls in, most precise first: 0463011, 0463, 04.
+pub fn enclosing_units(code: &str) -> Vec<String> {
+    [7, 4, 2].into_iter().filter(|&n| code.len() >= n && code.is_char_boundary(n)).map(|n| code[..n].to_owned()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

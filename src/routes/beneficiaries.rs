@@ -4,7 +4,9 @@ use crate::auth::Scope;
 use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
 use crate::domain::codes::OrganisationKind;
 use crate::domain::identifiers::{Krs, Nip, Regon};
-use crate::domain::places::{Country, TerytCode, Voivodeship};
+use crate::api::formats::Place;
+use crate::db::Record;
+use crate::domain::places::{check_coordinates, Country, TerytCode, Voivodeship};
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use diesel::pg::PgConnection;
@@ -44,6 +46,7 @@ impl Resource for Beneficiaries {
             "pes_type_for_non_pes",
             "pes_type applies only to kinds pes, ngo and owes",
         );
+        check_coordinates(&mut checks, &mut data.latitude, &mut data.longitude);
         checks.ensure(id.is_none() || data.parent_id != id, "parent_id", "self_reference", "an organisation cannot be its own parent");
         checks.into_result()?;
         Ok(data)
@@ -51,6 +54,15 @@ impl Resource for Beneficiaries {
 
     fn scope(_: &mut PgConnection, id: Option<i64>, data: &BeneficiaryData) -> Result<Scope, ApiError> {
         Ok(Scope::Organisation { id, voivodeship: data.voivodeship.clone() })
+    }
+
+    /// An organisation lies at its coordinates, else at the centroid of its TERYT unit or voivodeship.
+    fn locate(conn: &mut PgConnection, records: &[Record<BeneficiaryData>]) -> Result<Option<Vec<Option<Place>>>, ApiError> {
+        let places: Vec<_> = records
+            .iter()
+            .map(|r| (r.data.latitude.zip(r.data.longitude), r.data.teryt.iter().chain(r.data.voivodeship.iter()).cloned().collect()))
+            .collect();
+        Ok(Some(crate::db::places::locate(conn, &places)?))
     }
 
     fn related(id: i64, data: &BeneficiaryData) -> Vec<(&'static str, String)> {

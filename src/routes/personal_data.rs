@@ -10,6 +10,7 @@ use crate::db::attendance::{AttendanceData, AttendanceFilter, Attendances};
 use crate::db::audit::{self as audit_log, AuditEvent, AuditFilter};
 use crate::db::participant_stats::{tally, Population, Tally};
 use crate::db::participants::{self, ParticipantData, Participants};
+use crate::db::listing::ListRequest;
 use crate::db::store::PageRequest;
 use crate::db::{scopes, DbError, Store};
 use crate::domain::places::Voivodeship;
@@ -85,7 +86,7 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, id: web::Path<i6
                 let record = Participants::find(conn, id).map_err(not_found::<Participants>(id))?;
                 let scope = allow::<Participants>(conn, &caller, Action::Export, Some(id), &record.data)?;
                 let filter = AttendanceFilter { participant_id: Some(id), ..Default::default() };
-                let attendance = Attendances::list(conn, &filter, PageRequest { limit: i64::MAX, offset: 0 })?.0;
+                let attendance = Attendances::list(conn, &filter, &ListRequest::everything())?.records;
                 audit::<Participants>(conn, &caller, Action::Export, id, &scope, None, None)?;
                 let history_filter = AuditFilter { resource: Some(Participants::COLLECTION.into()), record_id: Some(id), ..Default::default() };
                 let history = audit_log::list(conn, &history_filter, None, PageRequest { limit: 10_000, offset: 0 })?.0;

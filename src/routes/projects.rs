@@ -1,5 +1,7 @@
 use crate::api::crud::Resource;
+use crate::api::formats::Place;
 use crate::api::ApiError;
+use crate::domain::places::check_coordinates;
 use crate::auth::{Action, Caller, Scope};
 use crate::db::partners::{PartnerData, Partners};
 use crate::db::{scopes, Record, Store};
@@ -90,6 +92,7 @@ impl Resource for Projects {
             }
         }
         check_money(&mut checks, &mut data);
+        check_coordinates(&mut checks, &mut data.latitude, &mut data.longitude);
 
         let planned_start = dated(&mut checks, "planned_start", &mut data.planned_start, &mut data.planned_start_precision);
         let planned_end = dated(&mut checks, "planned_end", &mut data.planned_end, &mut data.planned_end_precision);
@@ -137,6 +140,12 @@ impl Resource for Projects {
             crate::api::crud::audit::<Partners>(conn, caller, Action::Create, row.id, &scope, None, Some(&row.data))?;
         }
         Ok(())
+    }
+
+    /// A project lies at its coordinates, else at its voivodeship's centroid.
+    fn locate(conn: &mut PgConnection, records: &[Record<ProjectData>]) -> Result<Option<Vec<Option<Place>>>, ApiError> {
+        let places: Vec<_> = records.iter().map(|r| (r.data.latitude.zip(r.data.longitude), r.data.voivodeship.iter().cloned().collect())).collect();
+        Ok(Some(crate::db::places::locate(conn, &places)?))
     }
 
     fn related(id: i64, data: &ProjectData) -> Vec<(&'static str, String)> {

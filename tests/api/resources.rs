@@ -172,11 +172,30 @@ async fn lists_are_paged_with_a_total_a_cap_and_link_headers() {
     assert_eq!(first.body["total"], 5);
     assert_eq!(first.body["items"].as_array().unwrap().len(), 2);
     let link = first.headers.get("link").unwrap().to_str().unwrap();
-    assert!(link.contains("offset=2") && link.contains("rel=\"next\"") && !link.contains("prev"), "{link}");
+    assert!(link.contains("cursor=") && link.contains("rel=\"next\"") && !link.contains("prev"), "{link}");
     assert!(link.contains(&format!("project_id={}", fx.project)), "links keep the filters: {link}");
 
+    // Following `next` to the end, then `prev` back, visits every record once each way.
+    let mut seen = ids(&first.body);
+    let mut page = first;
+    while let Some(next) = link_to(&page, "next") {
+        page = app.get(&next).await;
+        seen.extend(ids(&page.body));
+    }
+    assert_eq!(seen.len(), 5);
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "by id: {seen:?}");
+    assert_eq!(page.body["items"].as_array().unwrap().len(), 1);
+    let mut back = ids(&page.body);
+    while let Some(prev) = link_to(&page, "prev") {
+        page = app.get(&prev).await;
+        back.splice(0..0, ids(&page.body));
+    }
+    assert_eq!(back, seen);
+
+    // Offsets still work, and say so.
     let last = app.get(&format!("/api/v1/indicators?project_id={}&limit=2&offset=4", fx.project)).await;
     assert_eq!(last.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(last.body["offset"], 4);
     let link = last.headers.get("link").unwrap().to_str().unwrap();
     assert!(link.contains("rel=\"prev\"") && !link.contains("next"), "{link}");
 
@@ -210,4 +229,14 @@ async fn participants_are_never_served_to_anonymous_callers() {
         assert_eq!(reply.content_type(), "application/problem+json");
         assert_eq!(reply.headers.get("www-authenticate").unwrap(), "Bearer");
     }
+}
+
+fn ids(body: &Value) -> Vec<i64> {
+    body["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+}
+
+/// The target of a `Link` relation, if the page has one.
+fn link_to(page: &crate::helpers::Reply, rel: &str) -> Option<String> {
+    let header = page.headers.get("link")?.to_str().ok()?.to_owned();
+    header.split(", ").find(|l| l.ends_with(&format!("rel=\"{rel}\""))).map(|l| l[1..l.find('>').unwrap()].to_owned())
 }

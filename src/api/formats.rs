@@ -1,0 +1,114 @@
+//! The other forms of a resource list: CSV for spreadsheets and GeoJSON for maps.
+
+use super::crud::View;
+use super::paging::Format;
+use super::{csv as csv_text, ApiError};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
+use rust_decimal::prelude::ToPrimitive;
+pub use crate::domain::places::Place;
+use serde::Serialize;
+use serde_json::{json, Value};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
+
+pub const GEO_JSON: &str = "application/geo+json";
+
+/// The form asked for: `?format=` first, then the `Accept` header, else JSON.
+pub fn chosen(format: Option<Format>, req: &HttpRequest) -> Format {
+    if let Some(format) = format {
+        return format;
+    }
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if accept.contains("text/csv") {
+        Format::Csv
+    } else if accept.contains(GEO_JSON) {
+        Format::Geojson
+    } else {
+        Format::Json
+    }
+}
+
+pub fn no_map<R: super::crud::Resource>() -> ApiError
+where
+    R::Data: Serialize + serde::de::DeserializeOwned + Clone,
+{
+    ApiError::BadRequest(format!("{} have no place on a map; GeoJSON is offered for organisations and projects", R::COLLECTION))
+}
+
+/// The columns of a record's CSV row: id, the fields as the schema declares them,
+/// then the timestamps. Taken from the schema so that an empty list still has its header.
+fn columns<D: ToSchema>(items: &[View<D>]) -> Result<Vec<String>, ApiError>
+where
+    D: Serialize,
+{
+    let mut fields: Vec<String> = match D::schema() {
+        RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
+        _ => Vec::new(),
+    };
+    if fields.is_empty() {
+        if let Some(first) = items.first() {
+            let value = serde_json::to_value(&first.data).map_err(|e| ApiError::Internal(e.to_string()))?;
+            fields = value.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+        }
+    }
+    let mut all = vec!["id".to_owned()];
+    all.extend(fields);
+    all.extend(["created_at".to_owned(), "updated_at".to_owned()]);
+    Ok(all)
+}
+
+/// A JSON value as one CSV cell: text as it is, nothing as empty, lists and objects as JSON.
+fn cell(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+pub fn csv<D: ToSchema + Serialize>(response: &mut HttpResponseBuilder, items: &[View<D>]) -> Result<HttpResponse, ApiError> {
+    let columns = columns(items)?;
+    let rows = items
+        .iter()
+        .map(|item| {
+            let value = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok(columns.iter().map(|c| cell(value.get(c))).collect())
+        })
+        .collect::<Result<Vec<Vec<String>>, ApiError>>()?;
+    let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
+    Ok(response.content_type(csv_text::TEXT_CSV).body(csv_text::render(&headers, rows)))
+}
+
+/// A GeoJSON FeatureCollection (RFC 7946): one Point feature per record, with the
+/// record as its properties; records with no known place have no geometry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeatureCollection {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[schema(value_type = Vec<Object>)]
+    pub features: Vec<Value>,
+}
+
+pub fn geojson<D: Serialize>(response: &mut HttpResponseBuilder, items: Vec<View<D>>, places: Vec<Option<Place>>) -> Result<HttpResponse, ApiError> {
+    let features = items
+        .into_iter()
+        .zip(places)
+        .map(|(item, place)| {
+            let id = item.id;
+            let mut properties = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let geometry = match place {
+                Some(place) => {
+                    properties["location_source"] = Value::String(place.source);
+                    // RFC 7946: longitude first.
+                    json!({"type": "Point", "coordinates": [place.longitude.to_f64(), place.latitude.to_f64()]})
+                }
+                None => Value::Null,
+            };
+            Ok(json!({"type": "Feature", "id": id, "geometry": geometry, "properties": properties}))
+        })
+        .collect::<Result<Vec<Value>, ApiError>>()?;
+    let body = serde_json::to_vec(&FeatureCollection { kind: "FeatureCollection".into(), features }).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(response.content_type(GEO_JSON).body(body))
+}

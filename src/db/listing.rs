@@ -1,0 +1,250 @@
+//! How a resource list is ordered and cut: sort keys, keyset positions and the
+//! full-text query built from a visitor's words.
+
+use super::DbError;
+use std::borrow::Cow;
+
+/// One order a list can be read in: an SQL expression over the table's own columns,
+/// the SQL type a cursor's key is read back as, and the direction. Ties are broken
+/// by id, so every order is total and keyset pages never skip or repeat a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    /// As the client names it: `title`, `-planned_start`, `relevance`.
+    pub name: &'static str,
+    pub expr: Cow<'static, str>,
+    pub cast: &'static str,
+    pub descending: bool,
+}
+
+impl SortKey {
+    pub const fn new(name: &'static str, expr: &'static str, cast: &'static str) -> SortKey {
+        let descending = !name.is_empty() && name.as_bytes()[0] == b'-';
+        SortKey { name, expr: Cow::Borrowed(expr), cast, descending }
+    }
+
+    pub const ID: SortKey = SortKey::new("id", "id", "bigint");
+
+    /// Best match first, for a search: `ts_rank` of the table's `search` column.
+    pub fn relevance(query: &SearchQuery) -> SortKey {
+        SortKey { name: "relevance", expr: Cow::Owned(format!("ts_rank(search, to_tsquery('es_polish', '{}'))", query.0)), cast: "real", descending: true }
+    }
+}
+
+/// Where a keyset page starts: the sort key and id of the record it follows (or,
+/// read backwards, precedes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub key: Option<String>,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Window {
+    /// Skip this many records (costs grow with the offset).
+    Offset(i64),
+    /// The records after `from` (or before it, when `backwards`); from the start when `None`.
+    Keyset { from: Option<Position>, backwards: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub limit: i64,
+    pub window: Window,
+    pub sort: SortKey,
+}
+
+impl ListRequest {
+    /// Every record, by id.
+    pub fn everything() -> ListRequest {
+        ListRequest { limit: i64::MAX, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID }
+    }
+}
+
+/// A page of records, each with its sort key (for cursors), the number of all that
+/// match, and whether the scan found more records beyond the page.
+pub struct Listed<D> {
+    pub records: Vec<super::Record<D>>,
+    pub keys: Vec<Option<String>>,
+    pub total: i64,
+    pub more: bool,
+}
+
+/// The SQL pieces of one list query, from its request.
+pub struct Plan {
+    /// `ORDER BY` terms.
+    pub order: String,
+    /// The sort key as text, selected with each record for its cursor.
+    pub key: String,
+    /// The keyset condition: SQL before the key's bind and between it and the id's
+    /// bind; by id alone, only SQL before the id's bind.
+    pub after: Option<(String, Option<String>)>,
+    /// Rows to fetch: one more than the page, to learn whether more follow.
+    pub fetch: i64,
+}
+
+impl Plan {
+    pub fn new(request: &ListRequest) -> Plan {
+        let sort = &request.sort;
+        let backwards = matches!(request.window, Window::Keyset { backwards: true, .. });
+        let (dir, cmp) = if sort.descending != backwards { ("DESC", "<") } else { ("ASC", ">") };
+        let by_id = sort.expr == "id";
+        let order = if by_id { format!("id {dir}") } else { format!("{} {dir}, id {dir}", sort.expr) };
+        let after = match &request.window {
+            Window::Keyset { from: Some(_), .. } if by_id => Some((format!("id {cmp} "), None)),
+            Window::Keyset { from: Some(_), .. } => Some((format!("({}, id) {cmp} (CAST(", sort.expr), Some(format!(" AS {}), ", sort.cast)))),
+            _ => None,
+        };
+        Plan { order, key: format!("({})::text AS list_sort_key", sort.expr), after, fetch: request.limit.saturating_add(1) }
+    }
+}
+
+/// Turns the loaded rows of a plan into a page: drops the extra row, restores the
+/// order of a backwards read and decodes each record.
+pub fn finish<C: super::store::Codec>(
+    rows: Vec<(i64, C::Row, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, Option<String>)>,
+    total: i64,
+    request: &ListRequest,
+) -> Result<Listed<C::Data>, DbError> {
+    let mut rows = rows;
+    let more = rows.len() as i64 > request.limit;
+    rows.truncate(request.limit.max(0) as usize);
+    if matches!(request.window, Window::Keyset { backwards: true, .. }) {
+        rows.reverse();
+    }
+    let mut keys = Vec::with_capacity(rows.len());
+    let loaded = rows
+        .into_iter()
+        .map(|(id, row, created_at, updated_at, key)| {
+            keys.push(key);
+            (id, row, created_at, updated_at)
+        })
+        .collect();
+    Ok(Listed { records: super::store::decode_all::<C>(loaded)?, keys, total, more })
+}
+
+/// A prefix `tsquery` over the `es_polish` configuration, built from the letters and
+/// digits of what a visitor typed, so nothing they type can break its syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery(String);
+
+impl SearchQuery {
+    /// `None` when the text holds no word to search for.
+    pub fn parse(text: &str) -> Option<SearchQuery> {
+        let words: Vec<String> =
+            text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(16).map(|w| format!("{}:*", w.to_lowercase())).collect();
+        (!words.is_empty()).then(|| SearchQuery(words.join(" & ")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The `tsquery` text a `q` filter binds; empty (matching nothing) when the text
+/// holds no word.
+pub fn search_terms(text: &str) -> String {
+    SearchQuery::parse(text).map(|q| q.0).unwrap_or_default()
+}
+
+/// The condition of a `q` filter on a table with a `search` column; one bind, the terms.
+pub const MATCHES: &str = "search @@ to_tsquery('es_polish', ";
+
+/// A filter's choice of order: an explicit sort, else best match for a search,
+/// else by id.
+pub fn choose_order(sort: Option<SortKey>, search: Option<&str>) -> Result<SortKey, DbError> {
+    let query = search.and_then(SearchQuery::parse);
+    match (sort, query) {
+        (Some(key), Some(query)) if key.name == "relevance" => Ok(SortKey::relevance(&query)),
+        (Some(key), _) if key.name == "relevance" => Err(DbError::BadQuery("sort=relevance needs a search (q)".into())),
+        (Some(key), _) => Ok(key),
+        (None, Some(query)) => Ok(SortKey::relevance(&query)),
+        (None, None) => Ok(SortKey::ID),
+    }
+}
+
+/// What a list's filter tells the generic list: its order.
+pub trait ListFilter {
+    fn order(&self) -> Result<SortKey, DbError>;
+}
+
+/// Declares a resource's sort parameter: an enum of the orders it offers (`id`,
+/// `created_at` and `updated_at` come with every one), each ascending or, with a
+/// leading `-`, descending.
+#[macro_export]
+macro_rules! sort_options {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal => $expr:literal as $cast:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            #[serde(rename = "id")] Id,
+            #[serde(rename = "-id")] IdDesc,
+            #[serde(rename = "created_at")] CreatedAt,
+            #[serde(rename = "-created_at")] CreatedAtDesc,
+            #[serde(rename = "updated_at")] UpdatedAt,
+            #[serde(rename = "-updated_at")] UpdatedAtDesc,
+            $(#[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            pub fn key(self) -> $crate::db::listing::SortKey {
+                use $crate::db::listing::SortKey;
+                match self {
+                    Self::Id => SortKey::ID,
+                    Self::IdDesc => SortKey::new("-id", "id", "bigint"),
+                    Self::CreatedAt => SortKey::new("created_at", "created_at", "timestamptz"),
+                    Self::CreatedAtDesc => SortKey::new("-created_at", "created_at", "timestamptz"),
+                    Self::UpdatedAt => SortKey::new("updated_at", "updated_at", "timestamptz"),
+                    Self::UpdatedAtDesc => SortKey::new("-updated_at", "updated_at", "timestamptz"),
+                    $(Self::$variant => SortKey::new($text, $expr, $cast),)*
+                }
+            }
+        }
+    };
+}
+
+/// Implements [`ListFilter`] for a filter with a `sort` field (and, with `search`,
+/// a `q` field whose matches come best first).
+#[macro_export]
+macro_rules! list_filter {
+    ($filter:ty) => {
+        impl $crate::db::listing::ListFilter for $filter {
+            fn order(&self) -> Result<$crate::db::listing::SortKey, $crate::db::DbError> {
+                $crate::db::listing::choose_order(self.sort.map(|s| s.key()), None)
+            }
+        }
+    };
+    ($filter:ty, search) => {
+        impl $crate::db::listing::ListFilter for $filter {
+            fn order(&self) -> Result<$crate::db::listing::SortKey, $crate::db::DbError> {
+                $crate::db::listing::choose_order(self.sort.map(|s| s.key()), self.q.as_deref())
+            }
+        }
+    };
+}
+
+sort_options!(
+    /// The order of a list: a field, ascending, or descending with a leading `-`.
+    BasicSort {}
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_words_become_prefixes_and_nothing_else() {
+        assert_eq!(SearchQuery::parse("Spółdzielnie  socjalne").unwrap().as_str(), "spółdzielnie:* & socjalne:*");
+        assert_eq!(SearchQuery::parse("a'b & c:* | !(d)").unwrap().as_str(), "a:* & b:* & c:* & d:*");
+        assert_eq!(SearchQuery::parse(" ?!' "), None);
+    }
+
+    #[test]
+    fn relevance_needs_a_search() {
+        let relevance = SortKey::new("relevance", "", "real");
+        assert!(choose_order(Some(relevance.clone()), None).is_err());
+        assert_eq!(choose_order(Some(relevance), Some("torun")).unwrap().name, "relevance");
+        assert_eq!(choose_order(None, Some("torun")).unwrap().name, "relevance");
+        assert_eq!(choose_order(None, Some("??")).unwrap(), SortKey::ID);
+        assert!(SortKey::new("-title", "title", "text").descending);
+    }
+}
