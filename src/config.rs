@@ -29,6 +29,8 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Keys for personal data at rest; in development missing keys are generated at start.
     pub vault_keys: Option<crate::crypto::VaultKeys>,
+    /// Origins whose pages may call the API from a browser.
+    pub cors_origins: crate::api::cors::AllowedOrigins,
 }
 
 // The key stays out of Debug output.
@@ -136,6 +138,7 @@ impl Settings {
             sign_in_failures_per_account: env_number("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 5)?,
             sign_in_failures_per_client: env_number("SIGN_IN_MAX_FAILURES_PER_CLIENT", 20)?,
             trust_forwarded_for: env_or("TRUST_FORWARDED_FOR", "false") == "true",
+            cors_origins: crate::api::cors::AllowedOrigins::parse(&env_or("CORS_ALLOWED_ORIGINS", "*")),
             vault_keys,
         })
     }

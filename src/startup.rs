@@ -1,6 +1,7 @@
 //! Building and running the HTTP server. Tests build the same application on
 //! port 0 (`Application::build`), so they exercise the real stack.
 
+use crate::api::cors::AllowedOrigins;
 use crate::api::{extractors, AppState};
 use crate::auth::throttle::ThrottleSettings;
 use crate::auth::tokens::{random_key, TokenService};
@@ -51,7 +52,7 @@ impl Application {
             trust_forwarded_for: settings.trust_forwarded_for,
             ..ThrottleSettings::default()
         };
-        let server = serve(listener, AppState { pool: db, throttle }, tokens, settings.workers)?;
+        let server = serve(listener, AppState { pool: db, throttle }, tokens, settings.cors_origins.clone(), settings.workers)?;
         Ok(Self { port, server })
     }
 
@@ -64,14 +65,18 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: AppState, tokens: TokenService, workers: usize) -> Result<Server, String> {
+fn serve(listener: TcpListener, state: AppState, tokens: TokenService, origins: AllowedOrigins, workers: usize) -> Result<Server, String> {
+    let origins = web::Data::new(origins);
     let state = web::Data::new(state);
     let tokens = web::Data::new(tokens);
     let metrics = web::Data::new(crate::api::telemetry::Metrics::default());
     let openapi = crate::api::openapi::document();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(crate::api::caching::conditional))
+            .wrap(from_fn(crate::api::cors::cors))
             .wrap(from_fn(crate::api::telemetry::observe))
+            .app_data(origins.clone())
             .app_data(metrics.clone())
             .app_data(state.clone())
             .app_data(tokens.clone())

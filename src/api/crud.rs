@@ -2,6 +2,7 @@
 //! A resource supplies its storage ([`Store`]) and its checks ([`Resource`]);
 //! [`resource_routes!`](crate::resource_routes) writes the thin, documented handlers.
 
+use super::caching::IfMatch;
 use super::formats::{self, Place};
 use super::paging::{neighbour_cursors, Format, ListPage, ListParams};
 use super::{merge_patch, ApiError, AppState};
@@ -275,11 +276,12 @@ where
 
 /// Replaces record `id` by `data` once both the record as it is and as it will be
 /// are the caller's to write.
-fn update_checked<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, current: Record<R::Data>, data: R::Data) -> Result<Record<R::Data>, ApiError>
+fn update_checked<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, current: Record<R::Data>, data: R::Data, precondition: &IfMatch) -> Result<Record<R::Data>, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
     let before = allow::<R>(conn, caller, Action::Update, Some(id), &current.data)?;
+    precondition.check(&representation::<R>(&current)?)?;
     refuse_overlong(&data)?;
     let data = R::check(conn, data, Some(id))?;
     let scope = allow::<R>(conn, caller, Action::Update, Some(id), &data)?;
@@ -289,7 +291,15 @@ where
     Ok(record)
 }
 
-pub async fn replace<R: Resource>(state: &AppState, caller: &Caller, id: i64, data: R::Data) -> Result<HttpResponse, ApiError>
+/// A record's bytes as a read answers them: what its entity tag is made from.
+fn representation<R: Resource>(record: &Record<R::Data>) -> Result<Vec<u8>, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    serde_json::to_vec(&view::<R>(record.clone())).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+pub async fn replace<R: Resource>(state: &AppState, caller: &Caller, id: i64, data: R::Data, precondition: IfMatch) -> Result<HttpResponse, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -299,14 +309,14 @@ where
         .run(move |conn| {
             conn.transaction(|conn| {
                 let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
-                update_checked::<R>(conn, &caller, id, current, data)
+                update_checked::<R>(conn, &caller, id, current, data, &precondition)
             })
         })
         .await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn patch<R: Resource>(state: &AppState, caller: &Caller, id: i64, patch: Value) -> Result<HttpResponse, ApiError>
+pub async fn patch<R: Resource>(state: &AppState, caller: &Caller, id: i64, patch: Value, precondition: IfMatch) -> Result<HttpResponse, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -324,14 +334,14 @@ where
                 let mut document = R::patch_base(&current.data)?;
                 merge_patch::apply(&mut document, &patch);
                 let data: R::Data = serde_json::from_value(document).map_err(|e| ApiError::field("body", "invalid_value", super::problem::describe_json_error(&e)))?;
-                update_checked::<R>(conn, &caller, id, current, data)
+                update_checked::<R>(conn, &caller, id, current, data, &precondition)
             })
         })
         .await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn delete<R: Resource>(state: &AppState, caller: &Caller, id: i64) -> Result<HttpResponse, ApiError>
+pub async fn delete<R: Resource>(state: &AppState, caller: &Caller, id: i64, precondition: IfMatch) -> Result<HttpResponse, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -342,6 +352,7 @@ where
             conn.transaction(|conn| {
                 let current = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
                 let scope = allow::<R>(conn, &caller, Action::Delete, Some(id), &current.data)?;
+                precondition.check(&representation::<R>(&current)?)?;
                 R::before_delete(conn, &current)?;
                 R::delete(conn, id).map_err(not_found::<R>(id))?;
                 audit::<R>(conn, &caller, Action::Delete, id, &scope, Some(&current.data), None)
@@ -409,55 +420,61 @@ macro_rules! resource_routes {
 
         #[utoipa::path(put, path = $item, tag = $tag, operation_id = concat!("replace_", $tag),
             security(("bearer" = [])),
-            params(("id" = i64, Path, description = "Record id")),
+            params(("id" = i64, Path, description = "Record id"), $crate::api::caching::IfMatchHeader),
             request_body = $data,
             responses(
-                (status = 200, description = "Replaced", body = $crate::api::crud::View<$data>),
+                (status = 200, description = "Replaced; `ETag` is the new version", body = $crate::api::crud::View<$data>),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "If-Match names a version that is no longer current", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn replace(
             state: ::actix_web::web::Data<$crate::api::AppState>,
             caller: $crate::auth::Caller,
             id: ::actix_web::web::Path<i64>,
             body: ::actix_web::web::Json<$data>,
+            precondition: $crate::api::caching::IfMatch,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::replace::<$store>(&state, &caller, id.into_inner(), body.into_inner()).await
+            $crate::api::crud::replace::<$store>(&state, &caller, id.into_inner(), body.into_inner(), precondition).await
         }
 
         #[utoipa::path(patch, path = $item, tag = $tag, operation_id = concat!("patch_", $tag),
             security(("bearer" = [])),
-            params(("id" = i64, Path, description = "Record id")),
+            params(("id" = i64, Path, description = "Record id"), $crate::api::caching::IfMatchHeader),
             request_body(content = Object, description = "JSON merge patch (RFC 7386) of the record's fields; `null` clears a field",
                 content_type = "application/merge-patch+json"),
             responses(
-                (status = 200, description = "Patched", body = $crate::api::crud::View<$data>),
+                (status = 200, description = "Patched; `ETag` is the new version", body = $crate::api::crud::View<$data>),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "A record with the same key exists", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "If-Match names a version that is no longer current", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn patch(
             state: ::actix_web::web::Data<$crate::api::AppState>,
             caller: $crate::auth::Caller,
             id: ::actix_web::web::Path<i64>,
             body: ::actix_web::web::Json<::serde_json::Value>,
+            precondition: $crate::api::caching::IfMatch,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::patch::<$store>(&state, &caller, id.into_inner(), body.into_inner()).await
+            $crate::api::crud::patch::<$store>(&state, &caller, id.into_inner(), body.into_inner(), precondition).await
         }
 
         #[utoipa::path(delete, path = $item, tag = $tag, operation_id = concat!("delete_", $tag),
             security(("bearer" = [])),
-            params(("id" = i64, Path, description = "Record id")),
+            params(("id" = i64, Path, description = "Record id"), $crate::api::caching::IfMatchHeader),
             responses(
                 (status = 204, description = "Deleted"),
                 (status = 404, description = "No such record", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
                 (status = 409, description = "Other records still refer to this one", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
+                (status = 412, description = "If-Match names a version that is no longer current", body = $crate::api::problem::Problem, content_type = "application/problem+json"),
             ))]
         pub async fn delete(
             state: ::actix_web::web::Data<$crate::api::AppState>,
             caller: $crate::auth::Caller,
             id: ::actix_web::web::Path<i64>,
+            precondition: $crate::api::caching::IfMatch,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::delete::<$store>(&state, &caller, id.into_inner()).await
+            $crate::api::crud::delete::<$store>(&state, &caller, id.into_inner(), precondition).await
         }
 
         #[derive(utoipa::OpenApi)]

@@ -1,6 +1,8 @@
 //! The HTTP edge: problem+json errors, paging, the generic CRUD handlers, and the
 //! OpenAPI document.
 
+pub mod caching;
+pub mod cors;
 pub mod crud;
 pub mod csv;
 pub mod formats;

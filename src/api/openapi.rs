@@ -58,6 +58,7 @@ Reads of public collections need no sign-in; writes and participants need `Autho
         (name = "indicator-definitions", description = "The catalogue of indicator definitions: ESF common and programme-specific"),
         (name = "indicator-measurements", description = "Reported indicator values over time and their approval"),
         (name = "reports", description = "Roll-ups of indicators and of the project portfolio, as JSON or CSV"),
+        (name = "changes", description = "The change feed: created, updated and deleted public records in commit order, for mirrors"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -109,8 +110,11 @@ fn add_common_errors(doc: &mut Value) {
         let Some(item) = item.as_object_mut() else {
             continue;
         };
-        for operation in item.values_mut() {
+        for (method, operation) in item.iter_mut() {
             add_errors_to(operation, has_path_parameters);
+            if method == "get" {
+                add_conditional_get(operation);
+            }
         }
     }
 }
@@ -138,6 +142,21 @@ fn add_errors_to(operation: &mut Value, has_path_parameters: bool) {
         add("403", "Not the caller's to see or change");
     }
     add("503", "The database is unavailable; retry shortly");
+}
+
+/// Every read carries a strong `ETag`; `If-None-Match` with it gives `304`.
+fn add_conditional_get(operation: &mut Value) {
+    let header = json!({"name": "If-None-Match", "in": "header", "required": false,
+        "description": "ETags of versions the client holds; `304 Not Modified` if one is current",
+        "schema": {"type": "string"}});
+    if let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) {
+        parameters.push(header);
+    } else if let Some(operation) = operation.as_object_mut() {
+        operation.insert("parameters".into(), json!([header]));
+    }
+    if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+        responses.entry("304").or_insert_with(|| json!({"description": "Not modified: If-None-Match names the current version"}));
+    }
 }
 
 /// The document as `openapi/openapi.json` holds it.

@@ -29,6 +29,9 @@ pub enum ApiError {
     Conflict { code: &'static str, detail: String },
     #[error("too many failed attempts; retry in {retry_after} seconds")]
     TooManyRequests { retry_after: i64 },
+    /// `If-Match` names a version other than the record's current one.
+    #[error("the record has changed since the version named in If-Match (now {current}); read it again and reapply the change")]
+    PreconditionFailed { current: String },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -71,6 +74,7 @@ impl ApiError {
             ApiError::NoRoute => "no_such_route",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
+            ApiError::PreconditionFailed { .. } => "precondition_failed",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -120,6 +124,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound { .. } | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

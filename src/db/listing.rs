@@ -54,6 +54,11 @@ pub struct ListRequest {
 }
 
 impl ListRequest {
+    /// The first `limit` records, by id.
+    pub fn first(limit: i64) -> ListRequest {
+        ListRequest { limit, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID }
+    }
+
     /// Every record, by id.
     pub fn everything() -> ListRequest {
         ListRequest { limit: i64::MAX, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID }

@@ -65,6 +65,8 @@ pub trait Store: Sized + 'static {
 
     fn list(conn: &mut PgConnection, filter: &Self::Filter, request: &ListRequest) -> Result<Listed<Self::Data>, DbError>;
     fn find(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
+    /// The records among `ids` that exist, in id order.
+    fn find_many(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Record<Self::Data>>, DbError>;
     /// Like `find`, but locks the row for the rest of the transaction.
     fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
     fn insert(conn: &mut PgConnection, data: &Self::Data) -> Result<Record<Self::Data>, DbError>;
@@ -134,6 +136,14 @@ macro_rules! table_store {
 
             fn find(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
                 Self::select_one(conn, id, false)
+            }
+
+            fn find_many(conn: &mut diesel::pg::PgConnection, ids: &[i64]) -> Result<Vec<$crate::db::Record<$data>>, $crate::db::DbError> {
+                use diesel::prelude::*;
+                use $crate::db::schema::$table::dsl as t;
+                type Row = <$codec as $crate::db::store::Codec>::Row;
+                let rows = t::$table.filter(t::id.eq_any(ids)).select((t::id, Row::as_select(), t::created_at, t::updated_at)).order(t::id).load(conn)?;
+                $crate::db::store::decode_all::<$codec>(rows)
             }
 
             fn find_for_update(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {

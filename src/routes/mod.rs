@@ -5,9 +5,11 @@ pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod beneficiaries;
+pub mod changes;
 pub mod health;
 pub mod indicator_definitions;
 pub mod indicators;
+pub mod lookups;
 pub mod measurements;
 pub mod measures;
 pub mod participants;
@@ -25,12 +27,14 @@ use utoipa::OpenApi;
 type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
 
 /// Every route family once: its routes and its part of the OpenAPI document come together.
-const RESOURCES: [Registration; 19] = [
+const RESOURCES: [Registration; 21] = [
     (health::configure, health::Api::openapi),
     (auth::configure, auth::Api::openapi),
     (programmes::configure, programmes::Api::openapi),
     (priority_axes::configure, priority_axes::Api::openapi),
     (measures::configure, measures::Api::openapi),
+    // Before the organisations' `{id}` route, which would take `lookup` for an id.
+    (lookups::configure, lookups::Api::openapi),
     (beneficiaries::configure, beneficiaries::Api::openapi),
     (projects::configure, projects::Api::openapi),
     (partners::configure, partners::Api::openapi),
@@ -45,6 +49,7 @@ const RESOURCES: [Registration; 19] = [
     (reports::configure, reports::Api::openapi),
     (users::configure, users::Api::openapi),
     (audit::configure, audit::Api::openapi),
+    (changes::configure, changes::Api::openapi),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

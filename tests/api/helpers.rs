@@ -88,6 +88,9 @@ impl Drop for TestApp {
     }
 }
 
+/// The one origin whose pages the test service lets call it from a browser.
+pub const PORTAL_ORIGIN: &str = "https://portal.example.pl";
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(None).await
 }
@@ -120,6 +123,7 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         sign_in_failures_per_client: 20,
         trust_forwarded_for: false,
         vault_keys: Some(test_vault_keys()),
+        cors_origins: es_registry::api::cors::AllowedOrigins::parse(PORTAL_ORIGIN),
     };
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -8,6 +8,7 @@ mod faults;
 mod operations;
 mod permissions;
 mod personal_data;
+mod portal;
 mod helpers;
 mod hostile;
 mod indicators;

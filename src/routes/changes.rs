@@ -1,0 +1,151 @@
+//! The change feed: what happened to public records, in an order a portal can
+//! resume from, so that it can mirror the registry without reading it whole.
+
+use crate::api::crud::{view, Resource};
+use crate::api::{ApiError, AppState};
+use crate::db::activities::Activities;
+use crate::db::beneficiaries::Beneficiaries;
+use crate::db::changes::{self, LogPosition};
+use crate::db::indicator_definitions::IndicatorDefinitions;
+use crate::db::indicators::Indicators;
+use crate::db::measurements::Measurements;
+use crate::db::measures::Measures;
+use crate::db::partners::Partners;
+use crate::db::priority_axes::PriorityAxes;
+use crate::db::programmes::Programmes;
+use crate::db::projects::Projects;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use diesel::PgConnection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use utoipa::{IntoParams, ToSchema};
+
+const DEFAULT_LIMIT: i64 = 500;
+const MAX_LIMIT: i64 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// The `next_cursor` of the previous read; from the beginning when absent.
+    pub since: Option<String>,
+    /// Changes per answer, 1-1000 (larger values are capped). Default 500.
+    #[param(minimum = 1)]
+    pub limit: Option<i64>,
+}
+
+/// One change to one record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedEntry {
+    /// Resume here to see only what follows this change.
+    pub cursor: String,
+    /// The collection: `projects`, `priority-axes`, …
+    pub resource: String,
+    pub id: i64,
+    /// `created`, `updated` or `deleted` (a tombstone).
+    #[schema(example = "updated")]
+    pub op: String,
+    pub changed_at: DateTime<Utc>,
+    /// The record as it is now, as its `GET` shows it; `null` when it no longer
+    /// exists. A mirror that stores `record` when present and removes the record
+    /// when it is `null` equals the registry once it has read to the end.
+    #[schema(value_type = Option<Object>)]
+    pub record: Option<Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Feed {
+    pub changes: Vec<FeedEntry>,
+    /// Where to read on from; the same cursor again when nothing new has been committed.
+    pub next_cursor: String,
+    /// Whether this read reached the end of what is committed so far. While a
+    /// transaction that began earlier is still open, later commits are held back
+    /// (so that none can appear behind a cursor); then this is false and the
+    /// answer may be short or empty: read again in a moment.
+    pub caught_up: bool,
+}
+
+/// The records among `ids` of resource `R`, as reads show them.
+fn current<R: Resource>(conn: &mut PgConnection, ids: &[i64]) -> Result<HashMap<i64, Value>, ApiError>
+where
+    R::Data: Serialize + serde::de::DeserializeOwned + Clone,
+{
+    R::find_many(conn, ids)?
+        .into_iter()
+        .map(|record| Ok((record.id, serde_json::to_value(view::<R>(record)).map_err(|e| ApiError::Internal(e.to_string()))?)))
+        .collect()
+}
+
+/// The public collections the log records, by name.
+fn current_of(conn: &mut PgConnection, resource: &str, ids: &[i64]) -> Result<HashMap<i64, Value>, ApiError> {
+    match resource {
+        "programmes" => current::<Programmes>(conn, ids),
+        "priority-axes" => current::<PriorityAxes>(conn, ids),
+        "measures" => current::<Measures>(conn, ids),
+        "beneficiaries" => current::<Beneficiaries>(conn, ids),
+        "projects" => current::<Projects>(conn, ids),
+        "partners" => current::<Partners>(conn, ids),
+        "activities" => current::<Activities>(conn, ids),
+        "indicators" => current::<Indicators>(conn, ids),
+        "indicator-definitions" => current::<IndicatorDefinitions>(conn, ids),
+        "indicator-measurements" => current::<Measurements>(conn, ids),
+        other => Err(ApiError::Internal(format!("the change log names an unknown resource {other}"))),
+    }
+}
+
+fn read_feed(conn: &mut PgConnection, from: LogPosition, limit: i64) -> Result<Feed, ApiError> {
+    let log = changes::after(conn, from, limit)?;
+    let mut ids: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for change in &log {
+        ids.entry(change.resource.as_str()).or_default().push(change.record_id);
+    }
+    let mut records: HashMap<(String, i64), Value> = HashMap::new();
+    for (resource, ids) in ids {
+        for (id, record) in current_of(conn, resource, &ids)? {
+            records.insert((resource.to_owned(), id), record);
+        }
+    }
+    let next = log.last().map_or(from, |c| c.position());
+    let caught_up = (log.len() as i64) < limit && !changes::held_back(conn, log.last().map_or(from, |c| c.position()))?;
+    let changes = log
+        .into_iter()
+        .map(|c| FeedEntry {
+            cursor: c.position().to_string(),
+            record: records.get(&(c.resource.clone(), c.record_id)).cloned(),
+            resource: c.resource,
+            id: c.record_id,
+            op: c.op,
+            changed_at: c.changed_at,
+        })
+        .collect();
+    Ok(Feed { changes, next_cursor: next.to_string(), caught_up })
+}
+
+/// Changes to public records (programmes, axes, measures, organisations, projects,
+/// partners, activities, indicators and their definitions and measurements), in
+/// commit order. Personal data is never in the feed.
+#[utoipa::path(get, path = "/api/v1/changes", tag = "changes", operation_id = "list_changes",
+    security((), ("bearer" = [])),
+    params(FeedQuery),
+    responses((status = 200, description = "The changes after `since` and the cursor to read on from", body = Feed)))]
+pub async fn feed(state: web::Data<AppState>, query: web::Query<FeedQuery>) -> Result<HttpResponse, ApiError> {
+    let from = match &query.since {
+        None => LogPosition::default(),
+        Some(text) => LogPosition::parse(text).ok_or_else(|| ApiError::BadRequest("since must be a cursor the feed gave out".into()))?,
+    };
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if limit < 1 {
+        return Err(ApiError::BadRequest("limit must be at least 1".into()));
+    }
+    let feed = state.run(move |conn| read_feed(conn, from, limit.min(MAX_LIMIT))).await?;
+    Ok(HttpResponse::Ok().json(feed))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(feed))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(crate::api::extractors::resource("/api/v1/changes", "GET").route(web::get().to(feed)));
+}

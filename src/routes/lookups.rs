@@ -1,0 +1,65 @@
+//! Finding an organisation by its registry number: NIP, REGON or KRS.
+
+use crate::api::crud::view;
+use crate::api::problem::Problem;
+use crate::api::{ApiError, AppState};
+use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
+use crate::db::listing::ListRequest;
+use crate::db::Store;
+use crate::domain::identifiers::{Krs, Nip, Regon};
+use crate::domain::DomainError;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Exactly one identifier; separators (`123-456-32-18`) are accepted.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LookupQuery {
+    #[param(example = "1234563218")]
+    pub nip: Option<String>,
+    pub regon: Option<String>,
+    pub krs: Option<String>,
+}
+
+fn normalised<T: ToString>(field: &str, parsed: Result<T, DomainError>) -> Result<String, ApiError> {
+    parsed.map(|v| v.to_string()).map_err(|e| ApiError::field(field, e.code, e.message))
+}
+
+impl LookupQuery {
+    fn filter(&self) -> Result<BeneficiaryFilter, ApiError> {
+        let mut filter = BeneficiaryFilter::default();
+        match (&self.nip, &self.regon, &self.krs) {
+            (Some(nip), None, None) => filter.nip = Some(normalised("nip", Nip::parse(nip))?),
+            (None, Some(regon), None) => filter.regon = Some(normalised("regon", Regon::parse(regon))?),
+            (None, None, Some(krs)) => filter.krs = Some(normalised("krs", Krs::parse(krs))?),
+            _ => return Err(ApiError::BadRequest("give exactly one of nip, regon and krs".into())),
+        }
+        Ok(filter)
+    }
+}
+
+/// The organisation with this NIP, REGON or KRS number.
+#[utoipa::path(get, path = "/api/v1/beneficiaries/lookup", tag = "beneficiaries", operation_id = "lookup_beneficiaries",
+    security((), ("bearer" = [])),
+    params(LookupQuery),
+    responses(
+        (status = 200, description = "The organisation", body = crate::api::crud::View<BeneficiaryData>),
+        (status = 404, description = "No organisation has this number", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid number (length or check digit)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn lookup(state: web::Data<AppState>, query: web::Query<LookupQuery>) -> Result<HttpResponse, ApiError> {
+    let filter = query.filter()?;
+    let wanted = query.nip.clone().or_else(|| query.regon.clone()).or_else(|| query.krs.clone()).unwrap_or_default();
+    let found = state.run(move |conn| Ok(Beneficiaries::list(conn, &filter, &ListRequest::first(1))?.records.pop())).await?;
+    let record = found.ok_or(ApiError::NotFound { resource: "organisation with the number", id: wanted })?;
+    Ok(HttpResponse::Ok().json(view::<Beneficiaries>(record)))
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(lookup))]
+pub struct Api;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(crate::api::extractors::resource("/api/v1/beneficiaries/lookup", "GET").route(web::get().to(lookup)));
+}
