@@ -121,6 +121,7 @@ fn add_common_errors(doc: &mut Value) {
 
 fn add_errors_to(operation: &mut Value, has_path_parameters: bool) {
     let has_body = operation.get("requestBody").is_some();
+    let has_query = operation.get("parameters").and_then(Value::as_array).is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
     let secured = operation.get("security").is_some_and(|s| s.to_string().contains("bearer"));
     let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
@@ -136,6 +137,9 @@ fn add_errors_to(operation: &mut Value, has_path_parameters: bool) {
         add("413", "Body too large");
         add("415", "The body is not JSON");
         add("422", "Invalid fields, listed in `errors`");
+    }
+    if has_query {
+        add("422", "A query value that is well-formed but cannot be used (a cursor of another list, an order that needs a search), listed in `errors`");
     }
     if secured {
         add("401", "Sign-in required, or a bad token");

@@ -92,8 +92,10 @@ pub fn encode_cursor(sort: &SortKey, key: Option<&str>, id: i64, backwards: bool
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
 }
 
+// A cursor is well-formed text whatever it holds, so one this list cannot use is
+// an invalid field value (422), as a malformed identifier is.
 fn bad_cursor() -> super::ApiError {
-    super::ApiError::BadRequest("cursor is not one this list gave out".into())
+    super::ApiError::field("cursor", "invalid_cursor", "cursor is not one this list gave out")
 }
 
 /// Reads a cursor back, refusing one made for another order or whose key is not
@@ -102,7 +104,7 @@ fn decode_cursor(text: &str, sort: &SortKey) -> Result<(Position, bool), super::
     let bytes = URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| bad_cursor())?;
     let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| bad_cursor())?;
     if data.sort != sort.name {
-        return Err(super::ApiError::BadRequest(format!("this cursor belongs to the order `{}`, not `{}`", data.sort, sort.name)));
+        return Err(super::ApiError::field("cursor", "invalid_cursor", format!("this cursor belongs to the order `{}`, not `{}`", data.sort, sort.name)));
     }
     if let Some(key) = &data.key {
         let readable = match sort.cast {
@@ -127,8 +129,10 @@ impl ListParams {
         if limit < 1 {
             return Err(super::ApiError::BadRequest("limit must be at least 1".into()));
         }
-        let window = match (&self.cursor, self.offset) {
-            (Some(_), Some(_)) => return Err(super::ApiError::BadRequest("give either a cursor or an offset, not both".into())),
+        // An empty cursor is no cursor: a form may send the parameter blank.
+        let cursor = self.cursor.as_deref().filter(|c| !c.is_empty());
+        let window = match (cursor, self.offset.filter(|&o| o != 0)) {
+            (Some(_), Some(_)) => return Err(super::ApiError::field("offset", "cursor_and_offset", "give either a cursor or an offset, not both")),
             (Some(cursor), None) => {
                 let (from, backwards) = decode_cursor(cursor, &sort)?;
                 Window::Keyset { from: Some(from), backwards }

@@ -210,7 +210,7 @@ impl From<DbError> for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::Unavailable("the database is not reachable right now; retry shortly".to_owned())
             }
-            DbError::BadQuery(message) => ApiError::BadRequest(message),
+            DbError::BadQuery { field, message } => ApiError::field(field, "invalid_value", message),
             DbError::InvalidText(_) => ApiError::BadRequest("text may not contain NUL characters".into()),
             DbError::Other(cause) => ApiError::Internal(cause),
         }

@@ -20,8 +20,8 @@ pub enum DbError {
     InvalidText(String),
     /// A list request the database cannot answer as asked: a sort that needs a
     /// search, a cursor that was tampered with.
-    #[error("{0}")]
-    BadQuery(String),
+    #[error("{field}: {message}")]
+    BadQuery { field: &'static str, message: String },
     #[error("check constraint {constraint} violated")]
     Check { constraint: String },
     #[error("database unavailable: {0}")]

@@ -160,7 +160,7 @@ pub fn choose_order(sort: Option<SortKey>, search: Option<&str>) -> Result<SortK
     let query = search.and_then(SearchQuery::parse);
     match (sort, query) {
         (Some(key), Some(query)) if key.name == "relevance" => Ok(SortKey::relevance(&query)),
-        (Some(key), _) if key.name == "relevance" => Err(DbError::BadQuery("sort=relevance needs a search (q)".into())),
+        (Some(key), _) if key.name == "relevance" => Err(DbError::BadQuery { field: "sort", message: "sort=relevance needs a search (q)".into() }),
         (Some(key), _) => Ok(key),
         (None, Some(query)) => Ok(SortKey::relevance(&query)),
         (None, None) => Ok(SortKey::ID),

@@ -144,10 +144,12 @@ pub struct ProjectFilter {
     /// Projects whose period (actual, else planned) starts on this day or earlier.
     pub period_to: Option<NaiveDate>,
     /// Total value at least this many PLN.
-    #[param(value_type = Option<String>, example = "1000000")]
+    #[param(value_type = Option<String>, pattern = r"^([0-9]{1,13}(\.[0-9]{1,2})?)?$", example = "1000000")]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub min_total_value: Option<Decimal>,
     /// Total value at most this many PLN.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, pattern = r"^([0-9]{1,13}(\.[0-9]{1,2})?)?$")]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub max_total_value: Option<Decimal>,
     /// Projects with an organisation seated, or an activity held, in this TERYT unit (2, 4 or 7 digits).
     pub teryt: Option<String>,
@@ -156,6 +158,19 @@ pub struct ProjectFilter {
     /// word beginnings; best matches first unless `sort` says otherwise.
     pub q: Option<String>,
     pub sort: Option<ProjectSort>,
+}
+
+/// An amount filter: PLN as digits with at most two decimals, as the parameter's
+/// pattern says; left blank (as a form sends it), no filter.
+fn blank_as_none<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    let Some(amount) = text.filter(|t| !t.is_empty()) else { return Ok(None) };
+    let (whole, cents) = amount.split_once('.').unwrap_or((&amount, "0"));
+    let digits = |part: &str, most: usize| (1..=most).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(whole, 13) && digits(cents, 2)) {
+        return Err(serde::de::Error::custom(format!("{amount:?} is not an amount in PLN (digits, at most two decimals)")));
+    }
+    amount.parse().map(Some).map_err(serde::de::Error::custom)
 }
 
 crate::sort_options!(

@@ -130,9 +130,9 @@ fn read_feed(conn: &mut PgConnection, from: LogPosition, limit: i64) -> Result<F
     params(FeedQuery),
     responses((status = 200, description = "The changes after `since` and the cursor to read on from", body = Feed)))]
 pub async fn feed(state: web::Data<AppState>, query: web::Query<FeedQuery>) -> Result<HttpResponse, ApiError> {
-    let from = match &query.since {
+    let from = match query.since.as_deref().filter(|s| !s.is_empty()) {
         None => LogPosition::default(),
-        Some(text) => LogPosition::parse(text).ok_or_else(|| ApiError::BadRequest("since must be a cursor the feed gave out".into()))?,
+        Some(text) => LogPosition::parse(text).ok_or_else(|| ApiError::field("since", "invalid_cursor", "since must be a cursor the feed gave out"))?,
     };
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit < 1 {

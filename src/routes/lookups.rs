@@ -29,11 +29,12 @@ fn normalised<T: ToString>(field: &str, parsed: Result<T, DomainError>) -> Resul
 impl LookupQuery {
     fn filter(&self) -> Result<BeneficiaryFilter, ApiError> {
         let mut filter = BeneficiaryFilter::default();
-        match (&self.nip, &self.regon, &self.krs) {
-            (Some(nip), None, None) => filter.nip = Some(normalised("nip", Nip::parse(nip))?),
-            (None, Some(regon), None) => filter.regon = Some(normalised("regon", Regon::parse(regon))?),
-            (None, None, Some(krs)) => filter.krs = Some(normalised("krs", Krs::parse(krs))?),
-            _ => return Err(ApiError::BadRequest("give exactly one of nip, regon and krs".into())),
+        let given = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        match (given(&self.nip), given(&self.regon), given(&self.krs)) {
+            (Some(nip), None, None) => filter.nip = Some(normalised("nip", Nip::parse(&nip))?),
+            (None, Some(regon), None) => filter.regon = Some(normalised("regon", Regon::parse(&regon))?),
+            (None, None, Some(krs)) => filter.krs = Some(normalised("krs", Krs::parse(&krs))?),
+            _ => return Err(ApiError::field("nip", "one_identifier", "give exactly one of nip, regon and krs")),
         }
         Ok(filter)
     }
@@ -50,7 +51,7 @@ impl LookupQuery {
     ))]
 pub async fn lookup(state: web::Data<AppState>, query: web::Query<LookupQuery>) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
-    let wanted = query.nip.clone().or_else(|| query.regon.clone()).or_else(|| query.krs.clone()).unwrap_or_default();
+    let wanted = [&filter.nip, &filter.regon, &filter.krs].into_iter().flatten().next().cloned().unwrap_or_default();
     let found = state.run(move |conn| Ok(Beneficiaries::list(conn, &filter, &ListRequest::first(1))?.records.pop())).await?;
     let record = found.ok_or(ApiError::NotFound { resource: "organisation with the number", id: wanted })?;
     Ok(HttpResponse::Ok().json(view::<Beneficiaries>(record)))

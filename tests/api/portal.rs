@@ -51,7 +51,7 @@ async fn search_ignores_case_and_polish_diacritics_matches_prefixes_and_ranks() 
     let nothing = app.get("/api/v1/projects?q=%27%3B%20--%20%26%7C%21").await;
     assert_eq!((nothing.status, nothing.body["total"].as_i64()), (200, Some(0)), "punctuation alone matches nothing and breaks nothing");
     let relevance_without_q = app.get("/api/v1/projects?sort=relevance").await;
-    assert_eq!(relevance_without_q.status, 400);
+    assert_eq!(relevance_without_q.status, 422);
     let by_title = app.get("/api/v1/projects?q=spoldzielnie&sort=title").await;
     assert_eq!(ids(&by_title.body), vec![weak, strong], "an explicit order overrides relevance");
 }
@@ -111,9 +111,9 @@ async fn cursors_walk_a_sorted_list_without_gaps_or_repeats_even_while_it_change
     assert_eq!(without_new, expected, "every record once, in order");
 
     let foreign = app.get(&format!("/api/v1/projects?sort=title&cursor={}", all.body["next_cursor"].as_str().unwrap_or("eyJzIjoiLXRvdGFsX3ZhbHVlIiwiayI6IjEiLCJpIjoxfQ"))).await;
-    assert_eq!(foreign.status, 400, "a cursor of another order is refused: {}", foreign.body);
+    assert_eq!(foreign.status, 422, "a cursor of another order is refused: {}", foreign.body);
     let both = app.get("/api/v1/projects?offset=3&cursor=abc").await;
-    assert_eq!(both.status, 400);
+    assert_eq!(both.status, 422);
     assert_eq!(both.content_type(), "application/problem+json");
 }
 
@@ -232,7 +232,7 @@ async fn organisations_are_found_by_nip_regon_and_krs() {
     }
     assert_eq!(app.anonymous().get("/api/v1/beneficiaries/lookup?nip=5260250274").await.status, 404);
     assert_eq!(app.anonymous().get("/api/v1/beneficiaries/lookup?nip=1234563219").await.status, 422, "a bad check digit");
-    assert_eq!(app.anonymous().get("/api/v1/beneficiaries/lookup?nip=1234563218&krs=123456").await.status, 400);
+    assert_eq!(app.anonymous().get("/api/v1/beneficiaries/lookup?nip=1234563218&krs=123456").await.status, 422);
 }
 
 /// Every public record, read whole through the lists: resource → id → record.
@@ -297,7 +297,7 @@ async fn the_change_feed_mirrors_the_registry_through_creates_updates_and_delete
     assert!(tombstones.iter().all(|t| t["record"].is_null()));
     let resources: Vec<&str> = feed.body["changes"].as_array().unwrap().iter().map(|c| c["resource"].as_str().unwrap()).collect();
     assert!(!resources.contains(&"participants"), "personal data never enters the feed");
-    assert_eq!(app.anonymous().get("/api/v1/changes?since=nonsense").await.status, 400);
+    assert_eq!(app.anonymous().get("/api/v1/changes?since=nonsense").await.status, 422);
     let _ = std::fs::remove_file(store);
 }
 
