@@ -27,10 +27,19 @@ pub fn entity_tag(body: &[u8]) -> String {
     tag
 }
 
-/// Whether a list of entity tags (`If-Match`, `If-None-Match`) names `tag`; `*`
-/// names any. Weak tags compare by their opaque part, as `If-None-Match` asks.
-pub fn names(list: &str, tag: &str) -> bool {
-    list.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
+/// How entity tags compare (RFC 9110 8.8.3): `If-None-Match` compares weakly
+/// (a `W/` tag matches by its opaque part), `If-Match` strongly (never a weak tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Weak,
+    Strong,
+}
+
+/// Whether a list of entity tags names `tag`; `*` names any.
+pub fn names(list: &str, tag: &str, comparison: Comparison) -> bool {
+    list.split(',').map(str::trim).any(|candidate| {
+        candidate == "*" || candidate == tag || (comparison == Comparison::Weak && candidate.strip_prefix("W/") == Some(tag))
+    })
 }
 
 /// The `If-Match` header of a write: the versions of the record the change was
@@ -53,7 +62,7 @@ impl IfMatch {
     pub fn check(&self, current: &[u8]) -> Result<(), ApiError> {
         let Some(list) = &self.0 else { return Ok(()) };
         let tag = entity_tag(current);
-        if list.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate == tag) {
+        if names(list, &tag, Comparison::Strong) {
             Ok(())
         } else {
             Err(ApiError::PreconditionFailed { current: tag })
@@ -106,7 +115,7 @@ pub async fn conditional(req: ServiceRequest, next: Next<impl MessageBody + 'sta
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
             headers.insert(header::VARY, HeaderValue::from_static("Accept, Authorization, Origin"));
         }
-        if if_none_match.as_deref().is_some_and(|list| names(list, &tag)) {
+        if if_none_match.as_deref().is_some_and(|list| names(list, &tag, Comparison::Weak)) {
             let mut not_modified = HttpResponse::NotModified();
             for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
                 if let Some(value) = head.headers().get(&name) {
@@ -128,9 +137,11 @@ mod tests {
         let tag = entity_tag(b"{}");
         assert_eq!(tag.len(), 34);
         assert_ne!(tag, entity_tag(b"{ }"));
-        assert!(names(&format!("\"x\", {tag}"), &tag));
-        assert!(names(&format!("W/{tag}"), &tag));
-        assert!(names("*", &tag));
-        assert!(!names("\"x\"", &tag));
+        assert!(names(&format!("\"x\", {tag}"), &tag, Comparison::Weak));
+        assert!(names(&format!("W/{tag}"), &tag, Comparison::Weak));
+        assert!(names("*", &tag, Comparison::Weak));
+        assert!(!names("\"x\"", &tag, Comparison::Weak));
+        assert!(names(&format!("\"x\", {tag}"), &tag, Comparison::Strong));
+        assert!(!names(&format!("W/{tag}"), &tag, Comparison::Strong), "If-Match never takes a weak tag");
     }
 }

@@ -22,17 +22,23 @@ pub struct PageParams {
     pub offset: Option<i64>,
 }
 
+/// The page size asked for, defaulted and capped; below 1 is refused.
+fn page_size(limit: Option<i64>) -> Result<i64, super::ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if limit < 1 {
+        return Err(super::ApiError::BadRequest("limit must be at least 1".into()));
+    }
+    Ok(limit.min(MAX_LIMIT))
+}
+
 impl PageParams {
     pub fn request(&self) -> Result<PageRequest, super::ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let limit = page_size(self.limit)?;
         let offset = self.offset.unwrap_or(0);
-        if limit < 1 {
-            return Err(super::ApiError::BadRequest("limit must be at least 1".into()));
-        }
         if offset < 0 {
             return Err(super::ApiError::BadRequest("offset cannot be negative".into()));
         }
-        Ok(PageRequest { limit: limit.min(MAX_LIMIT), offset })
+        Ok(PageRequest { limit, offset })
     }
 }
 
@@ -125,10 +131,7 @@ fn decode_cursor(text: &str, sort: &SortKey) -> Result<(Position, bool), super::
 
 impl ListParams {
     pub fn request(&self, sort: SortKey) -> Result<ListRequest, super::ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if limit < 1 {
-            return Err(super::ApiError::BadRequest("limit must be at least 1".into()));
-        }
+        let limit = page_size(self.limit)?;
         // An empty cursor is no cursor: a form may send the parameter blank.
         let cursor = self.cursor.as_deref().filter(|c| !c.is_empty());
         let window = match (cursor, self.offset.filter(|&o| o != 0)) {
@@ -141,7 +144,7 @@ impl ListParams {
             (None, Some(offset)) if offset > 0 => Window::Offset(offset),
             (None, _) => Window::Keyset { from: None, backwards: false },
         };
-        Ok(ListRequest { limit: limit.min(MAX_LIMIT), window, sort })
+        Ok(ListRequest { limit, window, sort })
     }
 }
 

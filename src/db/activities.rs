@@ -3,7 +3,7 @@
 use crate::db::schema::activities;
 use crate::domain::codes::ActivityType;
 use chrono::NaiveDate;
-use crate::db::listing::{search_terms, MATCHES};
+use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::sql_types::{Bool, Text};
@@ -70,7 +70,7 @@ fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -
         q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(")"));
     }
     if let Some(teryt) = &f.teryt {
-        q = q.filter(activities::teryt.like(format!("{}%", teryt.replace(['%', '_', '\\'], ""))));
+        q = q.filter(activities::teryt.like(teryt_prefix(teryt)));
     }
     q
 }

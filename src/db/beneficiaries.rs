@@ -2,7 +2,7 @@
 
 use crate::db::schema::beneficiaries;
 use crate::domain::codes::{OrganisationKind, PesType};
-use crate::db::listing::{search_terms, MATCHES};
+use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::sql_types::{Bool, Text};
@@ -127,7 +127,7 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
         q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(")"));
     }
     if let Some(teryt) = &f.teryt {
-        q = q.filter(beneficiaries::teryt.like(format!("{}%", teryt.replace(['%', '_', '\\'], ""))));
+        q = q.filter(beneficiaries::teryt.like(teryt_prefix(teryt)));
     }
     q
 }

@@ -151,6 +151,12 @@ pub fn search_terms(text: &str) -> String {
     SearchQuery::parse(text).map(|q| q.0).unwrap_or_default()
 }
 
+/// The `LIKE` pattern of a TERYT filter: codes within the unit `code` (a code is
+/// digits, so any wildcard a caller sends is dropped, not escaped).
+pub fn teryt_prefix(code: &str) -> String {
+    format!("{}%", code.replace(['%', '_', '\\'], ""))
+}
+
 /// The condition of a `q` filter on a table with a `search` column; one bind, the terms.
 pub const MATCHES: &str = "search @@ to_tsquery('es_polish', ";
 

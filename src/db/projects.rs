@@ -1,7 +1,7 @@
 //! Projects: the heart of the registry.
 
 use crate::db::schema::{measures, partners, priority_axes, projects};
-use crate::db::listing::{search_terms, MATCHES};
+use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
 use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
 use diesel::dsl::sql;
 use diesel::sql_types::{Bool, Date, Text};
@@ -250,7 +250,7 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
         q = q.filter(projects::total_value.le(max));
     }
     if let Some(teryt) = &f.teryt {
-        let prefix = format!("{}%", teryt.replace(['%', '_', '\\'], ""));
+        let prefix = teryt_prefix(teryt);
         q = q.filter(
             sql::<Bool>(&format!("({}", with_organisation("b.teryt LIKE ")))
                 .bind::<Text, _>(prefix.clone())

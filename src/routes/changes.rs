@@ -107,7 +107,7 @@ fn read_feed(conn: &mut PgConnection, from: LogPosition, limit: i64) -> Result<F
         }
     }
     let next = log.last().map_or(from, |c| c.position());
-    let caught_up = (log.len() as i64) < limit && !changes::held_back(conn, log.last().map_or(from, |c| c.position()))?;
+    let caught_up = (log.len() as i64) < limit && !changes::held_back(conn, next)?;
     let changes = log
         .into_iter()
         .map(|c| FeedEntry {
