@@ -113,6 +113,24 @@ impl Vault {
         mac.update(pesel.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
+
+    /// A keyed digest of several sealed values together: equal values give equal
+    /// digests, so a changed person can be told from an unchanged one without
+    /// opening anything. Each value is length-prefixed; `None` differs from "".
+    pub fn digest(&self, values: &[Option<&str>]) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.keys.hmac).expect("HMAC takes any key length");
+        mac.update(b"personal:");
+        for value in values {
+            match value {
+                Some(v) => {
+                    mac.update(&(v.len() as u64 + 1).to_be_bytes());
+                    mac.update(v.as_bytes());
+                }
+                None => mac.update(&0u64.to_be_bytes()),
+            }
+        }
+        mac.finalize().into_bytes().to_vec()
+    }
 }
 
 static VAULT: OnceLock<(VaultKeys, Vault)> = OnceLock::new();

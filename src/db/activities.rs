@@ -32,6 +32,9 @@ pub struct ActivityData {
     /// A document behind the activity, e.g. the resolution that set up a committee ("Uchwała ZWP 598/51/15").
     pub document_reference: Option<String>,
     pub document_date: Option<NaiveDate>,
+    /// The loader's own identifier, unique within the project: the key by which a
+    /// repeated import finds the activity again.
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

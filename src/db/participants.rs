@@ -20,6 +20,9 @@ use utoipa::{IntoParams, ToSchema};
 #[schema(as = Participant)]
 pub struct ParticipantData {
     pub project_id: i64,
+    /// The loader's own identifier, unique within the project: with PESEL, the key
+    /// by which a repeated import finds the person again.
+    pub external_id: Option<String>,
     /// Required; empty only once the person is anonymised.
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -107,6 +110,8 @@ pub struct ParticipantRow {
     pub consent_date: Option<NaiveDate>,
     pub legal_basis: Option<LegalBasis>,
     pub anonymised_at: Option<DateTime<Utc>>,
+    pub external_id: Option<String>,
+    pub personal_digest: Option<Vec<u8>>,
 }
 
 impl From<VaultError> for DbError {
@@ -156,12 +161,21 @@ impl Codec for Sealed {
             consent_date: d.consent_date,
             legal_basis: d.legal_basis,
             anonymised_at: d.anonymised_at,
+            external_id: d.external_id.clone(),
+            personal_digest: Some(vault().digest(&[
+                d.first_name.as_deref(),
+                d.last_name.as_deref(),
+                d.pesel.as_deref(),
+                d.email.as_deref(),
+                d.phone.as_deref(),
+            ])),
         }))
     }
 
     fn decode(r: ParticipantRow) -> Result<ParticipantData, DbError> {
         Ok(ParticipantData {
             project_id: r.project_id,
+            external_id: r.external_id,
             first_name: open("first_name", r.first_name_sealed)?,
             last_name: open("last_name", r.last_name_sealed)?,
             pesel: open("pesel", r.pesel_sealed)?,
@@ -227,6 +241,7 @@ pub fn anonymise(conn: &mut PgConnection, id: i64) -> Result<(), DbError> {
             p::phone_sealed.eq(None::<Vec<u8>>),
             p::birth_date.eq(None::<NaiveDate>),
             p::residence_teryt.eq(None::<String>),
+            p::personal_digest.eq(None::<Vec<u8>>),
             p::anonymised_at.eq(diesel::dsl::now),
         ))
         .execute(conn)?;

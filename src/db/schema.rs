@@ -18,6 +18,7 @@ diesel::table! {
         document_date -> Nullable<Date>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -224,6 +225,8 @@ diesel::table! {
         consent_date -> Nullable<Date>,
         legal_basis -> Nullable<Text>,
         anonymised_at -> Nullable<Timestamptz>,
+        external_id -> Nullable<Text>,
+        personal_digest -> Nullable<Bytea>,
     }
 }
 

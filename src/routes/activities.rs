@@ -16,7 +16,7 @@ impl Resource for Activities {
         let mut checks = Checks::new();
         data.title = data.title.trim().to_owned();
         checks.not_blank("title", &data.title);
-        for field in [&mut data.description, &mut data.teryt, &mut data.document_reference] {
+        for field in [&mut data.description, &mut data.teryt, &mut data.document_reference, &mut data.external_id] {
             blank_to_none(field);
         }
         checks.normalise("teryt", &mut data.teryt, TerytCode::parse);

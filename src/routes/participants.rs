@@ -45,7 +45,7 @@ impl Resource for Participants {
         let mut checks = Checks::new();
         required_name(&mut checks, "first_name", &mut data.first_name);
         required_name(&mut checks, "last_name", &mut data.last_name);
-        for field in [&mut data.pesel, &mut data.email, &mut data.phone, &mut data.residence_teryt] {
+        for field in [&mut data.pesel, &mut data.email, &mut data.phone, &mut data.residence_teryt, &mut data.external_id] {
             blank_to_none(field);
         }
         match data.pesel.as_deref().map(Pesel::parse) {
