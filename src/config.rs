@@ -31,6 +31,8 @@ pub struct Settings {
     pub vault_keys: Option<crate::crypto::VaultKeys>,
     /// Origins whose pages may call the API from a browser.
     pub cors_origins: crate::api::cors::AllowedOrigins,
+    /// The largest upload an import takes, in bytes.
+    pub import_limit: u64,
 }
 
 // The key stays out of Debug output.
@@ -139,6 +141,7 @@ impl Settings {
             sign_in_failures_per_client: env_number("SIGN_IN_MAX_FAILURES_PER_CLIENT", 20)?,
             trust_forwarded_for: env_or("TRUST_FORWARDED_FOR", "false") == "true",
             cors_origins: crate::api::cors::AllowedOrigins::parse(&env_or("CORS_ALLOWED_ORIGINS", "*")),
+            import_limit: env_number("IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)?,
             vault_keys,
         })
     }

@@ -52,7 +52,7 @@ impl Application {
             trust_forwarded_for: settings.trust_forwarded_for,
             ..ThrottleSettings::default()
         };
-        let server = serve(listener, AppState { pool: db, throttle }, tokens, settings.cors_origins.clone(), settings.workers)?;
+        let server = serve(listener, AppState { pool: db, throttle, import_limit: settings.import_limit }, tokens, settings.cors_origins.clone(), settings.workers)?;
         Ok(Self { port, server })
     }
 

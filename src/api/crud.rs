@@ -131,7 +131,7 @@ where
 }
 
 /// Refuses any text longer than the registry keeps, before other checks.
-fn refuse_overlong<D: Serialize>(data: &D) -> Result<(), ApiError> {
+pub(crate) fn refuse_overlong<D: Serialize>(data: &D) -> Result<(), ApiError> {
     let value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
     let errors = crate::domain::validation::overlong_texts(&value);
     if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }

@@ -18,6 +18,13 @@ fn cell(value: &str) -> String {
     if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
 }
 
+/// One CSV line, guarded and quoted, with its line break.
+pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut out = cells.iter().map(|c| cell(c.as_ref())).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    out
+}
+
 pub fn render(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut out = headers.iter().map(|h| cell(h)).collect::<Vec<_>>().join(",");
     out.push_str("\r\n");

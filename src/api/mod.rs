@@ -6,6 +6,8 @@ pub mod cors;
 pub mod crud;
 pub mod csv;
 pub mod formats;
+pub mod imports;
+pub mod tabular;
 pub mod extractors;
 pub mod merge_patch;
 pub mod openapi;

@@ -144,7 +144,7 @@ impl ListParams {
             (None, Some(offset)) if offset > 0 => Window::Offset(offset),
             (None, _) => Window::Keyset { from: None, backwards: false },
         };
-        Ok(ListRequest { limit, window, sort })
+        Ok(ListRequest { limit, window, sort, counted: true })
     }
 }
 

@@ -38,6 +38,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// Rows of an import were refused; `errors` carry their lines.
+    #[error("{detail}")]
+    RowsRejected { detail: String, errors: Vec<FieldError> },
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
@@ -59,7 +62,7 @@ pub struct Problem {
     /// Stable machine-readable code, the last part of `type`.
     #[schema(example = "validation_failed")]
     pub code: String,
-    /// The failing fields of a 422.
+    /// The failing fields of a 422; for an import, each with its line.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -79,13 +82,14 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
+            ApiError::RowsRejected { .. } => "rows_rejected",
             ApiError::Unavailable(_) => "service_unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }
 
     pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError { field: field.to_owned(), code: code.to_owned(), message: message.into() }])
+        ApiError::Validation(vec![FieldError { field: field.to_owned(), code: code.to_owned(), message: message.into(), line: None }])
     }
 
     fn detail(&self) -> String {
@@ -108,7 +112,7 @@ impl ApiError {
             detail: self.detail(),
             code: self.code().to_owned(),
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) | ApiError::RowsRejected { errors, .. } => errors.clone(),
                 _ => Vec::new(),
             },
         }
@@ -128,7 +132,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::RowsRejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

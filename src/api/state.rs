@@ -10,6 +10,8 @@ use diesel::pg::PgConnection;
 pub struct AppState {
     pub pool: DbPool,
     pub throttle: ThrottleSettings,
+    /// The largest upload an import takes, in bytes.
+    pub import_limit: u64,
 }
 
 impl AppState {

@@ -32,9 +32,15 @@ struct Series {
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    imported_rows: std::sync::atomic::AtomicU64,
 }
 
 impl Metrics {
+    /// Counts rows an import wrote (inserted or updated).
+    pub fn count_imported(&self, rows: u64) {
+        self.imported_rows.fetch_add(rows, std::sync::atomic::Ordering::Relaxed);
+    }
+
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         let mut series = self.series.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let entry = series.entry((route.to_owned(), method.to_owned(), status)).or_default();
@@ -78,7 +84,7 @@ impl Metrics {
         let _ = writeln!(out, "# HELP db_pool_connections Connections the pool holds.\n# TYPE db_pool_connections gauge\ndb_pool_connections {}", state.connections);
         let _ = writeln!(out, "# HELP db_pool_idle_connections Connections free for a request.\n# TYPE db_pool_idle_connections gauge\ndb_pool_idle_connections {}", state.idle_connections);
         let _ = writeln!(out, "# HELP db_pool_max_connections The pool's size.\n# TYPE db_pool_max_connections gauge\ndb_pool_max_connections {}", pool.max_size());
-        let _ = writeln!(out, "# HELP imported_rows_total Rows written by bulk imports.\n# TYPE imported_rows_total counter\nimported_rows_total 0");
+        let _ = writeln!(out, "# HELP imported_rows_total Rows written by bulk imports.\n# TYPE imported_rows_total counter\nimported_rows_total {}", self.imported_rows.load(std::sync::atomic::Ordering::Relaxed));
         out
     }
 }

@@ -51,17 +51,20 @@ pub struct ListRequest {
     pub limit: i64,
     pub window: Window,
     pub sort: SortKey,
+    /// Whether to count every matching record (`total`); a walk through all pages
+    /// (an export) need not pay for it on each page.
+    pub counted: bool,
 }
 
 impl ListRequest {
     /// The first `limit` records, by id.
     pub fn first(limit: i64) -> ListRequest {
-        ListRequest { limit, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID }
+        ListRequest { limit, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID, counted: true }
     }
 
     /// Every record, by id.
     pub fn everything() -> ListRequest {
-        ListRequest { limit: i64::MAX, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID }
+        ListRequest { limit: i64::MAX, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID, counted: true }
     }
 }
 

@@ -81,16 +81,23 @@ fn serialize_masked_pesel<S: serde::Serializer>(pesel: &Option<String>, s: S) ->
     }
 }
 
-/// A participant as stored: personal fields sealed, PESEL also hashed.
-#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
+/// A participant as stored: personal fields sealed, PESEL also hashed. Serialised
+/// only to stage bulk writes, with bytes in PostgreSQL's hex form.
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = participants, check_for_backend(Pg), treat_none_as_null = true)]
 pub struct ParticipantRow {
     pub project_id: i64,
+    #[serde(serialize_with = "bytea_hex")]
     pub first_name_sealed: Option<Vec<u8>>,
+    #[serde(serialize_with = "bytea_hex")]
     pub last_name_sealed: Option<Vec<u8>>,
+    #[serde(serialize_with = "bytea_hex")]
     pub pesel_sealed: Option<Vec<u8>>,
+    #[serde(serialize_with = "bytea_hex")]
     pub pesel_hash: Option<Vec<u8>>,
+    #[serde(serialize_with = "bytea_hex")]
     pub email_sealed: Option<Vec<u8>>,
+    #[serde(serialize_with = "bytea_hex")]
     pub phone_sealed: Option<Vec<u8>>,
     pub birth_date: Option<NaiveDate>,
     pub sex: Option<Sex>,
@@ -111,7 +118,24 @@ pub struct ParticipantRow {
     pub legal_basis: Option<LegalBasis>,
     pub anonymised_at: Option<DateTime<Utc>>,
     pub external_id: Option<String>,
+    #[serde(serialize_with = "bytea_hex")]
     pub personal_digest: Option<Vec<u8>>,
+}
+
+fn bytea_hex<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    match bytes {
+        Some(b) => {
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            let mut hex = String::with_capacity(2 + 2 * b.len());
+            hex.push_str("\\x");
+            for byte in b {
+                hex.push(DIGITS[usize::from(byte >> 4)] as char);
+                hex.push(DIGITS[usize::from(byte & 15)] as char);
+            }
+            s.serialize_str(&hex)
+        }
+        None => s.serialize_none(),
+    }
 }
 
 impl From<VaultError> for DbError {

@@ -58,6 +58,8 @@ pub fn decode_all<C: Codec>(rows: Vec<Loaded<C::Row>>) -> Result<Vec<Record<C::D
 }
 
 pub trait Store: Sized + 'static {
+    /// The table the records live in.
+    const TABLE: &'static str;
     /// The writable columns.
     type Data: Send + 'static;
     /// The list filters, which also choose the order.
@@ -72,6 +74,9 @@ pub trait Store: Sized + 'static {
     fn insert(conn: &mut PgConnection, data: &Self::Data) -> Result<Record<Self::Data>, DbError>;
     fn update(conn: &mut PgConnection, id: i64, data: &Self::Data) -> Result<Record<Self::Data>, DbError>;
     fn delete(conn: &mut PgConnection, id: i64) -> Result<(), DbError>;
+    /// The stored form of `data` as a JSON object keyed by column, for bulk writes
+    /// that stage rows as JSON (`jsonb_populate_record`).
+    fn stored_row(data: &Self::Data) -> Result<serde_json::Value, DbError>;
 }
 
 /// Implements [`Store`] for `$store` over the diesel table `$table`, whose writable
@@ -100,6 +105,7 @@ macro_rules! table_store {
         }
 
         impl $crate::db::Store for $store {
+            const TABLE: &'static str = stringify!($table);
             type Data = $data;
             type Filter = $filter;
 
@@ -114,7 +120,7 @@ macro_rules! table_store {
                 use $crate::db::listing::{Plan, Window};
                 use $crate::db::schema::$table::dsl as t;
                 type Row = <$codec as $crate::db::store::Codec>::Row;
-                let total: i64 = $apply_filter(t::$table.into_boxed(), filter).count().get_result(conn)?;
+                let total: i64 = if request.counted { $apply_filter(t::$table.into_boxed(), filter).count().get_result(conn)? } else { -1 };
                 let plan = Plan::new(request);
                 let mut query = $apply_filter(t::$table.into_boxed(), filter)
                     .select((t::id, Row::as_select(), t::created_at, t::updated_at, sql::<Nullable<Text>>(&plan.key)))
@@ -172,6 +178,11 @@ macro_rules! table_store {
                     .returning((t::id, Row::as_returning(), t::created_at, t::updated_at))
                     .get_result(conn)?;
                 Ok($crate::db::store::decode_all::<$codec>(vec![row])?.remove(0))
+            }
+
+            fn stored_row(data: &$data) -> Result<serde_json::Value, $crate::db::DbError> {
+                let encoded = <$codec as $crate::db::store::Codec>::encode(data)?;
+                serde_json::to_value(&*encoded).map_err(|e| $crate::db::DbError::Other(format!("a row could not be staged: {e}")))
             }
 
             fn delete(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<(), $crate::db::DbError> {

@@ -30,6 +30,9 @@ pub struct FieldError {
     /// Stable machine-readable reason, e.g. `nip_checksum`.
     pub code: String,
     pub message: String,
+    /// The line of an imported file the value was on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<i64>,
 }
 
 /// Accumulates field errors while an input is checked.
@@ -44,7 +47,7 @@ impl Checks {
     }
 
     pub fn fail(&mut self, field: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.errors.push(FieldError { field: field.into(), code: code.to_owned(), message: message.into() });
+        self.errors.push(FieldError { field: field.into(), code: code.to_owned(), message: message.into(), line: None });
     }
 
     /// Records the error of a parse, if any, and hands back the value otherwise.
@@ -133,6 +136,7 @@ pub fn overlong_texts(value: &serde_json::Value) -> Vec<FieldError> {
                 field: path,
                 code: "too_long".into(),
                 message: format!("at most {MAX_TEXT} characters"),
+                line: None,
             }),
             serde_json::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod beneficiaries;
 pub mod changes;
 pub mod health;
+pub mod imports;
 pub mod indicator_definitions;
 pub mod indicators;
 pub mod lookups;
@@ -27,7 +28,7 @@ use utoipa::OpenApi;
 type Registration = (fn(&mut ServiceConfig), fn() -> utoipa::openapi::OpenApi);
 
 /// Every route family once: its routes and its part of the OpenAPI document come together.
-const RESOURCES: [Registration; 21] = [
+const RESOURCES: [Registration; 22] = [
     (health::configure, health::Api::openapi),
     (auth::configure, auth::Api::openapi),
     (programmes::configure, programmes::Api::openapi),
@@ -50,6 +51,7 @@ const RESOURCES: [Registration; 21] = [
     (users::configure, users::Api::openapi),
     (audit::configure, audit::Api::openapi),
     (changes::configure, changes::Api::openapi),
+    (imports::configure, imports::Api::openapi),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -124,6 +124,7 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         trust_forwarded_for: false,
         vault_keys: Some(test_vault_keys()),
         cors_origins: es_registry::api::cors::AllowedOrigins::parse(PORTAL_ORIGIN),
+        import_limit: 64 * 1024 * 1024,
     };
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
