@@ -59,12 +59,24 @@ pub struct StagedRow {
 pub struct Staging {
     target: Target,
     columns: Vec<String>,
+    /// `(column, referenced table, referenced column)` of the single-column foreign keys among the columns.
+    references: Vec<(String, String, String)>,
 }
 
 #[derive(QueryableByName)]
 struct ColumnName {
     #[diesel(sql_type = Text)]
     name: String,
+}
+
+#[derive(QueryableByName)]
+struct Reference {
+    #[diesel(sql_type = Text)]
+    column: String,
+    #[diesel(sql_type = Text)]
+    referenced: String,
+    #[diesel(sql_type = Text)]
+    referenced_column: String,
 }
 
 #[derive(QueryableByName)]
@@ -127,7 +139,17 @@ impl Staging {
              SELECT 0::bigint AS line, NULL::bigint AS given_id, FALSE AS repeated, t.* FROM {table} t WITH NO DATA"
         ))
         .execute(conn)?;
-        Ok(Self { target, columns })
+        let references: Vec<Reference> = diesel::sql_query(
+            "SELECT a.attname::text AS column, c.confrelid::regclass::text AS referenced, f.attname::text AS referenced_column
+             FROM pg_constraint c
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+             JOIN pg_attribute f ON f.attrelid = c.confrelid AND f.attnum = c.confkey[1]
+             WHERE c.contype = 'f' AND c.conrelid = $1::regclass AND cardinality(c.conkey) = 1",
+        )
+        .bind::<Text, _>(target.table)
+        .load(conn)?;
+        let references = references.into_iter().filter(|r| columns.contains(&r.column)).map(|r| (r.column, r.referenced, r.referenced_column)).collect();
+        Ok(Self { target, columns, references })
     }
 
     /// Stages one batch and finds the records its rows name. Returns what the
@@ -208,6 +230,16 @@ impl Staging {
                 key.last().copied().unwrap_or("id"),
                 "repeated",
                 "an earlier line of this import has the same key",
+            )?;
+        }
+        for (column, referenced, key) in &self.references {
+            let (column_name, key) = (quoted(column), quoted(key));
+            refuse(
+                conn,
+                format!("SELECT b.line FROM import_typed b WHERE b.{column_name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {referenced} r WHERE r.{key} = b.{column_name})"),
+                column,
+                "unknown_reference",
+                &format!("{column} names a record that does not exist"),
             )?;
         }
         if let Some(owner) = t.owner {

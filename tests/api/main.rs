@@ -11,6 +11,7 @@ mod personal_data;
 mod portal;
 mod helpers;
 mod hostile;
+mod imports;
 mod indicators;
 mod resources;
 mod seeds;
