@@ -73,6 +73,7 @@ fn serve(listener: TcpListener, state: AppState, tokens: TokenService, origins: 
     let openapi = crate::api::openapi::document();
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(crate::api::idempotency::idempotent))
             .wrap(from_fn(crate::api::caching::conditional))
             .wrap(from_fn(crate::api::cors::cors))
             .wrap(from_fn(crate::api::telemetry::observe))

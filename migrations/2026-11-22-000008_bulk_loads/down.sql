@@ -1,3 +1,4 @@
+DROP TABLE idempotency_keys;
 DO $$
 DECLARE t TEXT;
 BEGIN

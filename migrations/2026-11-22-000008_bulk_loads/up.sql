@@ -175,3 +175,21 @@ BEGIN
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
 DROP FUNCTION refresh_indicator_facts(BIGINT);
+
+-- Idempotency keys: a POST sent again with the same Idempotency-Key gets the first
+-- answer again instead of doing the work twice. `status` is NULL while the first
+-- request is still running.
+CREATE TABLE idempotency_keys (
+    scope        TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    fingerprint  BYTEA,
+    status       SMALLINT,
+    content_type TEXT,
+    location     TEXT,
+    body         BYTEA,
+    created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_keys_created_at_idx ON idempotency_keys (created_at);

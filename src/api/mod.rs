@@ -6,6 +6,7 @@ pub mod cors;
 pub mod crud;
 pub mod csv;
 pub mod formats;
+pub mod idempotency;
 pub mod imports;
 pub mod tabular;
 pub mod extractors;

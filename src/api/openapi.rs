@@ -115,6 +115,9 @@ fn add_common_errors(doc: &mut Value) {
             if method == "get" {
                 add_conditional_get(operation);
             }
+            if method == "post" {
+                add_idempotency_key(operation);
+            }
         }
     }
 }
@@ -148,19 +151,31 @@ fn add_errors_to(operation: &mut Value, has_path_parameters: bool) {
     add("503", "The database is unavailable; retry shortly");
 }
 
+fn add_parameter(operation: &mut Value, parameter: Value) {
+    if let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) {
+        parameters.push(parameter);
+    } else if let Some(operation) = operation.as_object_mut() {
+        operation.insert("parameters".into(), json!([parameter]));
+    }
+}
+
 /// Every read carries a strong `ETag`; `If-None-Match` with it gives `304`.
 fn add_conditional_get(operation: &mut Value) {
     let header = json!({"name": "If-None-Match", "in": "header", "required": false,
         "description": "ETags of versions the client holds; `304 Not Modified` if one is current",
         "schema": {"type": "string"}});
-    if let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) {
-        parameters.push(header);
-    } else if let Some(operation) = operation.as_object_mut() {
-        operation.insert("parameters".into(), json!([header]));
-    }
+    add_parameter(operation, header);
     if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
         responses.entry("304").or_insert_with(|| json!({"description": "Not modified: If-None-Match names the current version"}));
     }
+}
+
+/// Any POST may carry an `Idempotency-Key` (see `api::idempotency`).
+fn add_idempotency_key(operation: &mut Value) {
+    let header = json!({"name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "Makes a retry safe: the same key with the same request (method, path, body) within 24 hours replays the first successful answer (`Idempotent-Replayed: true`) instead of doing the work again; with a different request it is a 422, and while the first is still running a 409",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255}});
+    add_parameter(operation, header);
 }
 
 /// The document as `openapi/openapi.json` holds it.

@@ -169,3 +169,47 @@ async fn an_export_imports_back_unchanged_and_an_edited_export_updates_only_what
     let anonymous = app.client.get(app.url("/api/v1/exports/participants")).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
 }
+
+#[tokio::test]
+async fn a_retried_post_with_an_idempotency_key_is_done_once() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let post = |key: &str, body: Value| {
+        app.client.post(app.url("/api/v1/activities")).bearer_auth(&app.admin_token).header("Idempotency-Key", key.to_owned()).json(&body)
+    };
+    let body = json!({"project_id": fx.project, "activity_type": "training", "title": "Szkolenie z ekonomii społecznej"});
+    let first = app.send(post("k-1", body.clone())).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = app.send(post("k-1", body.clone())).await;
+    assert_eq!((again.status, again.body["id"].clone()), (201, first.body["id"].clone()), "the retry gets the first answer");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.headers["location"], first.headers["location"]);
+    assert_eq!(app.total(&format!("activities?project_id={}", fx.project)).await, 2, "one activity was created, not two");
+
+    let other_body = app.send(post("k-1", json!({"project_id": fx.project, "activity_type": "training", "title": "Inne"}))).await;
+    assert_eq!((other_body.status, other_body.body["errors"][0]["code"].clone()), (422, json!("key_reused")));
+
+    // Keys are per caller: another user's k-1 is a different key.
+    let rops_org = app.create("beneficiaries", json!({"name": "ROPS Toruń", "kind": "rops", "voivodeship": "04"})).await;
+    let rops = app.user_token("rops@x.pl", Role::Rops, Some(rops_org)).await;
+    let theirs = app.send(app.client.post(app.url("/api/v1/activities")).bearer_auth(&rops).header("Idempotency-Key", "k-1").json(&body)).await;
+    assert_eq!(theirs.status, 201);
+    assert_ne!(theirs.body["id"], first.body["id"]);
+
+    // A refused request gives its key up; an import is replayed like any POST.
+    let refused = app.send(post("k-2", json!({"project_id": fx.project}))).await;
+    assert_eq!(refused.status, 422);
+    let fixed = app.send(post("k-2", body.clone())).await;
+    assert_eq!(fixed.status, 201, "{}", fixed.body);
+    let csv = participants_csv(&[fx.project], 5);
+    let import = |key: &'static str| {
+        app.client.post(app.url("/api/v1/imports/participants")).bearer_auth(&app.admin_token).header("Idempotency-Key", key).header("content-type", "text/csv").body(csv.clone())
+    };
+    let loaded = app.send(import("load-1")).await;
+    let replayed = app.send(import("load-1")).await;
+    assert_eq!(counts(&loaded), (5, 0, 0, 0));
+    assert_eq!((counts(&replayed), replayed.headers["idempotent-replayed"].to_str().unwrap()), ((5, 0, 0, 0), "true"), "the replay is the first report");
+
+    let bad_key = app.send(post(&"x".repeat(300), body)).await;
+    assert_eq!(bad_key.status, 400);
+}
