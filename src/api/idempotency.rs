@@ -7,7 +7,8 @@
 //! for 24 hours. A request with a claimed key replays the kept answer (marked
 //! `Idempotent-Replayed: true`) if its method, path and body are the same, is a 422
 //! if they differ, and a 409 while the first is still running. Keys belong to
-//! the caller (its account, or anonymity), so two users never share one. Failed
+//! the signed-in caller's account, so two users never share one (anonymous
+//! requests, such as sign-in, ignore the header). Failed
 //! requests give their key up: they wrote nothing, and a retry runs again.
 
 use super::{ApiError, AppState};
@@ -45,7 +46,7 @@ fn fail(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
 
 /// The caller's own namespace of keys.
 fn scope_of(caller: &Caller) -> String {
-    caller.user().map_or_else(|| "anonymous".to_owned(), |user| format!("user:{}", user.id))
+    caller.user().map_or_else(String::new, |user| format!("user:{}", user.id))
 }
 
 pub async fn idempotent(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
@@ -57,8 +58,12 @@ pub async fn idempotent(mut req: ServiceRequest, next: Next<impl MessageBody + '
         Ok(None) => return Ok(next.call(req).await?.map_into_boxed_body()),
         Err(e) => return Ok(fail(req, e)),
     };
-    // A request whose token is refused is answered (401) by the route itself.
-    let Ok(caller) = req.extract::<Caller>().await else { return Ok(next.call(req).await?.map_into_boxed_body()) };
+    // Keys belong to accounts: an anonymous request (or one whose token is refused,
+    // which the route answers with a 401) runs as if it had none.
+    let caller = match req.extract::<Caller>().await {
+        Ok(caller @ Caller::User(_)) => caller,
+        _ => return Ok(next.call(req).await?.map_into_boxed_body()),
+    };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return Ok(next.call(req).await?.map_into_boxed_body()) };
     let scope = scope_of(&caller);
     let (method, path) = (req.method().to_string(), req.uri().to_string());

@@ -221,7 +221,7 @@ where
 
 fn file_error(e: FileError) -> ApiError {
     match e {
-        FileError::Malformed(message) => ApiError::BadRequest(message),
+        FileError::Malformed(message) => ApiError::field("body", "unreadable_file", message),
         FileError::Interrupted(e) if e.kind() == std::io::ErrorKind::FileTooLarge => ApiError::PayloadTooLarge,
         FileError::Interrupted(e) => ApiError::BadRequest(format!("the upload could not be read: {e}")),
     }
@@ -362,8 +362,8 @@ pub async fn receive<R: Importable>(state: &AppState, caller: &Caller, req: &Htt
 where
     R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
 {
-    let format = body_format(req)?;
     authorize(caller, R::COLLECTION, Action::Create, None)?;
+    let format = body_format(req)?;
     let limit = state.import_limit;
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit) {

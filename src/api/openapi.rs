@@ -173,9 +173,13 @@ fn add_conditional_get(operation: &mut Value) {
 /// Any POST may carry an `Idempotency-Key` (see `api::idempotency`).
 fn add_idempotency_key(operation: &mut Value) {
     let header = json!({"name": "Idempotency-Key", "in": "header", "required": false,
-        "description": "Makes a retry safe: the same key with the same request (method, path, body) within 24 hours replays the first successful answer (`Idempotent-Replayed: true`) instead of doing the work again; with a different request it is a 422, and while the first is still running a 409",
-        "schema": {"type": "string", "minLength": 1, "maxLength": 255}});
+        "description": "Makes a retry safe (signed-in callers): the same key with the same request (method, path, body) within 24 hours replays the first successful answer (`Idempotent-Replayed: true`) instead of doing the work again; with a different request it is a 422, and while the first is still running a 409",
+        "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"}});
     add_parameter(operation, header);
+    if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
+        responses.entry("409").or_insert_with(|| problem("A request with this Idempotency-Key is still running"));
+        responses.entry("422").or_insert_with(|| problem("The Idempotency-Key was used for a different request"));
+    }
 }
 
 /// The document as `openapi/openapi.json` holds it.

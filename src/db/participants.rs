@@ -69,9 +69,21 @@ impl std::fmt::Debug for ParticipantData {
     }
 }
 
+/// All but the last four characters starred. Counted in characters: an input not
+/// yet checked may hold anything.
 pub fn mask_pesel(pesel: &str) -> String {
-    let visible = pesel.len().saturating_sub(4);
-    format!("{}{}", "*".repeat(visible), &pesel[visible..])
+    let hidden = pesel.chars().count().saturating_sub(4);
+    pesel.chars().enumerate().map(|(i, c)| if i < hidden { '*' } else { c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn masking_counts_characters_not_bytes() {
+        assert_eq!(super::mask_pesel("02270803624"), "*******3624");
+        assert_eq!(super::mask_pesel("ąęćżźńół"), "****źńół");
+        assert_eq!(super::mask_pesel("12"), "12");
+    }
 }
 
 fn serialize_masked_pesel<S: serde::Serializer>(pesel: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
