@@ -33,6 +33,8 @@ pub struct Settings {
     pub cors_origins: crate::api::cors::AllowedOrigins,
     /// The largest upload an import takes, in bytes.
     pub import_limit: u64,
+    /// A read replica for reads of public records.
+    pub database_read_url: Option<String>,
 }
 
 // The key stays out of Debug output.
@@ -142,6 +144,7 @@ impl Settings {
             trust_forwarded_for: env_or("TRUST_FORWARDED_FOR", "false") == "true",
             cors_origins: crate::api::cors::AllowedOrigins::parse(&env_or("CORS_ALLOWED_ORIGINS", "*")),
             import_limit: env_number("IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)?,
+            database_read_url: Some(env_or("DATABASE_READ_URL", "")).filter(|url| !url.is_empty()),
             vault_keys,
         })
     }

@@ -52,7 +52,14 @@ impl Application {
             trust_forwarded_for: settings.trust_forwarded_for,
             ..ThrottleSettings::default()
         };
-        let server = serve(listener, AppState { pool: db, throttle, import_limit: settings.import_limit }, tokens, settings.cors_origins.clone(), settings.workers)?;
+        let read_pool = match &settings.database_read_url {
+            Some(url) => Some(
+                pool::build_pool(url, settings.pool_size, settings.pool_wait, settings.statement_timeout).map_err(|e| format!("cannot connect to the read replica: {e}"))?,
+            ),
+            None => None,
+        };
+        let state = AppState { pool: db, read_pool, throttle, import_limit: settings.import_limit };
+        let server = serve(listener, state, tokens, settings.cors_origins.clone(), settings.workers)?;
         Ok(Self { port, server })
     }
 

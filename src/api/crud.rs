@@ -195,7 +195,7 @@ where
     let caller = caller.clone();
     let paged = request.clone();
     let (page, places) = state
-        .run(move |conn| {
+        .read_if(!needs_scope(R::COLLECTION, Action::Read), move |conn| {
             let page = if !needs_scope(R::COLLECTION, Action::Read) {
                 R::list(conn, &filter, &paged)?
             } else {
@@ -239,7 +239,7 @@ where
     authorize(caller, R::COLLECTION, Action::Read, None)?;
     let caller = caller.clone();
     let record = state
-        .run(move |conn| {
+        .read_if(!needs_scope(R::COLLECTION, Action::Read), move |conn| {
             let record = R::find(conn, id).map_err(not_found::<R>(id))?;
             if needs_scope(R::COLLECTION, Action::Read) {
                 // Reads of personal data are themselves audited.

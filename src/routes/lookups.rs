@@ -52,7 +52,7 @@ impl LookupQuery {
 pub async fn lookup(state: web::Data<AppState>, query: web::Query<LookupQuery>) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let wanted = [&filter.nip, &filter.regon, &filter.krs].into_iter().flatten().next().cloned().unwrap_or_default();
-    let found = state.run(move |conn| Ok(Beneficiaries::list(conn, &filter, &ListRequest::first(1))?.records.pop())).await?;
+    let found = state.read(move |conn| Ok(Beneficiaries::list(conn, &filter, &ListRequest::first(1))?.records.pop())).await?;
     let record = found.ok_or(ApiError::NotFound { resource: "organisation with the number", id: wanted })?;
     Ok(HttpResponse::Ok().json(view::<Beneficiaries>(record)))
 }

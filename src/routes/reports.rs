@@ -22,7 +22,7 @@ fn text(value: Option<impl ToString>) -> String {
     ))]
 pub async fn indicator(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let progress = state.run(move |conn| Ok(indicator_progress::of_indicator(conn, id)?)).await?;
+    let progress = state.read(move |conn| Ok(indicator_progress::of_indicator(conn, id)?)).await?;
     let progress = progress.ok_or_else(|| ApiError::NotFound { resource: "indicator", id: id.to_string() })?;
     Ok(HttpResponse::Ok().json(progress))
 }
@@ -33,7 +33,7 @@ pub async fn indicator(state: web::Data<AppState>, id: web::Path<i64>) -> Result
     responses((status = 200, description = "One entry per indicator", body = Vec<IndicatorProgress>)))]
 pub async fn project(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let progress = state.run(move |conn| Ok(indicator_progress::of_project(conn, id)?)).await?;
+    let progress = state.read(move |conn| Ok(indicator_progress::of_project(conn, id)?)).await?;
     Ok(HttpResponse::Ok().json(progress))
 }
 
@@ -59,7 +59,7 @@ fn decimal(value: Option<Decimal>) -> String {
     ))]
 pub async fn indicators(state: web::Data<AppState>, req: HttpRequest, grouping: web::Query<Grouping>, filter: web::Query<ReportFilter>) -> Result<HttpResponse, ApiError> {
     let (group, filter) = (grouping.group_by, filter.into_inner());
-    let rows = state.run(move |conn| Ok(indicator_progress::indicator_report(conn, group, &filter)?)).await?;
+    let rows = state.read(move |conn| Ok(indicator_progress::indicator_report(conn, group, &filter)?)).await?;
     if csv::wanted(&req) {
         let headers = ["key", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind"];
         let body = csv::render(
@@ -80,7 +80,7 @@ pub async fn indicators(state: web::Data<AppState>, req: HttpRequest, grouping: 
     ))]
 pub async fn portfolio(state: web::Data<AppState>, req: HttpRequest, grouping: web::Query<Grouping>, filter: web::Query<ReportFilter>) -> Result<HttpResponse, ApiError> {
     let (group, filter) = (grouping.group_by, filter.into_inner());
-    let rows = state.run(move |conn| Ok(indicator_progress::portfolio_report(conn, group, &filter)?)).await?;
+    let rows = state.read(move |conn| Ok(indicator_progress::portfolio_report(conn, group, &filter)?)).await?;
     if csv::wanted(&req) {
         let headers = ["key", "projects", "total_value", "eu_amount", "participants"];
         let body = csv::render(

@@ -125,6 +125,8 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         vault_keys: Some(test_vault_keys()),
         cors_origins: es_registry::api::cors::AllowedOrigins::parse(PORTAL_ORIGIN),
         import_limit: 64 * 1024 * 1024,
+        // Reads of public records go through a second pool, as they would to a replica.
+        database_read_url: Some(database_url.clone()),
     };
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
