@@ -35,6 +35,8 @@ pub struct Settings {
     pub import_limit: u64,
     /// A read replica for reads of public records.
     pub database_read_url: Option<String>,
+    /// Whether anonymous reads are kept in memory (see `api::response_cache`).
+    pub response_cache: bool,
 }
 
 // The key stays out of Debug output.
@@ -145,6 +147,7 @@ impl Settings {
             cors_origins: crate::api::cors::AllowedOrigins::parse(&env_or("CORS_ALLOWED_ORIGINS", "*")),
             import_limit: env_number("IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)?,
             database_read_url: Some(env_or("DATABASE_READ_URL", "")).filter(|url| !url.is_empty()),
+            response_cache: env_or("RESPONSE_CACHE", "true") != "false",
             vault_keys,
         })
     }

@@ -59,7 +59,12 @@ impl Application {
             None => None,
         };
         let state = AppState { pool: db, read_pool, throttle, import_limit: settings.import_limit };
-        let server = serve(listener, state, tokens, settings.cors_origins.clone(), settings.workers)?;
+        let cache = settings.response_cache.then(|| {
+            let cache = web::Data::new(crate::api::response_cache::ResponseCache::default());
+            crate::api::response_cache::ResponseCache::listen(cache.clone(), settings.database_url.clone());
+            cache
+        });
+        let server = serve(listener, state, tokens, settings.cors_origins.clone(), settings.workers, cache)?;
         Ok(Self { port, server })
     }
 
@@ -72,7 +77,14 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: AppState, tokens: TokenService, origins: AllowedOrigins, workers: usize) -> Result<Server, String> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    tokens: TokenService,
+    origins: AllowedOrigins,
+    workers: usize,
+    cache: Option<web::Data<crate::api::response_cache::ResponseCache>>,
+) -> Result<Server, String> {
     let origins = web::Data::new(origins);
     let state = web::Data::new(state);
     let tokens = web::Data::new(tokens);
@@ -82,12 +94,14 @@ fn serve(listener: TcpListener, state: AppState, tokens: TokenService, origins: 
         App::new()
             .wrap(from_fn(crate::api::idempotency::idempotent))
             .wrap(from_fn(crate::api::caching::conditional))
+            .wrap(from_fn(crate::api::response_cache::cached))
             .wrap(from_fn(crate::api::cors::cors))
             .wrap(from_fn(crate::api::telemetry::observe))
             .app_data(origins.clone())
             .app_data(metrics.clone())
             .app_data(state.clone())
             .app_data(tokens.clone())
+            .app_data(cache.clone())
             .configure(extractors::configure)
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
             .configure(crate::routes::configure)

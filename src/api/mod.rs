@@ -14,6 +14,7 @@ pub mod merge_patch;
 pub mod openapi;
 pub mod paging;
 pub mod problem;
+pub mod response_cache;
 pub mod state;
 pub mod telemetry;
 

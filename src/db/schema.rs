@@ -44,8 +44,7 @@ diesel::table! {
         action -> Text,
         resource -> Text,
         record_id -> Nullable<Int8>,
-        #[max_length = 2]
-        voivodeship -> Nullable<Bpchar>,
+        voivodeship -> Nullable<Text>,
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
     }
@@ -59,18 +58,14 @@ diesel::table! {
         legal_form -> Nullable<Text>,
         kind -> Text,
         pes_type -> Nullable<Text>,
-        #[max_length = 10]
-        nip -> Nullable<Bpchar>,
+        nip -> Nullable<Text>,
         #[max_length = 14]
         regon -> Nullable<Varchar>,
-        #[max_length = 10]
-        krs -> Nullable<Bpchar>,
-        #[max_length = 2]
-        country -> Bpchar,
+        krs -> Nullable<Text>,
+        country -> Text,
         #[max_length = 7]
         teryt -> Nullable<Varchar>,
-        #[max_length = 2]
-        voivodeship -> Nullable<Bpchar>,
+        voivodeship -> Nullable<Text>,
         city -> Nullable<Text>,
         website -> Nullable<Text>,
         parent_id -> Nullable<Int8>,
@@ -103,8 +98,7 @@ diesel::table! {
         indicator_id -> Int8,
         project_id -> Int8,
         definition_id -> Nullable<Int8>,
-        #[max_length = 2]
-        voivodeship -> Nullable<Bpchar>,
+        voivodeship -> Nullable<Text>,
         programme_id -> Nullable<Int8>,
         priority_axis_id -> Nullable<Int8>,
         measure_id -> Nullable<Int8>,
@@ -277,8 +271,7 @@ diesel::table! {
         period -> Text,
         funds -> Array<Text>,
         managing_authority -> Nullable<Text>,
-        #[max_length = 2]
-        voivodeship -> Nullable<Bpchar>,
+        voivodeship -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -308,8 +301,7 @@ diesel::table! {
         actual_end -> Nullable<Date>,
         actual_end_precision -> Nullable<Text>,
         status -> Text,
-        #[max_length = 2]
-        voivodeship -> Nullable<Bpchar>,
+        voivodeship -> Nullable<Text>,
         target_groups -> Jsonb,
         support_types -> Array<Text>,
         source_url -> Nullable<Text>,
@@ -358,8 +350,7 @@ diesel::table! {
 
 diesel::table! {
     voivodeships (teryt) {
-        #[max_length = 2]
-        teryt -> Bpchar,
+        teryt -> Text,
         name -> Text,
     }
 }

@@ -127,6 +127,7 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         import_limit: 64 * 1024 * 1024,
         // Reads of public records go through a second pool, as they would to a replica.
         database_read_url: Some(database_url.clone()),
+        response_cache: true,
     };
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());

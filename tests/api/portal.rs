@@ -2,6 +2,7 @@
 //! caching, CORS, CSV and GeoJSON, organisation look-ups and the change feed.
 
 use crate::helpers::{spawn_app, Fixture, TestApp, PORTAL_ORIGIN};
+use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -339,4 +340,43 @@ async fn read_to_the_end(app: &TestApp, since: &str) -> Vec<Value> {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the feed never caught up");
+}
+
+#[tokio::test]
+async fn anonymous_reads_are_served_from_memory_until_any_write_from_any_instance() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    // The fixture's own writes are still being announced; let them arrive first.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let path = format!("/api/v1/projects/{}", fx.project);
+    let cache_status = |reply: &crate::helpers::Reply| reply.headers.get("x-cache").map(|v| v.to_str().unwrap().to_owned());
+    let first = app.anonymous().get(&path).await;
+    assert_eq!(cache_status(&first).as_deref(), Some("miss"));
+    let second = app.anonymous().get(&path).await;
+    assert_eq!((cache_status(&second).as_deref(), &second.body), (Some("hit"), &first.body));
+    assert_eq!(second.headers["etag"], first.headers["etag"]);
+    let not_modified = app.send(app.client.get(app.url(&path)).header("If-None-Match", first.headers["etag"].clone())).await;
+    assert_eq!(not_modified.status, 304);
+    // Signed-in reads never come from the cache.
+    assert_eq!(cache_status(&app.get(&path).await), None);
+
+    // A write through this instance empties it at once.
+    app.patch(&path, &json!({"title": "Nowy tytuł"})).await;
+    let after = app.anonymous().get(&path).await;
+    assert_eq!((cache_status(&after).as_deref(), after.body["title"].as_str()), (Some("miss"), Some("Nowy tytuł")));
+
+    // A write by another instance (here: straight into the database) reaches it by NOTIFY.
+    assert_eq!(cache_status(&app.anonymous().get(&path).await).as_deref(), Some("hit"));
+    let mut conn = PgConnection::establish(&app.database_url).unwrap();
+    diesel::sql_query(format!("UPDATE projects SET title = 'Tytuł z innej instancji' WHERE id = {}", fx.project)).execute(&mut conn).unwrap();
+    let mut seen = None;
+    for _ in 0..100 {
+        let reply = app.anonymous().get(&path).await;
+        if reply.body["title"] == "Tytuł z innej instancji" {
+            seen = Some(reply);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(seen.is_some(), "the notification emptied the cache within two seconds");
 }

@@ -1,0 +1,168 @@
+//! Anonymous reads served from memory. Portals read the same public records over
+//! and over; an answer kept after the first read costs no database round trip.
+//!
+//! Correctness comes from invalidation, not from expiry: every write empties the
+//! cache of the instance that did it as soon as it has answered, and of every
+//! other instance when PostgreSQL delivers the `es_registry_changes`
+//! notification that the tables' statement triggers send on commit (a listener
+//! thread per instance). Answers also expire after a minute, since a few (the
+//! indicator report's "behind") depend on the date. Signed-in reads, personal
+//! data, the change feed and exports are never kept.
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{self, Bytes};
+use actix_web::{Error, HttpResponse};
+use diesel::pg::PgConnection;
+use diesel::{Connection, RunQueryDsl};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+/// The channel the database announces committed writes on.
+pub const CHANNEL: &str = "es_registry_changes";
+const MAX_AGE: Duration = Duration::from_secs(60);
+const MAX_ENTRIES: usize = 20_000;
+const MAX_ENTRY_BYTES: usize = 256 * 1024;
+const CACHE_STATUS: HeaderName = HeaderName::from_static("x-cache");
+/// The headers an answer is kept with.
+const KEPT: [HeaderName; 4] = [header::CONTENT_TYPE, header::ETAG, header::CACHE_CONTROL, header::VARY];
+
+struct Entry {
+    stored: Instant,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Bytes,
+}
+
+/// `generation` counts invalidations: an answer read before one is not kept after it.
+#[derive(Default)]
+pub struct ResponseCache {
+    entries: RwLock<HashMap<String, Entry>>,
+    generation: AtomicU64,
+}
+
+impl ResponseCache {
+    pub fn clear(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        entries.clear();
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    fn get(&self, key: &str) -> Option<(Vec<(HeaderName, HeaderValue)>, Bytes)> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.get(key).filter(|e| e.stored.elapsed() < MAX_AGE).map(|e| (e.headers.clone(), e.body.clone()))
+    }
+
+    /// Keeps an answer read in `generation`, unless the cache was emptied since.
+    fn put(&self, key: String, generation: u64, headers: &HeaderMap, body: Bytes) {
+        let kept = KEPT.iter().filter_map(|name| headers.get(name).map(|v| (name.clone(), v.clone()))).collect();
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if self.generation() != generation {
+            return;
+        }
+        if entries.len() >= MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, Entry { stored: Instant::now(), headers: kept, body });
+    }
+
+    /// Listens for committed writes (from any instance) and empties the cache on
+    /// each. Reconnects when the connection drops, emptying the cache then too,
+    /// since notifications may have been missed meanwhile.
+    pub fn listen(cache: web::Data<ResponseCache>, database_url: String) {
+        std::thread::Builder::new()
+            .name("cache-invalidation".into())
+            .spawn(move || loop {
+                let listening = PgConnection::establish(&database_url)
+                    .ok()
+                    .and_then(|mut conn| diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn).ok().map(|_| conn));
+                match listening {
+                    Some(mut conn) => {
+                        cache.clear();
+                        'listening: loop {
+                            std::thread::sleep(Duration::from_millis(20));
+                            let mut changed = false;
+                            for notification in conn.notifications_iter() {
+                                match notification {
+                                    Ok(_) => changed = true,
+                                    Err(_) => break 'listening,
+                                }
+                            }
+                            if changed {
+                                cache.clear();
+                            }
+                        }
+                        cache.clear();
+                    }
+                    None => std::thread::sleep(Duration::from_secs(1)),
+                }
+            })
+            .expect("the cache invalidation thread starts");
+    }
+}
+
+/// Whether an answer to this request may be kept: anonymous reads of public records.
+fn cacheable(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    req.method() == Method::GET
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && path.starts_with("/api/v1/")
+        && !["/api/v1/changes", "/api/v1/exports/", "/api/v1/participants", "/api/v1/attendance", "/api/v1/users", "/api/v1/audit"].iter().any(|p| path.starts_with(p))
+}
+
+pub async fn cached(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(cache) = req.app_data::<Option<web::Data<ResponseCache>>>().cloned().flatten() else { return Ok(next.call(req).await?.map_into_boxed_body()) };
+    if !cacheable(&req) {
+        let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let response = next.call(req).await?.map_into_boxed_body();
+        if writes {
+            // This instance's own readers see its write at once; others on NOTIFY.
+            cache.clear();
+        }
+        return Ok(response);
+    }
+    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let key = format!("{}\n{accept}", req.uri());
+    if let Some((headers, body)) = cache.get(&key) {
+        let tag = headers.iter().find(|(name, _)| name == header::ETAG).map(|(_, v)| v.clone());
+        let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+        let fresh = match (&tag, if_none_match) {
+            (Some(tag), Some(list)) => tag.to_str().is_ok_and(|t| super::caching::names(list, t, super::caching::Comparison::Weak)),
+            _ => false,
+        };
+        let mut answer = HttpResponse::build(if fresh { StatusCode::NOT_MODIFIED } else { StatusCode::OK });
+        for (name, value) in headers {
+            if !(fresh && name == header::CONTENT_TYPE) {
+                answer.insert_header((name, value));
+            }
+        }
+        answer.insert_header((CACHE_STATUS, HeaderValue::from_static("hit")));
+        let (request, _) = req.into_parts();
+        let response = if fresh { answer.finish() } else { answer.body(body) };
+        return Ok(ServiceResponse::new(request, response));
+    }
+    let generation = cache.generation();
+    let response = next.call(req).await?;
+    if response.status() != StatusCode::OK {
+        return Ok(response.map_into_boxed_body());
+    }
+    let (request, response) = response.into_parts();
+    let (mut head, body) = response.into_parts();
+    let bytes = to_bytes(body).await.map_err(|e| {
+        let e: Box<dyn std::error::Error> = e.into();
+        actix_web::error::ErrorInternalServerError(e.to_string())
+    })?;
+    if bytes.len() <= MAX_ENTRY_BYTES {
+        cache.put(key, generation, head.headers(), bytes.clone());
+    }
+    head.headers_mut().insert(CACHE_STATUS, HeaderValue::from_static("miss"));
+    Ok(ServiceResponse::new(request, head.set_body(bytes).map_into_boxed_body()))
+}
