@@ -35,6 +35,12 @@ INSERT INTO projects (contract_number, title, description, measure_id, voivodesh
 SELECT 'BENCH/' || g,
        (ARRAY['Wsparcie', 'Rozwój', 'Koordynacja', 'Aktywizacja', 'Inkubator'])[1 + g % 5] || ' '
            || (ARRAY['spółdzielni socjalnych', 'ekonomii społecznej', 'przedsiębiorstw społecznych', 'osób wykluczonych', 'organizacji pozarządowych'])[1 + (g / 5) % 5]
+           || ' – ' || (ARRAY['Toruń', 'Bydgoszcz', 'Włocławek', 'Grudziądz', 'Inowrocław', 'Brodnica', 'Świecie', 'Chełmno',
+                              'Gdańsk', 'Gdynia', 'Słupsk', 'Tczew', 'Wejherowo', 'Starogard', 'Kościerzyna', 'Malbork',
+                              'Poznań', 'Kalisz', 'Konin', 'Piła', 'Gniezno', 'Leszno', 'Ostrów', 'Września',
+                              'Kraków', 'Tarnów', 'Nowy Sącz', 'Oświęcim', 'Chrzanów', 'Olkusz', 'Zakopane', 'Bochnia',
+                              'Lublin', 'Zamość', 'Chełm', 'Biała Podlaska', 'Puławy', 'Świdnik', 'Kraśnik', 'Łuków',
+                              'Wrocław', 'Wałbrzych', 'Legnica', 'Jelenia Góra', 'Lubin', 'Głogów', 'Świdnica', 'Bolesławiec'])[1 + (g / 25) % 48]
            || ' ' || g,
        'Projekt ' || g || ' obejmuje doradztwo, szkolenia i wsparcie finansowe dla ' || (ARRAY['spółdzielni socjalnych', 'CIS i KIS', 'stowarzyszeń', 'fundacji'])[1 + g % 4] || '.',
        rm.id, v.teryt, 100000 + (g % 997) * 1000, 100000 + (g % 997) * 1000, (100000 + (g % 997) * 1000) * 0.85,

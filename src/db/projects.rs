@@ -1,7 +1,7 @@
 //! Projects: the heart of the registry.
 
 use crate::db::schema::{measures, partners, priority_axes, projects};
-use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
+use crate::db::listing::{search_terms, teryt_prefix};
 use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
 use diesel::dsl::sql;
 use diesel::sql_types::{Bool, Date, Text};
@@ -261,8 +261,14 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
     }
     if let Some(text) = &f.q {
         let terms = search_terms(text);
-        let by_organisation = with_organisation("b.search @@ to_tsquery('es_polish', ");
-        q = q.filter(sql::<Bool>(&format!("({MATCHES}")).bind::<Text, _>(terms.clone()).sql(&format!(") OR {by_organisation}")).bind::<Text, _>(terms).sql(")))"));
+        // One set of ids from both GIN indexes (an OR with a sub-select would scan every project).
+        q = q.filter(
+            sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ to_tsquery('es_polish', ")
+                .bind::<Text, _>(terms.clone())
+                .sql(") UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ to_tsquery('es_polish', ")
+                .bind::<Text, _>(terms)
+                .sql("))"),
+        );
     }
     q
 }
