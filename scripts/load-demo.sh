@@ -51,6 +51,19 @@ resolve() {
     jq -c --argjson refs "$refs" '.body | walk(if type == "string" and startswith("@") then
         ($refs[.[1:]] // error("unknown reference " + .)) else . end)' <<<"$1"
 }
+# send WHAT EXPECTED_STATUS PATH CONTENT_TYPE BODY: POSTs BODY and leaves the answer
+# in $payload, or stops the load naming WHAT.
+send() {
+    local response status
+    response=$(curl -sS -w '\n%{http_code}' -X POST "$BASE_URL/api/v1/$3" -H "Content-Type: $4" "${AUTH_HEADER[@]}" --data-binary "$5")
+    status=${response##*$'\n'}
+    payload=${response%$'\n'*}
+    if [ "$status" != "$2" ]; then
+        echo "load-demo: $1 answered $status" >&2
+        echo "$payload" >&2
+        exit 1
+    fi
+}
 for file in "$DEMO_DIR"/*.json; do
     # Records others refer to are posted one by one (their ids are needed);
     # activities and partners, which nothing refers to, go in one bulk import each.
@@ -59,16 +72,7 @@ for file in "$DEMO_DIR"/*.json; do
         [ -n "$step" ] || continue
         ref=$(jq -r '.ref // empty' <<<"$step")
         collection=$(jq -r '.post' <<<"$step")
-        body=$(resolve "$step")
-        response=$(curl -sS -w '\n%{http_code}' -X POST "$BASE_URL/api/v1/$collection" \
-            -H 'Content-Type: application/json' "${AUTH_HEADER[@]}" --data-binary "$body")
-        status=${response##*$'\n'}
-        payload=${response%$'\n'*}
-        if [ "$status" != 201 ]; then
-            echo "load-demo: $(basename "$file"): POST $collection${ref:+ ($ref)} answered $status" >&2
-            echo "$payload" >&2
-            exit 1
-        fi
+        send "$(basename "$file"): POST $collection${ref:+ ($ref)}" 201 "$collection" application/json "$(resolve "$step")"
         if [ -n "$ref" ]; then
             refs=$(jq -c --arg ref "$ref" --argjson id "$(jq '.id' <<<"$payload")" '. + {($ref): $id}' <<<"$refs")
         fi
@@ -77,15 +81,7 @@ for file in "$DEMO_DIR"/*.json; do
     for collection in partners activities; do
         rows=$(jq -c --arg c "$collection" '.[] | select(.ref == null and .post == $c)' "$file" | while IFS= read -r step; do resolve "$step"; done)
         [ -n "$rows" ] || continue
-        response=$(curl -sS -w '\n%{http_code}' -X POST "$BASE_URL/api/v1/imports/$collection" \
-            -H 'Content-Type: application/x-ndjson' "${AUTH_HEADER[@]}" --data-binary "$rows")
-        status=${response##*$'\n'}
-        payload=${response%$'\n'*}
-        if [ "$status" != 200 ]; then
-            echo "load-demo: $(basename "$file"): import of $collection answered $status" >&2
-            echo "$payload" >&2
-            exit 1
-        fi
+        send "$(basename "$file"): import of $collection" 200 "imports/$collection" application/x-ndjson "$rows"
         count=$((count + $(jq '.inserted + .updated + .unchanged' <<<"$payload")))
     done
 done

@@ -70,6 +70,15 @@ impl IfMatch {
     }
 }
 
+/// A response body read whole, for middleware that must see it (to tag it, keep
+/// it or replay it).
+pub async fn whole_body(body: impl MessageBody) -> Result<actix_web::web::Bytes, Error> {
+    to_bytes(body).await.map_err(|e| {
+        let e: Box<dyn std::error::Error> = e.into();
+        actix_web::error::ErrorInternalServerError(e.to_string())
+    })
+}
+
 /// The `If-Match` header, as the OpenAPI document describes it.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
@@ -103,10 +112,7 @@ pub async fn conditional(req: ServiceRequest, next: Next<impl MessageBody + 'sta
     }
     let (request, response) = response.into_parts();
     let (mut head, body) = response.into_parts();
-    let bytes = to_bytes(body).await.map_err(|e| {
-        let e: Box<dyn std::error::Error> = e.into();
-        actix_web::error::ErrorInternalServerError(e.to_string())
-    })?;
+    let bytes = whole_body(body).await?;
     let tag = entity_tag(&bytes);
     let headers = head.headers_mut();
     headers.insert(header::ETAG, HeaderValue::from_str(&tag).expect("hex digits are a valid header value"));

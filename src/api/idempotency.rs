@@ -14,7 +14,7 @@
 use super::{ApiError, AppState};
 use crate::auth::Caller;
 use crate::db::idempotency::{self, Claimed};
-use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -103,12 +103,11 @@ async fn first(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>, 
     };
     let (request, response) = response.into_parts();
     let (head, body) = response.into_parts();
-    let bytes = match to_bytes(body).await {
+    let bytes = match super::caching::whole_body(body).await {
         Ok(bytes) => bytes,
         Err(e) => {
             release(state, scope, key).await;
-            let e: Box<dyn std::error::Error> = e.into();
-            return Err(actix_web::error::ErrorInternalServerError(e.to_string()));
+            return Err(e);
         }
     };
     let header_text = |name: &HeaderName| head.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);

@@ -9,7 +9,7 @@
 //! indicator report's "behind") depend on the date. Signed-in reads, personal
 //! data, the change feed and exports are never kept.
 
-use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -156,10 +156,7 @@ pub async fn cached(req: ServiceRequest, next: Next<impl MessageBody + 'static>)
     }
     let (request, response) = response.into_parts();
     let (mut head, body) = response.into_parts();
-    let bytes = to_bytes(body).await.map_err(|e| {
-        let e: Box<dyn std::error::Error> = e.into();
-        actix_web::error::ErrorInternalServerError(e.to_string())
-    })?;
+    let bytes = super::caching::whole_body(body).await?;
     if bytes.len() <= MAX_ENTRY_BYTES {
         cache.put(key, generation, head.headers(), bytes.clone());
     }
