@@ -40,7 +40,14 @@ impl From<DieselError> for DbError {
                     DatabaseErrorKind::UniqueViolation => DbError::Unique { constraint },
                     DatabaseErrorKind::ForeignKeyViolation => DbError::MissingReference { constraint },
                     DatabaseErrorKind::CheckViolation => DbError::Check { constraint },
-                    DatabaseErrorKind::ClosedConnection => DbError::Unavailable(info.message().to_owned()),
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => DbError::Unavailable(info.message().to_owned()),
+                    // libpq's words when the server went away under a query.
+                    _ if ["server closed the connection", "no connection to the server", "could not receive data from server", "could not send data to server", "terminating connection"]
+                        .iter()
+                        .any(|lost| info.message().contains(lost)) =>
+                    {
+                        DbError::Unavailable(info.message().to_owned())
+                    }
                     _ if info.message().starts_with("invalid byte sequence") => DbError::InvalidText(info.message().to_owned()),
                     _ if info.message().contains("statement timeout") => DbError::Unavailable("the query took longer than the statement timeout".into()),
                     _ => DbError::Other(info.message().to_owned()),
