@@ -37,7 +37,13 @@ pub struct Target {
     /// A condition on the existing record (`t`) under which it cannot be changed,
     /// with the reason's code and message.
     pub frozen: Option<(&'static str, &'static str, &'static str)>,
+    /// The voivodeship of a written record (`w`), as its audit event names it, so
+    /// that a regional centre sees imports in its region's trail.
+    pub region: &'static str,
 }
+
+/// [`Target::region`] of a record that hangs off a project.
+pub const PROJECT_REGION: &str = "(SELECT p.voivodeship FROM projects p WHERE p.id = w.project_id)";
 
 /// A row the database refused, by line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,9 +277,10 @@ impl Staging {
         // The audit trail names each record written, never its values.
         let audited = |verb: &str| {
             format!(
-                ", audited AS (INSERT INTO audit_events (user_id, user_email, action, resource, record_id, after)
-                 SELECT $1, $2, '{verb}', $3, id, '{{\"import\": true}}'::jsonb FROM written)
-                 SELECT count(*) AS n FROM written"
+                ", audited AS (INSERT INTO audit_events (user_id, user_email, action, resource, record_id, voivodeship, after)
+                 SELECT $1, $2, '{verb}', $3, w.id, {region}, '{{\"import\": true}}'::jsonb FROM written w)
+                 SELECT count(*) AS n FROM written",
+                region = t.region
             )
         };
         let run = |conn: &mut PgConnection, sql: String| -> Result<u64, DbError> {
@@ -286,13 +293,13 @@ impl Staging {
         };
         let inserted = run(
             conn,
-            format!("WITH written AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM import_typed WHERE id IS NULL ORDER BY line RETURNING id){}", audited("create")),
+            format!("WITH written AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM import_typed WHERE id IS NULL ORDER BY line RETURNING *){}", audited("create")),
         )?;
         let updated = run(
             conn,
             format!(
                 "WITH written AS (UPDATE {table} t SET ({set}) = ROW({from}) FROM import_typed b
-                                  WHERE t.id = b.id AND ROW({old}) IS DISTINCT FROM ROW({new}) RETURNING t.id){}",
+                                  WHERE t.id = b.id AND ROW({old}) IS DISTINCT FROM ROW({new}) RETURNING t.*){}",
                 audited("update"),
                 set = list(&changeable, ""),
                 from = list(&changeable, "b."),

@@ -11,7 +11,7 @@ use crate::auth::{Action, Caller};
 use crate::db::activities::{Activities, ActivityData};
 use crate::db::attendance::{AttendanceData, Attendances};
 use crate::db::beneficiaries::Beneficiaries;
-use crate::db::imports::Target;
+use crate::db::imports::{Target, PROJECT_REGION};
 use crate::db::measurements::{MeasurementData, Measurements};
 use crate::db::participants::{ParticipantData, Participants};
 use crate::db::partners::Partners;
@@ -23,11 +23,11 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 impl Importable for Beneficiaries {
-    const TARGET: Target = Target { table: "beneficiaries", keys: &[&["nip"], &["regon"], &["krs"]], owner: None, kept: &[], opaque: &[], frozen: None };
+    const TARGET: Target = Target { table: "beneficiaries", keys: &[&["nip"], &["regon"], &["krs"]], owner: None, kept: &[], opaque: &[], frozen: None, region: "w.voivodeship" };
 }
 
 impl Importable for Projects {
-    const TARGET: Target = Target { table: "projects", keys: &[&["contract_number"]], owner: None, kept: &[], opaque: &[], frozen: None };
+    const TARGET: Target = Target { table: "projects", keys: &[&["contract_number"]], owner: None, kept: &[], opaque: &[], frozen: None, region: "w.voivodeship" };
 
     fn importable(caller: &Caller, action: Action, _: &ProjectData) -> Result<(), ApiError> {
         match caller.user() {
@@ -43,11 +43,12 @@ impl Importable for Projects {
 // on the role and the organisation, not only on the project.
 impl Importable for Partners {
     const TARGET: Target =
-        Target { table: "partners", keys: &[&["project_id", "beneficiary_id", "role"]], owner: Some("project_id"), kept: &[], opaque: &[], frozen: None };
+        Target { table: "partners", keys: &[&["project_id", "beneficiary_id", "role"]], owner: Some("project_id"), kept: &[], opaque: &[], frozen: None, region: PROJECT_REGION };
 }
 
 impl Importable for Activities {
-    const TARGET: Target = Target { table: "activities", keys: &[&["project_id", "external_id"]], owner: Some("project_id"), kept: &[], opaque: &[], frozen: None };
+    const TARGET: Target =
+        Target { table: "activities", keys: &[&["project_id", "external_id"]], owner: Some("project_id"), kept: &[], opaque: &[], frozen: None, region: PROJECT_REGION };
 
     fn permission_key(data: &ActivityData) -> Option<i64> {
         Some(data.project_id)
@@ -63,6 +64,7 @@ impl Importable for Participants {
         // Sealed anew on every write; `personal_digest` tells whether they changed.
         opaque: &["first_name_sealed", "last_name_sealed", "pesel_sealed", "email_sealed", "phone_sealed"],
         frozen: Some(("t.anonymised_at IS NOT NULL", "anonymised", "an anonymised participant cannot be changed")),
+        region: PROJECT_REGION,
     };
 
     fn permission_key(data: &ParticipantData) -> Option<i64> {
@@ -72,7 +74,8 @@ impl Importable for Participants {
 
 impl Importable for Attendances {
     const TARGET: Target =
-        Target { table: "attendance", keys: &[&["participant_id", "activity_id"]], owner: Some("participant_id"), kept: &[], opaque: &[], frozen: None };
+        Target { table: "attendance", keys: &[&["participant_id", "activity_id"]], owner: Some("participant_id"), kept: &[], opaque: &[], frozen: None,
+        region: "(SELECT p.voivodeship FROM activities a JOIN projects p ON p.id = a.project_id WHERE a.id = w.activity_id)" };
 
     /// The activity's project decides; its checks make the participant one of that project's.
     fn permission_key(data: &AttendanceData) -> Option<i64> {
@@ -92,6 +95,7 @@ impl Importable for Measurements {
             "measurement_locked",
             "only draft or returned values can be changed; submitted and approved ones are history",
         )),
+        region: "(SELECT p.voivodeship FROM indicators i JOIN projects p ON p.id = i.project_id WHERE i.id = w.indicator_id)",
     };
 
     fn permission_key(data: &MeasurementData) -> Option<i64> {

@@ -112,6 +112,11 @@ async fn every_row_is_judged_by_the_permission_table() {
 
     let own = upload(&app, &owes, "/api/v1/imports/participants", "text/csv", participants_csv(&[fx.project], 3)).await;
     assert_eq!((own.status, counts(&own)), (200, (3, 0, 0, 0)), "{}", own.body);
+    // Each imported person is in the audit trail of the project's region (besides the fixture's one).
+    let rops_org = app.create("beneficiaries", json!({"name": "ROPS Toruń", "kind": "rops", "voivodeship": "04"})).await;
+    let rops = app.user_token("rops@x.pl", Role::Rops, Some(rops_org)).await;
+    let trail = app.as_user(&rops).get("/api/v1/audit-events?resource=participants&action=create").await;
+    assert_eq!((trail.status, trail.body["total"].as_i64()), (200, Some(4)), "{}", trail.body);
 
     // Creating projects in bulk is not for an OWES (POST /projects names it as beneficiary).
     let projects = format!("contract_number,title,measure_id\nRPKP.1/24,Nowy,{}\n", fx.sub_measure);
