@@ -185,6 +185,21 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
     query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').map_or((p.to_owned(), String::new()), |(k, v)| (k.to_owned(), v.to_owned()))).collect()
 }
 
+/// The scope a filtered list of `R` covers, once `caller` may read it; `None` for
+/// a public collection, whose lists anyone may read.
+pub(crate) fn readable_scope<R: Resource>(conn: &mut PgConnection, caller: &Caller, filter: &R::Filter) -> Result<Option<Scope>, ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone,
+{
+    if !needs_scope(R::COLLECTION, Action::Read) {
+        return Ok(None);
+    }
+    ensure_current(conn, caller)?;
+    let scope = R::list_scope(conn, filter)?;
+    authorize(caller, R::COLLECTION, Action::Read, Some(&scope))?;
+    Ok(Some(scope))
+}
+
 pub async fn list<R: Resource>(state: &AppState, caller: &Caller, filter: R::Filter, params: ListParams, req: &HttpRequest) -> Result<HttpResponse, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
@@ -196,18 +211,13 @@ where
     let paged = request.clone();
     let (page, places) = state
         .read_if(!needs_scope(R::COLLECTION, Action::Read), move |conn| {
-            let page = if !needs_scope(R::COLLECTION, Action::Read) {
-                R::list(conn, &filter, &paged)?
-            } else {
-                ensure_current(conn, &caller)?;
-                let scope = R::list_scope(conn, &filter)?;
-                authorize(&caller, R::COLLECTION, Action::Read, Some(&scope))?;
-                let page = R::list(conn, &filter, &paged)?;
+            let scope = readable_scope::<R>(conn, &caller, &filter)?;
+            let page = R::list(conn, &filter, &paged)?;
+            if let Some(scope) = &scope {
                 // Who read whose record: one event per person shown.
-                let events = page.records.iter().map(|r| audit_event::<R>(&caller, Action::Read, r.id, &scope, None, None)).collect::<Result<Vec<_>, _>>()?;
+                let events = page.records.iter().map(|r| audit_event::<R>(&caller, Action::Read, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
                 audit::record(conn, &events)?;
-                page
-            };
+            }
             let places = if format == Format::Geojson { Some(R::locate(conn, &page.records)?.ok_or_else(formats::no_map::<R>)?) } else { None };
             Ok((page, places))
         })

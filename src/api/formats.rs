@@ -36,16 +36,21 @@ where
     ApiError::BadRequest(format!("{} have no place on a map; GeoJSON is offered for organisations and projects", R::COLLECTION))
 }
 
+/// The fields a record's schema declares, in its order.
+pub fn schema_fields<D: ToSchema>() -> Vec<String> {
+    match D::schema() {
+        RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The columns of a record's CSV row: id, the fields as the schema declares them,
 /// then the timestamps. Taken from the schema so that an empty list still has its header.
 fn columns<D: ToSchema>(items: &[View<D>]) -> Result<Vec<String>, ApiError>
 where
     D: Serialize,
 {
-    let mut fields: Vec<String> = match D::schema() {
-        RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
-        _ => Vec::new(),
-    };
+    let mut fields = schema_fields::<D>();
     if fields.is_empty() {
         if let Some(first) = items.first() {
             let value = serde_json::to_value(&first.data).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -59,7 +64,7 @@ where
 }
 
 /// A JSON value as one CSV cell: text as it is, nothing as empty, lists and objects as JSON.
-fn cell(value: Option<&Value>) -> String {
+pub fn cell(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(text)) => text.clone(),

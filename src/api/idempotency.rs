@@ -44,11 +44,6 @@ fn fail(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     ServiceResponse::new(request, actix_web::ResponseError::error_response(&error))
 }
 
-/// The caller's own namespace of keys.
-fn scope_of(caller: &Caller) -> String {
-    caller.user().map_or_else(String::new, |user| format!("user:{}", user.id))
-}
-
 pub async fn idempotent(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
     if req.method() != Method::POST {
         return Ok(next.call(req).await?.map_into_boxed_body());
@@ -60,12 +55,13 @@ pub async fn idempotent(mut req: ServiceRequest, next: Next<impl MessageBody + '
     };
     // Keys belong to accounts: an anonymous request (or one whose token is refused,
     // which the route answers with a 401) runs as if it had none.
-    let caller = match req.extract::<Caller>().await {
-        Ok(caller @ Caller::User(_)) => caller,
+    let user = match req.extract::<Caller>().await {
+        Ok(Caller::User(user)) => user,
         _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return Ok(next.call(req).await?.map_into_boxed_body()) };
-    let scope = scope_of(&caller);
+    // The caller's own namespace of keys.
+    let scope = format!("user:{}", user.id);
     let (method, path) = (req.method().to_string(), req.uri().to_string());
     let claim = {
         let (scope, key, method, path) = (scope.clone(), key.clone(), method.clone(), path.clone());

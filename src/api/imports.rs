@@ -7,12 +7,13 @@
 //! is refused or when it is a dry run. An export walks the same columns out, so
 //! that what it gives can be imported again unchanged.
 
-use super::crud::{allow, Resource};
+use super::crud::{allow, readable_scope, Resource};
 use super::problem::describe_json_error;
 use super::csv as csv_text;
+use super::formats::{self, schema_fields};
 use super::tabular::{BodyFormat, FileError, RowReader, NDJSON};
 use super::{ApiError, AppState};
-use crate::auth::policy::{authorize, needs_scope};
+use crate::auth::policy::authorize;
 use crate::auth::sessions::ensure_current;
 use crate::auth::{Action, Caller};
 use crate::db::audit;
@@ -111,7 +112,9 @@ impl Read for ChannelReader {
     }
 }
 
-/// The refused rows: all counted, the first [`LISTED_PROBLEMS`] kept.
+/// The refused rows: all counted, the first [`LISTED_PROBLEMS`] kept. `lines`
+/// holds the refused lines of the batch at hand (batches never share a line), so
+/// it does not grow with the file.
 #[derive(Default)]
 struct Refusals {
     listed: Vec<FieldError>,
@@ -261,15 +264,14 @@ where
                     let id = matched.get(line).copied();
                     let action = if id.is_some() { Action::Update } else { Action::Create };
                     let key = R::permission_key(data).map(|k| (id.is_some(), k));
-                    let verdict = match key.as_ref().and_then(|k| verdicts.get(k)) {
-                        Some(Ok(())) => Ok(()),
-                        Some(Err(e)) => Err(clone_refusal(e)),
+                    let verdict = match key.and_then(|k| verdicts.get(&k)) {
+                        Some(verdict) => verdict.clone(),
                         None => {
                             let verdict = allow::<R>(conn, caller, action, id, data).and_then(|_| R::importable(caller, action, data));
                             if let Some(key) = key {
-                                verdicts.insert(key, verdict.as_ref().map(|_| ()).map_err(clone_refusal));
+                                verdicts.insert(key, verdict.clone());
                             }
-                            verdict.map(|_| ())
+                            verdict
                         }
                     };
                     if let Err(e) = verdict {
@@ -283,6 +285,7 @@ where
                     report.unchanged += matched.len() as u64 - updated;
                 }
             }
+            refusals.lines.clear();
             if finished {
                 break;
             }
@@ -333,16 +336,6 @@ impl From<diesel::result::Error> for Halt {
     }
 }
 
-/// Verdicts are remembered per owner; the refusals among them are plain values.
-fn clone_refusal(e: &ApiError) -> ApiError {
-    match e {
-        ApiError::Forbidden(m) => ApiError::Forbidden(m.clone()),
-        ApiError::NotFound { resource, id } => ApiError::NotFound { resource, id: id.clone() },
-        ApiError::Conflict { code, detail } => ApiError::Conflict { code, detail: detail.clone() },
-        ApiError::Validation(errors) => ApiError::Validation(errors.clone()),
-        other => ApiError::Internal(other.to_string()),
-    }
-}
 
 /// The form of an upload, from its `Content-Type`.
 pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
@@ -421,20 +414,9 @@ fn export_columns<R: Resource>() -> Vec<String>
 where
     R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
 {
-    let schema = serde_json::to_value(<R::Data as PartialSchema>::schema()).unwrap_or(Value::Null);
     let mut columns = vec!["id".to_owned()];
-    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-        columns.extend(properties.keys().filter(|k| !R::READ_ONLY.contains(&k.as_str())).cloned());
-    }
+    columns.extend(schema_fields::<R::Data>().into_iter().filter(|k| !R::READ_ONLY.contains(&k.as_str())));
     columns
-}
-
-fn csv_cell(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(text)) => text.clone(),
-        Some(other) => other.to_string(),
-    }
 }
 
 /// Streams every record the filter selects, page by page, as CSV or NDJSON in the
@@ -451,17 +433,7 @@ where
     let (scoped, filter) = (filter_of(query)?, filter_of(query)?);
     let checker = caller.clone();
     // Refusals come before the first byte, as a proper problem answer.
-    let scope = state
-        .run(move |conn| {
-            if !needs_scope(R::COLLECTION, Action::Read) {
-                return Ok(None);
-            }
-            ensure_current(conn, &checker)?;
-            let scope = R::list_scope(conn, &scoped)?;
-            authorize(&checker, R::COLLECTION, Action::Read, Some(&scope))?;
-            Ok(Some(scope))
-        })
-        .await?;
+    let scope = state.run(move |conn| readable_scope::<R>(conn, &checker, &scoped)).await?;
     let (sender, pages) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let columns = export_columns::<R>();
     let reader = caller.clone();
@@ -482,7 +454,7 @@ where
             for record in &page.records {
                 let row = export_row::<R>(record.id, &record.data)?;
                 match format {
-                    BodyFormat::Csv => text.push_str(&csv_text::line(&columns.iter().map(|c| csv_cell(row.get(c))).collect::<Vec<_>>())),
+                    BodyFormat::Csv => text.push_str(&csv_text::line(&columns.iter().map(|c| formats::cell(row.get(c))).collect::<Vec<_>>())),
                     BodyFormat::Ndjson => {
                         text.push_str(&Value::Object(row).to_string());
                         text.push('\n');

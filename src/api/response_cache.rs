@@ -9,6 +9,8 @@
 //! indicator report's "behind") depend on the date. Signed-in reads, personal
 //! data, the change feed and exports are never kept.
 
+use crate::auth::policy::needs_scope;
+use crate::auth::Action;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -109,13 +111,16 @@ impl ResponseCache {
     }
 }
 
-/// Whether an answer to this request may be kept: anonymous reads of public records.
+/// Whether an answer to this request may be kept: anonymous reads of public
+/// records (a collection whose reads the permission module scopes is personal),
+/// except the change feed and exports, which are walked, not re-read.
 fn cacheable(req: &ServiceRequest) -> bool {
-    let path = req.path();
+    let Some(rest) = req.path().strip_prefix("/api/v1/") else { return false };
+    let collection = rest.split('/').next().unwrap_or_default();
     req.method() == Method::GET
         && !req.headers().contains_key(header::AUTHORIZATION)
-        && path.starts_with("/api/v1/")
-        && !["/api/v1/changes", "/api/v1/exports/", "/api/v1/participants", "/api/v1/attendance", "/api/v1/users", "/api/v1/audit"].iter().any(|p| path.starts_with(p))
+        && !matches!(collection, "changes" | "exports")
+        && !needs_scope(collection, Action::Read)
 }
 
 pub async fn cached(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {

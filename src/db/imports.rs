@@ -109,8 +109,13 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn list(columns: &[String], prefix: &str) -> String {
-    columns.iter().map(|c| format!("{prefix}{}", quoted(c))).collect::<Vec<_>>().join(", ")
+fn list<S: AsRef<str>>(columns: &[S], prefix: &str) -> String {
+    columns.iter().map(|c| format!("{prefix}{}", quoted(c.as_ref()))).collect::<Vec<_>>().join(", ")
+}
+
+/// The condition that a row fills every column of `key`.
+fn filled(key: &[&str]) -> String {
+    key.iter().map(|c| format!("{} IS NOT NULL", quoted(c))).collect::<Vec<_>>().join(" AND ")
 }
 
 /// The row text of a COPY in text format: tabs, newlines and backslashes escaped.
@@ -210,29 +215,33 @@ impl Staging {
             Ok(())
         };
         refuse(conn, "SELECT line FROM import_typed WHERE given_id IS NOT NULL AND id IS NULL".into(), "id", "not_found", "no record of this kind has this id")?;
-        let filled: Vec<String> = t.keys.iter().map(|key| format!("({})", key.iter().map(|c| format!("{} IS NOT NULL", quoted(c))).collect::<Vec<_>>().join(" AND "))).collect();
+        let any_key: Vec<String> = t.keys.iter().map(|key| format!("({})", filled(key))).collect();
         let keys_named: Vec<String> = t.keys.iter().map(|key| key.join(" + ")).collect();
         refuse(
             conn,
-            format!("SELECT line FROM import_typed WHERE given_id IS NULL AND NOT ({})", filled.join(" OR ")),
+            format!("SELECT line FROM import_typed WHERE given_id IS NULL AND NOT ({})", any_key.join(" OR ")),
             t.keys[0].last().copied().unwrap_or("id"),
             "key_required",
             &format!("an imported row needs a key so that importing it again finds it: {}, or the record's id", keys_named.join(", or ")),
         )?;
-        refuse(conn, "SELECT line FROM import_typed WHERE repeated".into(), "id", "repeated", "an earlier line of this import names the same record")?;
+        // Named by an earlier batch (written there) or by an earlier line of this one.
         refuse(
             conn,
-            "SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY id ORDER BY line) AS n FROM import_typed WHERE id IS NOT NULL) x WHERE n > 1".into(),
+            "SELECT line FROM (SELECT line, repeated, row_number() OVER (PARTITION BY id ORDER BY line) AS n FROM import_typed WHERE id IS NOT NULL) x
+             WHERE repeated OR n > 1"
+                .into(),
             "id",
             "repeated",
             "an earlier line of this import names the same record",
         )?;
         for key in t.keys {
-            let cols = list(&key.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>(), "");
-            let filled = key.iter().map(|c| format!("{} IS NOT NULL", quoted(c))).collect::<Vec<_>>().join(" AND ");
             refuse(
                 conn,
-                format!("SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY {cols} ORDER BY line) AS n FROM import_typed WHERE id IS NULL AND {filled}) x WHERE n > 1"),
+                format!(
+                    "SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY {columns} ORDER BY line) AS n FROM import_typed WHERE id IS NULL AND {filled}) x WHERE n > 1",
+                    columns = list(key, ""),
+                    filled = filled(key)
+                ),
                 key.last().copied().unwrap_or("id"),
                 "repeated",
                 "an earlier line of this import has the same key",
