@@ -112,7 +112,7 @@ impl Settings {
     pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
 
     pub fn from_env() -> Result<Self, String> {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism().map(std::num::NonZero::get).unwrap_or(2);
         let environment = match env_or("APP_ENV", "development").as_str() {
             "production" => Environment::Production,
             "development" => Environment::Development,

@@ -22,7 +22,8 @@ impl Application {
     /// Creates the database if missing, migrates it, and binds the listener.
     pub fn build(settings: &Settings) -> Result<Self, String> {
         pool::create_database_if_missing(&settings.database_url)?;
-        let db = pool::build_pool(&settings.database_url, settings.pool_size, settings.pool_wait, settings.statement_timeout).map_err(|e| format!("cannot connect to the database: {e}"))?;
+        let db = pool::build_pool(&settings.database_url, settings.pool_size, settings.pool_wait, settings.statement_timeout)
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let mut conn = db.get().map_err(|e| e.to_string())?;
         let applied = pool::run_migrations(&mut conn)?;
         drop(conn);
@@ -54,7 +55,8 @@ impl Application {
         };
         let read_pool = match &settings.database_read_url {
             Some(url) => Some(
-                pool::build_pool(url, settings.pool_size, settings.pool_wait, settings.statement_timeout).map_err(|e| format!("cannot connect to the read replica: {e}"))?,
+                pool::build_pool(url, settings.pool_size, settings.pool_wait, settings.statement_timeout)
+                    .map_err(|e| format!("cannot connect to the read replica: {e}"))?,
             ),
             None => None,
         };

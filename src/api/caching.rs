@@ -3,24 +3,24 @@
 //! `Cache-Control` saying what a shared cache may keep. `If-Match` on writes is
 //! checked against the same tags in [`crate::api::crud`].
 
+use super::ApiError;
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::Payload;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::dev::Payload;
 use actix_web::{Error, FromRequest, HttpRequest, HttpResponse};
-use super::ApiError;
-use std::future::{ready, Ready};
 use sha2::{Digest, Sha256};
 use std::fmt::Write;
+use std::future::{ready, Ready};
 
 /// The strong entity tag of a representation: a digest of its exact bytes.
 pub fn entity_tag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
     let mut tag = String::with_capacity(34);
     tag.push('"');
-    for byte in &digest[..16] {
+    for byte in digest.iter().take(16) {
         let _ = write!(tag, "{byte:02x}");
     }
     tag.push('"');
@@ -37,9 +37,9 @@ pub enum Comparison {
 
 /// Whether a list of entity tags names `tag`; `*` names any.
 pub fn names(list: &str, tag: &str, comparison: Comparison) -> bool {
-    list.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate == tag || (comparison == Comparison::Weak && candidate.strip_prefix("W/") == Some(tag))
-    })
+    list.split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate == tag || (comparison == Comparison::Weak && candidate.strip_prefix("W/") == Some(tag)))
 }
 
 /// The `If-Match` header of a write: the versions of the record the change was

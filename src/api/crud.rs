@@ -134,7 +134,11 @@ where
 pub(crate) fn refuse_overlong<D: Serialize>(data: &D) -> Result<(), ApiError> {
     let value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
     let errors = crate::domain::validation::overlong_texts(&value);
-    if errors.is_empty() { Ok(()) } else { Err(ApiError::Validation(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }
 
 /// Checks `caller` may do `action` to the record `data` (with id `id`).
@@ -151,7 +155,14 @@ where
     Ok(scope)
 }
 
-fn audit_event<R: Resource>(caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&R::Data>, after: Option<&R::Data>) -> Result<NewAuditEvent, ApiError>
+fn audit_event<R: Resource>(
+    caller: &Caller,
+    action: Action,
+    id: i64,
+    scope: &Scope,
+    before: Option<&R::Data>,
+    after: Option<&R::Data>,
+) -> Result<NewAuditEvent, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -159,7 +170,15 @@ where
 }
 
 /// Writes the audit event of a change, in the change's transaction.
-pub(crate) fn audit<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&R::Data>, after: Option<&R::Data>) -> Result<(), ApiError>
+pub(crate) fn audit<R: Resource>(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    action: Action,
+    id: i64,
+    scope: &Scope,
+    before: Option<&R::Data>,
+    after: Option<&R::Data>,
+) -> Result<(), ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -168,7 +187,8 @@ where
 
 /// RFC 8288 links to the neighbouring pages, keeping the caller's filters.
 fn page_links(req: &HttpRequest, limit: i64, next: Option<&str>, prev: Option<&str>) -> Option<String> {
-    let others: Vec<(String, String)> = url_pairs(req.query_string()).into_iter().filter(|(k, _)| !matches!(k.as_str(), "limit" | "offset" | "cursor")).collect();
+    let others: Vec<(String, String)> =
+        url_pairs(req.query_string()).into_iter().filter(|(k, _)| !matches!(k.as_str(), "limit" | "offset" | "cursor")).collect();
     let link = |cursor: &str, rel: &str| {
         let mut pairs = others.clone();
         pairs.push(("limit".into(), limit.to_string()));
@@ -286,7 +306,14 @@ where
 
 /// Replaces record `id` by `data` once both the record as it is and as it will be
 /// are the caller's to write.
-fn update_checked<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, current: Record<R::Data>, data: R::Data, precondition: &IfMatch) -> Result<Record<R::Data>, ApiError>
+fn update_checked<R: Resource>(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: i64,
+    current: Record<R::Data>,
+    data: R::Data,
+    precondition: &IfMatch,
+) -> Result<Record<R::Data>, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone,
 {
@@ -343,7 +370,8 @@ where
                 allow::<R>(conn, &caller, Action::Update, Some(id), &current.data)?;
                 let mut document = R::patch_base(&current.data)?;
                 merge_patch::apply(&mut document, &patch);
-                let data: R::Data = serde_json::from_value(document).map_err(|e| ApiError::field("body", "invalid_value", super::problem::describe_json_error(&e)))?;
+                let data: R::Data =
+                    serde_json::from_value(document).map_err(|e| ApiError::field("body", "invalid_value", super::problem::describe_json_error(&e)))?;
                 update_checked::<R>(conn, &caller, id, current, data, &precondition)
             })
         })
@@ -512,6 +540,6 @@ mod tests {
 
     #[test]
     fn query_pairs_keep_encoding() {
-        assert_eq!(url_pairs("a=1&b=x%20y&c"), vec![("a".into(), "1".into()), ("b".into(), "x%20y".into()), ("c".into(), "".into())]);
+        assert_eq!(url_pairs("a=1&b=x%20y&c"), vec![("a".into(), "1".into()), ("b".into(), "x%20y".into()), ("c".into(), String::new())]);
     }
 }

@@ -15,7 +15,11 @@ pub fn wanted(req: &HttpRequest) -> bool {
 
 fn cell(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
 }
 
 /// One CSV line, guarded and quoted, with its line break.

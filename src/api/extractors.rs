@@ -10,8 +10,7 @@ use actix_web::{web, HttpRequest};
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
 fn is_json(mime: mime::Mime) -> bool {
-    mime.type_() == mime::APPLICATION
-        && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON) || mime.subtype() == "merge-patch")
+    mime.type_() == mime::APPLICATION && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON) || mime.subtype() == "merge-patch")
 }
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {

@@ -3,10 +3,10 @@
 use super::crud::View;
 use super::paging::Format;
 use super::{csv as csv_text, ApiError};
+pub use crate::domain::places::Place;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use rust_decimal::prelude::ToPrimitive;
-pub use crate::domain::places::Place;
 use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::openapi::{RefOr, Schema};
@@ -46,10 +46,7 @@ pub fn schema_fields<D: ToSchema>() -> Vec<String> {
 
 /// The columns of a record's CSV row: id, the fields as the schema declares them,
 /// then the timestamps. Taken from the schema so that an empty list still has its header.
-fn columns<D: ToSchema>(items: &[View<D>]) -> Result<Vec<String>, ApiError>
-where
-    D: Serialize,
-{
+fn columns<D: ToSchema + Serialize>(items: &[View<D>]) -> Result<Vec<String>, ApiError> {
     let mut fields = schema_fields::<D>();
     if fields.is_empty() {
         if let Some(first) = items.first() {
@@ -105,7 +102,9 @@ pub fn geojson<D: Serialize>(response: &mut HttpResponseBuilder, items: Vec<View
             let mut properties = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string()))?;
             let geometry = match place {
                 Some(place) => {
-                    properties["location_source"] = Value::String(place.source);
+                    if let Some(fields) = properties.as_object_mut() {
+                        fields.insert("location_source".into(), Value::String(place.source));
+                    }
                     // RFC 7946: longitude first.
                     json!({"type": "Point", "coordinates": [place.longitude.to_f64(), place.latitude.to_f64()]})
                 }

@@ -76,12 +76,18 @@ pub async fn idempotent(mut req: ServiceRequest, next: Next<impl MessageBody + '
 
 /// Runs the request that claimed the key, hashing its body on the way to the
 /// handler, and keeps a successful answer.
-async fn first(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>, state: web::Data<AppState>, scope: String, key: String) -> Result<ServiceResponse<BoxBody>, Error> {
+async fn first(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    state: web::Data<AppState>,
+    scope: String,
+    key: String,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let hasher = Arc::new(Mutex::new(Sha256::new()));
     let seen = hasher.clone();
     let body = req.take_payload().map(move |chunk| {
         if let Ok(bytes) = &chunk {
-            seen.lock().unwrap_or_else(|p| p.into_inner()).update(bytes);
+            seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner).update(bytes);
         }
         chunk
     });
@@ -110,7 +116,7 @@ async fn first(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>, 
     let answer = Claimed {
         method: request.method().to_string(),
         path: request.uri().to_string(),
-        fingerprint: Some(hasher.lock().unwrap_or_else(|p| p.into_inner()).clone().finalize().to_vec()),
+        fingerprint: Some(hasher.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone().finalize().to_vec()),
         status: Some(head.status().as_u16() as i16),
         content_type: header_text(&header::CONTENT_TYPE),
         location: header_text(&header::LOCATION),
@@ -127,7 +133,13 @@ async fn first(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>, 
 /// Answers a request whose key is already claimed.
 async fn replay(mut req: ServiceRequest, earlier: Claimed, method: &str, path: &str) -> Result<ServiceResponse<BoxBody>, Error> {
     let Some(status) = earlier.status else {
-        return Ok(fail(req, ApiError::Conflict { code: "request_in_progress", detail: "a request with this Idempotency-Key is still running; retry when it has answered".into() }));
+        return Ok(fail(
+            req,
+            ApiError::Conflict {
+                code: "request_in_progress",
+                detail: "a request with this Idempotency-Key is still running; retry when it has answered".into(),
+            },
+        ));
     };
     let mut hasher = Sha256::new();
     let mut payload = req.take_payload();
@@ -136,7 +148,10 @@ async fn replay(mut req: ServiceRequest, earlier: Claimed, method: &str, path: &
     }
     let same = earlier.method == method && earlier.path == path && earlier.fingerprint.as_deref() == Some(&hasher.finalize()[..]);
     if !same {
-        return Ok(fail(req, ApiError::field("Idempotency-Key", "key_reused", "this Idempotency-Key was used for a different request; use a new key for a new request")));
+        return Ok(fail(
+            req,
+            ApiError::field("Idempotency-Key", "key_reused", "this Idempotency-Key was used for a different request; use a new key for a new request"),
+        ));
     }
     let mut answer = HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
     answer.insert_header((REPLAYED, HeaderValue::from_static("true")));

@@ -8,9 +8,9 @@
 //! that what it gives can be imported again unchanged.
 
 use super::crud::{allow, readable_scope, Resource};
-use super::problem::describe_json_error;
 use super::csv as csv_text;
 use super::formats::{self, schema_fields};
+use super::problem::describe_json_error;
 use super::tabular::{BodyFormat, FileError, RowReader, NDJSON};
 use super::{ApiError, AppState};
 use crate::auth::policy::authorize;
@@ -23,9 +23,9 @@ use crate::domain::validation::FieldError;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use diesel::pg::PgConnection;
 use diesel::Connection;
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -106,9 +106,9 @@ impl Read for ChannelReader {
                 None => return Ok(0),
             }
         }
-        let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
-        Ok(n)
+        let chunk = self.current.split_to(buf.len().min(self.current.len()));
+        buf.iter_mut().zip(chunk.iter()).for_each(|(to, from)| *to = *from);
+        Ok(chunk.len())
     }
 }
 
@@ -180,9 +180,16 @@ fn given_id(row: &mut Map<String, Value>, read_only: &[&str]) -> Result<Option<i
 }
 
 type Checked<D> = (i64, Option<i64>, D);
+/// The checked rows of a batch, and whether the file ended with it.
+type BatchRead<D> = (Vec<Checked<D>>, bool);
 
 /// Reads up to one batch of rows and checks each by the single-write rules.
-fn read_batch<R: Importable, I: Read>(conn: &mut PgConnection, reader: &mut RowReader<I>, refusals: &mut Refusals, report: &mut ImportReport) -> Result<(Vec<Checked<R::Data>>, bool), ApiError>
+fn read_batch<R: Importable, I: Read>(
+    conn: &mut PgConnection,
+    reader: &mut RowReader<I>,
+    refusals: &mut Refusals,
+    report: &mut ImportReport,
+) -> Result<BatchRead<R::Data>, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
 {
@@ -253,7 +260,7 @@ where
                     .map(|(line, id, data)| Ok(StagedRow { line: *line, given_id: *id, doc: R::stored_row(data)? }))
                     .collect::<Result<Vec<_>, ApiError>>()?;
                 if staging.is_none() {
-                    let fields: Vec<String> = rows[0].doc.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                    let fields: Vec<String> = rows.first().and_then(|row| row.doc.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
                     staging = Some(Staging::begin(conn, R::TARGET, &fields)?);
                 }
                 let staging = staging.as_ref().expect("staging was just begun");
@@ -336,7 +343,6 @@ impl From<diesel::result::Error> for Halt {
     }
 }
 
-
 /// The form of an upload, from its `Content-Type`.
 pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -351,7 +357,13 @@ pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
 /// Receives an upload and imports it while it arrives: the body is passed to the
 /// importing thread chunk by chunk through a short queue, so memory holds a few
 /// chunks and one batch whatever the file's size.
-pub async fn receive<R: Importable>(state: &AppState, caller: &Caller, req: &HttpRequest, mut payload: web::Payload, dry_run: bool) -> Result<ImportReport, ApiError>
+pub async fn receive<R: Importable>(
+    state: &AppState,
+    caller: &Caller,
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    dry_run: bool,
+) -> Result<ImportReport, ApiError>
 where
     R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
 {
@@ -427,9 +439,8 @@ where
     R::Filter: DeserializeOwned,
 {
     authorize(caller, R::COLLECTION, Action::Read, None)?;
-    let filter_of = |query: &str| {
-        web::Query::<R::Filter>::from_query(query).map(web::Query::into_inner).map_err(|e| ApiError::BadRequest(format!("invalid query: {e}")))
-    };
+    let filter_of =
+        |query: &str| web::Query::<R::Filter>::from_query(query).map(web::Query::into_inner).map_err(|e| ApiError::BadRequest(format!("invalid query: {e}")));
     let (scoped, filter) = (filter_of(query)?, filter_of(query)?);
     let checker = caller.clone();
     // Refusals come before the first byte, as a proper problem answer.

@@ -4,8 +4,8 @@
 
 use super::problem::Problem;
 use crate::domain::FieldError;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use serde_json::{json, Value};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 /// The bearer scheme behind Swagger UI's Authorize button.

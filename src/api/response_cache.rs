@@ -49,7 +49,7 @@ pub struct ResponseCache {
 
 impl ResponseCache {
     pub fn clear(&self) {
-        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        let mut entries = self.entries.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::SeqCst);
         entries.clear();
     }
@@ -59,14 +59,14 @@ impl ResponseCache {
     }
 
     fn get(&self, key: &str) -> Option<(Vec<(HeaderName, HeaderValue)>, Bytes)> {
-        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        let entries = self.entries.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         entries.get(key).filter(|e| e.stored.elapsed() < MAX_AGE).map(|e| (e.headers.clone(), e.body.clone()))
     }
 
     /// Keeps an answer read in `generation`, unless the cache was emptied since.
     fn put(&self, key: String, generation: u64, headers: &HeaderMap, body: Bytes) {
         let kept = KEPT.iter().filter_map(|name| headers.get(name).map(|v| (name.clone(), v.clone()))).collect();
-        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        let mut entries = self.entries.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         if self.generation() != generation {
             return;
         }

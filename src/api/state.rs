@@ -44,7 +44,11 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        if public { self.read(work).await } else { self.run(work).await }
+        if public {
+            self.read(work).await
+        } else {
+            self.run(work).await
+        }
     }
 
     async fn on<T, F>(pool: DbPool, work: F) -> Result<T, ApiError>

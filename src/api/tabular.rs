@@ -35,6 +35,9 @@ pub struct UnreadableRow {
     pub message: String,
 }
 
+/// One row of the file with its line number, or why it could not be read.
+pub type NextRow = Result<(u64, Map<String, Value>), UnreadableRow>;
+
 /// A fault of the file as a whole: no header, a broken stream.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
@@ -100,8 +103,17 @@ fn cell_value(raw: &str, kind: CellKind) -> Value {
 enum Source<R: Read> {
     /// `shift`: the csv crate places a record after a CRLF at the preceding line's
     /// `\n`, one line early; the header's end tells which kind of file this is.
-    Csv { reader: csv::Reader<R>, headers: Vec<(String, CellKind)>, record: csv::StringRecord, shift: u64 },
-    Ndjson { reader: BufReader<R>, buffer: String, line: u64 },
+    Csv {
+        reader: csv::Reader<R>,
+        headers: Vec<(String, CellKind)>,
+        record: csv::StringRecord,
+        shift: u64,
+    },
+    Ndjson {
+        reader: BufReader<R>,
+        buffer: String,
+        line: u64,
+    },
 }
 
 /// Reads rows from `R` one at a time; memory does not grow with the file.
@@ -139,13 +151,13 @@ impl<R: Read> RowReader<R> {
 
     /// The next row with its line number (1 is the first data row of NDJSON, 2 the
     /// first after a CSV header), an unreadable row, or `None` at the end.
-    pub fn next_row(&mut self) -> Result<Option<Result<(u64, Map<String, Value>), UnreadableRow>>, FileError> {
+    pub fn next_row(&mut self) -> Result<Option<NextRow>, FileError> {
         match &mut self.source {
             Source::Csv { reader, headers, record, shift } => {
                 let more = match reader.read_record(record) {
                     Ok(more) => more,
                     Err(e) => {
-                        let line = e.position().map_or(0, |p| p.line()) + *shift;
+                        let line = e.position().map_or(0, csv::Position::line) + *shift;
                         return match e.into_kind() {
                             csv::ErrorKind::Io(io) => Err(FileError::Interrupted(io)),
                             csv::ErrorKind::Utf8 { .. } => Ok(Some(Err(UnreadableRow { line, message: "the row is not valid UTF-8".into() }))),
@@ -156,12 +168,17 @@ impl<R: Read> RowReader<R> {
                 if !more {
                     return Ok(None);
                 }
-                let line = record.position().map_or(0, |p| p.line()) + *shift;
+                let line = record.position().map_or(0, csv::Position::line) + *shift;
                 if record.len() != headers.len() {
                     let message = format!("the row has {} cells; the header names {}", record.len(), headers.len());
                     return Ok(Some(Err(UnreadableRow { line, message })));
                 }
-                let row = headers.iter().zip(record.iter()).filter(|((name, _), _)| !name.is_empty()).map(|((name, kind), raw)| (name.clone(), cell_value(raw, *kind))).collect();
+                let row = headers
+                    .iter()
+                    .zip(record.iter())
+                    .filter(|((name, _), _)| !name.is_empty())
+                    .map(|((name, kind), raw)| (name.clone(), cell_value(raw, *kind)))
+                    .collect();
                 Ok(Some(Ok((line, row))))
             }
             Source::Ndjson { reader, buffer, line } => loop {

@@ -42,7 +42,7 @@ impl Metrics {
     }
 
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
-        let mut series = self.series.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut series = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = series.entry((route.to_owned(), method.to_owned(), status)).or_default();
         entry.count += 1;
         entry.sum += seconds;
@@ -56,7 +56,7 @@ impl Metrics {
     /// The Prometheus text exposition of everything observed, plus the pool.
     pub fn render(&self, pool: &DbPool) -> String {
         let mut out = String::new();
-        let series = self.series.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let series = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         out.push_str("# HELP http_requests_total Requests answered, by route, method and status.\n# TYPE http_requests_total counter\n");
         for ((route, method, status), s) in series.iter() {
             let _ = writeln!(out, "http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {}", s.count);
@@ -81,10 +81,23 @@ impl Metrics {
             let _ = writeln!(out, "http_request_duration_seconds_count{{{labels}}} {}", s.count);
         }
         let state = pool.state();
-        let _ = writeln!(out, "# HELP db_pool_connections Connections the pool holds.\n# TYPE db_pool_connections gauge\ndb_pool_connections {}", state.connections);
-        let _ = writeln!(out, "# HELP db_pool_idle_connections Connections free for a request.\n# TYPE db_pool_idle_connections gauge\ndb_pool_idle_connections {}", state.idle_connections);
-        let _ = writeln!(out, "# HELP db_pool_max_connections The pool's size.\n# TYPE db_pool_max_connections gauge\ndb_pool_max_connections {}", pool.max_size());
-        let _ = writeln!(out, "# HELP imported_rows_total Rows written by bulk imports.\n# TYPE imported_rows_total counter\nimported_rows_total {}", self.imported_rows.load(std::sync::atomic::Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "# HELP db_pool_connections Connections the pool holds.\n# TYPE db_pool_connections gauge\ndb_pool_connections {}",
+            state.connections
+        );
+        let _ = writeln!(
+            out,
+            "# HELP db_pool_idle_connections Connections free for a request.\n# TYPE db_pool_idle_connections gauge\ndb_pool_idle_connections {}",
+            state.idle_connections
+        );
+        let _ =
+            writeln!(out, "# HELP db_pool_max_connections The pool's size.\n# TYPE db_pool_max_connections gauge\ndb_pool_max_connections {}", pool.max_size());
+        let _ = writeln!(
+            out,
+            "# HELP imported_rows_total Rows written by bulk imports.\n# TYPE imported_rows_total counter\nimported_rows_total {}",
+            self.imported_rows.load(std::sync::atomic::Ordering::Relaxed)
+        );
         out
     }
 }

@@ -48,14 +48,27 @@ pub struct UserView {
 
 impl From<&UserRow> for UserView {
     fn from(row: &UserRow) -> Self {
-        Self { id: row.id, email: row.email.clone(), role: row.role, organisation_id: row.organisation_id, enabled: row.enabled, created_at: row.created_at, updated_at: row.updated_at }
+        Self {
+            id: row.id,
+            email: row.email.clone(),
+            role: row.role,
+            organisation_id: row.organisation_id,
+            enabled: row.enabled,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
     }
 }
 
 pub fn normalise_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254 && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'));
-    if valid { Ok(email) } else { Err(ApiError::field("email", "invalid_email", "not an email address")) }
+    let valid =
+        email.len() <= 254 && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'));
+    if valid {
+        Ok(email)
+    } else {
+        Err(ApiError::field("email", "invalid_email", "not an email address"))
+    }
 }
 
 /// The scope of an account with `role` acting for `organisation_id`, after
@@ -73,8 +86,18 @@ pub fn account_scope(conn: &mut PgConnection, id: Option<i64>, role: Role, organ
                 None
             }
             Some((kind, voivodeship)) => {
-                checks.ensure(role != Role::Rops || voivodeship.is_some(), "organisation_id", "no_voivodeship", "a rops user's organisation must have a voivodeship");
-                checks.ensure(role_suits(role, kind), "organisation_id", "role_kind_mismatch", format!("a {role} account cannot act for an organisation of kind {kind}"));
+                checks.ensure(
+                    role != Role::Rops || voivodeship.is_some(),
+                    "organisation_id",
+                    "no_voivodeship",
+                    "a rops user's organisation must have a voivodeship",
+                );
+                checks.ensure(
+                    role_suits(role, kind),
+                    "organisation_id",
+                    "role_kind_mismatch",
+                    format!("a {role} account cannot act for an organisation of kind {kind}"),
+                );
                 voivodeship
             }
         },

@@ -89,9 +89,10 @@ pub enum Scope {
 impl Scope {
     pub fn voivodeship(&self) -> Option<&str> {
         match self {
-            Scope::Programme { voivodeship } | Scope::Organisation { voivodeship, .. } | Scope::Project { voivodeship, .. } | Scope::Account { voivodeship, .. } => {
-                voivodeship.as_deref()
-            }
+            Scope::Programme { voivodeship }
+            | Scope::Organisation { voivodeship, .. }
+            | Scope::Project { voivodeship, .. }
+            | Scope::Account { voivodeship, .. } => voivodeship.as_deref(),
             Scope::Everything => None,
         }
     }
@@ -148,7 +149,9 @@ pub fn authorize(caller: &Caller, collection: &str, action: Action, scope: Optio
             }
             _ => false,
         },
-        Role::Jst => matches!((collection, action, scope), ("beneficiaries", Action::Update, Scope::Organisation { id: Some(id), .. }) if user.organisation_id == Some(*id)),
+        Role::Jst => {
+            matches!((collection, action, scope), ("beneficiaries", Action::Update, Scope::Organisation { id: Some(id), .. }) if user.organisation_id == Some(*id))
+        }
     };
     if allowed {
         Ok(())

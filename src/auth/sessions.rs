@@ -51,9 +51,7 @@ pub async fn sign_in(state: &AppState, tokens: web::Data<TokenService>, email: S
     let (account_key, client_key) = (account_key(&email), client_key(&client));
     let settings = state.throttle.clone();
     let keys = vec![(account_key.clone(), settings.per_account), (client_key.clone(), settings.per_client)];
-    let (admission, account) = state
-        .run(move |conn| Ok((throttle::admit(conn, &settings, &keys, Utc::now())?, users::find_by_email(conn, &email)?)))
-        .await?;
+    let (admission, account) = state.run(move |conn| Ok((throttle::admit(conn, &settings, &keys, Utc::now())?, users::find_by_email(conn, &email)?))).await?;
     if let throttle::Admission::Blocked { retry_after } = admission {
         return Err(ApiError::TooManyRequests { retry_after });
     }

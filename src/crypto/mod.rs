@@ -82,7 +82,8 @@ impl Vault {
     /// Seals `plain` for `field` (bound as associated data, so a value cannot be
     /// moved to another column): key id (2 bytes) ‖ nonce (12) ‖ ciphertext and tag.
     pub fn seal(&self, field: &str, plain: &str) -> Vec<u8> {
-        let cipher = Aes256Gcm::new_from_slice(&self.keys.encryption[&self.current]).expect("32-byte key");
+        let key = self.keys.encryption.get(&self.current).expect("the current key is one of the keys");
+        let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let sealed = cipher.encrypt(&Nonce::from(nonce), Payload { msg: plain.as_bytes(), aad: field.as_bytes() }).expect("AES-GCM encryption does not fail");
@@ -94,14 +95,15 @@ impl Vault {
     }
 
     pub fn open(&self, field: &str, sealed: &[u8]) -> Result<String, VaultError> {
-        if sealed.len() < 2 + NONCE_LEN + 16 {
+        let (id, rest) = sealed.split_first_chunk::<2>().ok_or(VaultError::Damaged)?;
+        let (nonce, ciphertext) = rest.split_first_chunk::<NONCE_LEN>().ok_or(VaultError::Damaged)?;
+        if ciphertext.len() < 16 {
             return Err(VaultError::Damaged);
         }
-        let id = u16::from_be_bytes([sealed[0], sealed[1]]);
+        let id = u16::from_be_bytes(*id);
         let key = self.keys.encryption.get(&id).ok_or(VaultError::UnknownKey(id))?;
         let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
-        let nonce: [u8; NONCE_LEN] = sealed[2..2 + NONCE_LEN].try_into().map_err(|_| VaultError::Damaged)?;
-        let plain = cipher.decrypt(&Nonce::from(nonce), Payload { msg: &sealed[2 + NONCE_LEN..], aad: field.as_bytes() }).map_err(|_| VaultError::Damaged)?;
+        let plain = cipher.decrypt(&Nonce::from(*nonce), Payload { msg: ciphertext, aad: field.as_bytes() }).map_err(|_| VaultError::Damaged)?;
         String::from_utf8(plain).map_err(|_| VaultError::Damaged)
     }
 
@@ -139,7 +141,11 @@ static VAULT: OnceLock<(VaultKeys, Vault)> = OnceLock::new();
 /// different keys are refused, since sealed values would become unreadable.
 pub fn install(keys: VaultKeys) -> Result<(), String> {
     let installed = VAULT.get_or_init(|| (keys.clone(), Vault::new(keys.clone())));
-    if installed.0 == keys { Ok(()) } else { Err("a different set of personal-data keys is already installed in this process".into()) }
+    if installed.0 == keys {
+        Ok(())
+    } else {
+        Err("a different set of personal-data keys is already installed in this process".into())
+    }
 }
 
 pub fn vault() -> &'static Vault {

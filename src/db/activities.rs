@@ -1,13 +1,13 @@
 //! Activities: the types of support a project gives.
 
+use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
 use crate::db::schema::activities;
 use crate::domain::codes::ActivityType;
 use chrono::NaiveDate;
-use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
-use diesel::sql_types::{Bool, Text};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

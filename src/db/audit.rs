@@ -91,11 +91,7 @@ fn filtered<'a>(f: &'a AuditFilter, voivodeship: Option<&'a str>) -> audit_event
 /// Events matching `filter`, newest first, limited to `voivodeship` when given.
 pub fn list(conn: &mut PgConnection, filter: &AuditFilter, voivodeship: Option<&str>, page: PageRequest) -> Result<(Vec<AuditEvent>, i64), DbError> {
     let total = filtered(filter, voivodeship).count().get_result(conn)?;
-    let events = filtered(filter, voivodeship)
-        .select(AuditEvent::as_select())
-        .order(audit_events::id.desc())
-        .limit(page.limit)
-        .offset(page.offset)
-        .load(conn)?;
+    let events =
+        filtered(filter, voivodeship).select(AuditEvent::as_select()).order(audit_events::id.desc()).limit(page.limit).offset(page.offset).load(conn)?;
     Ok((events, total))
 }

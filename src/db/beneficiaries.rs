@@ -1,13 +1,13 @@
 //! Organisations: beneficiaries, partners, ROPS, OWES, JST, PES.
 
+use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
 use crate::db::schema::beneficiaries;
 use crate::domain::codes::{OrganisationKind, PesType};
-use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
+use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use rust_decimal::Decimal;
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -117,11 +117,7 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
     }
     if let Some(name) = &f.name {
         let pattern = like_pattern(name);
-        q = q.filter(
-            beneficiaries::name
-                .ilike(pattern.clone())
-                .or(sql::<Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<Text, _>(pattern)),
-        );
+        q = q.filter(beneficiaries::name.ilike(pattern.clone()).or(sql::<Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<Text, _>(pattern)));
     }
     if let Some(text) = &f.q {
         q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(")"));

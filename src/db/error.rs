@@ -42,9 +42,15 @@ impl From<DieselError> for DbError {
                     DatabaseErrorKind::CheckViolation => DbError::Check { constraint },
                     DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => DbError::Unavailable(info.message().to_owned()),
                     // libpq's words when the server went away under a query.
-                    _ if ["server closed the connection", "no connection to the server", "could not receive data from server", "could not send data to server", "terminating connection"]
-                        .iter()
-                        .any(|lost| info.message().contains(lost)) =>
+                    _ if [
+                        "server closed the connection",
+                        "no connection to the server",
+                        "could not receive data from server",
+                        "could not send data to server",
+                        "terminating connection",
+                    ]
+                    .iter()
+                    .any(|lost| info.message().contains(lost)) =>
                     {
                         DbError::Unavailable(info.message().to_owned())
                     }

@@ -32,16 +32,12 @@ pub struct Claimed {
 /// Claims `key` for a new request; `None` when the claim is ours, else what the
 /// key already holds.
 pub fn claim(conn: &mut PgConnection, scope: &str, key: &str, method: &str, path: &str) -> Result<Option<Claimed>, DbError> {
-    diesel::sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1::int)")
-        .bind::<BigInt, _>(KEPT_HOURS)
+    diesel::sql_query("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1::int)").bind::<BigInt, _>(KEPT_HOURS).execute(conn)?;
+    diesel::sql_query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL AND created_at < now() - make_interval(mins => $3::int)")
+        .bind::<Text, _>(scope)
+        .bind::<Text, _>(key)
+        .bind::<BigInt, _>(ABANDONED_MINUTES)
         .execute(conn)?;
-    diesel::sql_query(
-        "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL AND created_at < now() - make_interval(mins => $3::int)",
-    )
-    .bind::<Text, _>(scope)
-    .bind::<Text, _>(key)
-    .bind::<BigInt, _>(ABANDONED_MINUTES)
-    .execute(conn)?;
     let inserted = diesel::sql_query("INSERT INTO idempotency_keys (scope, key, method, path) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind::<Text, _>(scope)
         .bind::<Text, _>(key)
@@ -74,6 +70,9 @@ pub fn keep(conn: &mut PgConnection, scope: &str, key: &str, answer: &Claimed) -
 
 /// Gives `key` up: the request failed and a retry should run again.
 pub fn release(conn: &mut PgConnection, scope: &str, key: &str) -> Result<(), DbError> {
-    diesel::sql_query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL").bind::<Text, _>(scope).bind::<Text, _>(key).execute(conn)?;
+    diesel::sql_query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL")
+        .bind::<Text, _>(scope)
+        .bind::<Text, _>(key)
+        .execute(conn)?;
     Ok(())
 }

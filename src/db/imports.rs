@@ -54,6 +54,10 @@ pub struct RowProblem {
     pub message: String,
 }
 
+/// What staging a batch found: the rows refused, and the `(line, id)` of rows
+/// that name an existing record.
+pub type StageOutcome = (Vec<RowProblem>, Vec<(i64, i64)>);
+
 /// A staged row: its line, the id it names (if any), and its stored form.
 pub struct StagedRow {
     pub line: i64,
@@ -166,7 +170,7 @@ impl Staging {
     /// Stages one batch and finds the records its rows name. Returns what the
     /// database refuses (unknown ids, rows without a key, repeated keys, records
     /// that would move or cannot change) and the `(line, id)` of found records.
-    pub fn stage(&self, conn: &mut PgConnection, rows: &[StagedRow]) -> Result<(Vec<RowProblem>, Vec<(i64, i64)>), DbError> {
+    pub fn stage(&self, conn: &mut PgConnection, rows: &[StagedRow]) -> Result<StageOutcome, DbError> {
         diesel::sql_query("TRUNCATE import_batch, import_typed").execute(conn)?;
         let mut data = Vec::with_capacity(rows.len() * 512);
         for row in rows {
@@ -214,13 +218,19 @@ impl Staging {
             }
             Ok(())
         };
-        refuse(conn, "SELECT line FROM import_typed WHERE given_id IS NOT NULL AND id IS NULL".into(), "id", "not_found", "no record of this kind has this id")?;
+        refuse(
+            conn,
+            "SELECT line FROM import_typed WHERE given_id IS NOT NULL AND id IS NULL".into(),
+            "id",
+            "not_found",
+            "no record of this kind has this id",
+        )?;
         let any_key: Vec<String> = t.keys.iter().map(|key| format!("({})", filled(key))).collect();
         let keys_named: Vec<String> = t.keys.iter().map(|key| key.join(" + ")).collect();
         refuse(
             conn,
             format!("SELECT line FROM import_typed WHERE given_id IS NULL AND NOT ({})", any_key.join(" OR ")),
-            t.keys[0].last().copied().unwrap_or("id"),
+            t.keys.first().and_then(|key| key.last()).copied().unwrap_or("id"),
             "key_required",
             &format!("an imported row needs a key so that importing it again finds it: {}, or the record's id", keys_named.join(", or ")),
         )?;
@@ -302,7 +312,10 @@ impl Staging {
         };
         let inserted = run(
             conn,
-            format!("WITH written AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM import_typed WHERE id IS NULL ORDER BY line RETURNING *){}", audited("create")),
+            format!(
+                "WITH written AS (INSERT INTO {table} ({columns}) SELECT {columns} FROM import_typed WHERE id IS NULL ORDER BY line RETURNING *){}",
+                audited("create")
+            ),
         )?;
         let updated = run(
             conn,

@@ -18,7 +18,7 @@ pub struct SortKey {
 
 impl SortKey {
     pub const fn new(name: &'static str, expr: &'static str, cast: &'static str) -> SortKey {
-        let descending = !name.is_empty() && name.as_bytes()[0] == b'-';
+        let descending = matches!(name.as_bytes().first(), Some(b'-'));
         SortKey { name, expr: Cow::Borrowed(expr), cast, descending }
     }
 
@@ -106,13 +106,12 @@ impl Plan {
     }
 }
 
+/// A row of a list as loaded: id, stored data, created_at, updated_at, sort key.
+pub type ListedRow<R> = (i64, R, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, Option<String>);
+
 /// Turns the loaded rows of a plan into a page: drops the extra row, restores the
 /// order of a backwards read and decodes each record.
-pub fn finish<C: super::store::Codec>(
-    rows: Vec<(i64, C::Row, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, Option<String>)>,
-    total: i64,
-    request: &ListRequest,
-) -> Result<Listed<C::Data>, DbError> {
+pub fn finish<C: super::store::Codec>(rows: Vec<ListedRow<C::Row>>, total: i64, request: &ListRequest) -> Result<Listed<C::Data>, DbError> {
     let mut rows = rows;
     let more = rows.len() as i64 > request.limit;
     rows.truncate(request.limit.max(0) as usize);

@@ -88,9 +88,7 @@ pub fn set_status(conn: &mut PgConnection, id: i64, status: MeasurementStatus, r
     use indicator_measurements::dsl as m;
     let now = diesel::dsl::now;
     if status == MeasurementStatus::Submitted {
-        diesel::update(m::indicator_measurements.find(id))
-            .set((m::status.eq(status), m::submitted_at.eq(now), m::submitted_by.eq(user_id)))
-            .execute(conn)?;
+        diesel::update(m::indicator_measurements.find(id)).set((m::status.eq(status), m::submitted_at.eq(now), m::submitted_by.eq(user_id))).execute(conn)?;
     } else {
         diesel::update(m::indicator_measurements.find(id))
             .set((m::status.eq(status), m::return_reason.eq(reason), m::decided_at.eq(now), m::decided_by.eq(user_id)))

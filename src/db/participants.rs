@@ -6,7 +6,7 @@ use crate::crypto::{vault, VaultError};
 use crate::db::schema::participants;
 use crate::db::store::Codec;
 use crate::db::DbError;
-use crate::domain::codes::{AreaType, Answer, Education, LabourStatus, LegalBasis, RepresentedKind, Sex};
+use crate::domain::codes::{Answer, AreaType, Education, LabourStatus, LegalBasis, RepresentedKind, Sex};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -137,12 +137,11 @@ pub struct ParticipantRow {
 fn bytea_hex<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
     match bytes {
         Some(b) => {
-            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            use std::fmt::Write;
             let mut hex = String::with_capacity(2 + 2 * b.len());
             hex.push_str("\\x");
             for byte in b {
-                hex.push(DIGITS[usize::from(byte >> 4)] as char);
-                hex.push(DIGITS[usize::from(byte & 15)] as char);
+                let _ = write!(hex, "{byte:02x}");
             }
             s.serialize_str(&hex)
         }

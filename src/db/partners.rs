@@ -48,9 +48,7 @@ fn apply_filter<'a>(mut q: partners::BoxedQuery<'a, Pg>, f: &PartnerFilter) -> p
         q = q.filter(partners::role.eq(role));
     }
     if let Some(day) = f.on {
-        q = q
-            .filter(partners::valid_from.is_null().or(partners::valid_from.le(day)))
-            .filter(partners::valid_to.is_null().or(partners::valid_to.ge(day)));
+        q = q.filter(partners::valid_from.is_null().or(partners::valid_from.le(day))).filter(partners::valid_to.is_null().or(partners::valid_to.ge(day)));
     }
     q
 }

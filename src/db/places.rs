@@ -8,9 +8,12 @@ use diesel::PgConnection;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
+/// What is known of where a record lies: its own coordinates, and TERYT codes.
+pub type Whereabouts = (Option<(Decimal, Decimal)>, Vec<String>);
+
 /// Each record's place: its own coordinates, else the centroid of the most precise
 /// known TERYT unit among its codes (tried in order), else none.
-pub fn locate(conn: &mut PgConnection, records: &[(Option<(Decimal, Decimal)>, Vec<String>)]) -> Result<Vec<Option<Place>>, DbError> {
+pub fn locate(conn: &mut PgConnection, records: &[Whereabouts]) -> Result<Vec<Option<Place>>, DbError> {
     let candidates: Vec<Vec<String>> = records.iter().map(|(_, codes)| codes.iter().flat_map(|c| enclosing_units(c)).collect()).collect();
     let mut wanted: Vec<&String> = candidates.iter().flatten().collect();
     wanted.sort();
@@ -31,7 +34,9 @@ pub fn locate(conn: &mut PgConnection, records: &[(Option<(Decimal, Decimal)>, V
         .zip(candidates)
         .map(|((own, _), units)| match own {
             Some((latitude, longitude)) => Some(Place { latitude: *latitude, longitude: *longitude, source: "coordinates".into() }),
-            None => units.into_iter().find_map(|unit| centroids.get(&unit).map(|(latitude, longitude)| Place { latitude: *latitude, longitude: *longitude, source: format!("teryt:{unit}") })),
+            None => units.into_iter().find_map(|unit| {
+                centroids.get(&unit).map(|(latitude, longitude)| Place { latitude: *latitude, longitude: *longitude, source: format!("teryt:{unit}") })
+            }),
         })
         .collect())
 }

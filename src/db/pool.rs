@@ -80,10 +80,7 @@ mod tests {
             split_database_url("postgres://postgres@127.0.0.1:5432/es_registry"),
             Some(("postgres://postgres@127.0.0.1:5432/postgres".into(), "es_registry".into()))
         );
-        assert_eq!(
-            split_database_url("postgres://u@h/db?sslmode=disable"),
-            Some(("postgres://u@h/postgres?sslmode=disable".into(), "db".into()))
-        );
+        assert_eq!(split_database_url("postgres://u@h/db?sslmode=disable"), Some(("postgres://u@h/postgres?sslmode=disable".into(), "db".into())));
         assert_eq!(split_database_url("postgres://h"), None);
     }
 }

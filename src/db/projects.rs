@@ -1,17 +1,17 @@
 //! Projects: the heart of the registry.
 
-use crate::db::schema::{measures, partners, priority_axes, projects};
 use crate::db::listing::{search_terms, teryt_prefix};
+use crate::db::schema::{measures, partners, priority_axes, projects};
 use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
-use diesel::dsl::sql;
-use diesel::sql_types::{Bool, Date, Text};
 use chrono::NaiveDate;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::dsl::sql;
 use diesel::expression::AsExpression;
 use diesel::pg::{Pg, PgValue};
 use diesel::prelude::*;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Jsonb;
+use diesel::sql_types::{Bool, Date, Text};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -202,10 +202,7 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
         q = q.filter(projects::measure_id.eq(id));
     }
     if let Some(id) = f.programme_id {
-        let measures_of_programme = measures::table
-            .inner_join(priority_axes::table)
-            .filter(priority_axes::programme_id.eq(id))
-            .select(measures::id);
+        let measures_of_programme = measures::table.inner_join(priority_axes::table).filter(priority_axes::programme_id.eq(id)).select(measures::id);
         q = q.filter(projects::measure_id.eq_any(measures_of_programme));
     }
     if let Some(id) = f.beneficiary_id {
@@ -265,7 +262,9 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
         q = q.filter(
             sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ to_tsquery('es_polish', ")
                 .bind::<Text, _>(terms.clone())
-                .sql(") UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ to_tsquery('es_polish', ")
+                .sql(
+                    ") UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ to_tsquery('es_polish', ",
+                )
                 .bind::<Text, _>(terms)
                 .sql("))"),
         );

@@ -18,7 +18,6 @@ pub struct Record<D> {
     pub updated_at: DateTime<Utc>,
 }
 
-
 #[derive(Debug, Clone, Copy)]
 pub struct PageRequest {
     pub limit: i64,
@@ -90,11 +89,7 @@ macro_rules! table_store {
         pub struct $store;
 
         impl $store {
-            fn select_one(
-                conn: &mut diesel::pg::PgConnection,
-                id: i64,
-                lock: bool,
-            ) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
+            fn select_one(conn: &mut diesel::pg::PgConnection, id: i64, lock: bool) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
                 use diesel::prelude::*;
                 use $crate::db::schema::$table::dsl as t;
                 type Row = <$codec as $crate::db::store::Codec>::Row;
@@ -132,7 +127,8 @@ macro_rules! table_store {
                         query = query.filter(sql::<Bool>(before_id).bind::<BigInt, _>(from.id));
                     }
                     (Window::Keyset { from: Some(from), .. }, Some((before_key, Some(before_id)))) => {
-                        query = query.filter(sql::<Bool>(before_key).bind::<Nullable<Text>, _>(from.key.clone()).sql(before_id).bind::<BigInt, _>(from.id).sql(")"));
+                        query = query
+                            .filter(sql::<Bool>(before_key).bind::<Nullable<Text>, _>(from.key.clone()).sql(before_id).bind::<BigInt, _>(from.id).sql(")"));
                     }
                     _ => {}
                 }
@@ -161,10 +157,8 @@ macro_rules! table_store {
                 use $crate::db::schema::$table::dsl as t;
                 type Row = <$codec as $crate::db::store::Codec>::Row;
                 let encoded = <$codec as $crate::db::store::Codec>::encode(data)?;
-                let row = diesel::insert_into(t::$table)
-                    .values(&*encoded)
-                    .returning((t::id, Row::as_returning(), t::created_at, t::updated_at))
-                    .get_result(conn)?;
+                let row =
+                    diesel::insert_into(t::$table).values(&*encoded).returning((t::id, Row::as_returning(), t::created_at, t::updated_at)).get_result(conn)?;
                 Ok($crate::db::store::decode_all::<$codec>(vec![row])?.remove(0))
             }
 
@@ -173,10 +167,8 @@ macro_rules! table_store {
                 use $crate::db::schema::$table::dsl as t;
                 type Row = <$codec as $crate::db::store::Codec>::Row;
                 let encoded = <$codec as $crate::db::store::Codec>::encode(data)?;
-                let row = diesel::update(t::$table.find(id))
-                    .set(&*encoded)
-                    .returning((t::id, Row::as_returning(), t::created_at, t::updated_at))
-                    .get_result(conn)?;
+                let row =
+                    diesel::update(t::$table.find(id)).set(&*encoded).returning((t::id, Row::as_returning(), t::created_at, t::updated_at)).get_result(conn)?;
                 Ok($crate::db::store::decode_all::<$codec>(vec![row])?.remove(0))
             }
 

@@ -72,7 +72,9 @@ pub fn list(conn: &mut PgConnection, voivodeship: Option<&str>, roles: Option<&[
     let scoped = || {
         let mut q = users::table.into_boxed();
         if let Some(v) = voivodeship {
-            q = q.filter(users::organisation_id.eq_any(beneficiaries::table.filter(beneficiaries::voivodeship.eq(v.to_owned())).select(beneficiaries::id.nullable())));
+            q = q.filter(
+                users::organisation_id.eq_any(beneficiaries::table.filter(beneficiaries::voivodeship.eq(v.to_owned())).select(beneficiaries::id.nullable())),
+            );
         }
         if let Some(roles) = roles {
             q = q.filter(users::role.eq_any(roles.to_vec()));
@@ -99,7 +101,12 @@ pub struct RefreshTokenRow {
 /// Stores a new refresh token; a first token starts its own family.
 pub fn insert_refresh_token(conn: &mut PgConnection, user_id: i64, family: Option<i64>, hash: &[u8], expires_at: DateTime<Utc>) -> Result<(), DbError> {
     let id: i64 = diesel::insert_into(refresh_tokens::table)
-        .values((refresh_tokens::user_id.eq(user_id), refresh_tokens::family.eq(family.unwrap_or(0)), refresh_tokens::token_hash.eq(hash), refresh_tokens::expires_at.eq(expires_at)))
+        .values((
+            refresh_tokens::user_id.eq(user_id),
+            refresh_tokens::family.eq(family.unwrap_or(0)),
+            refresh_tokens::token_hash.eq(hash),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
         .returning(refresh_tokens::id)
         .get_result(conn)?;
     if family.is_none() {
@@ -155,7 +162,13 @@ pub fn failure_for_update(conn: &mut PgConnection, key: &str) -> Result<Option<F
     Ok(sign_in_failures::table.find(key).select(FailureRow::as_select()).for_update().first(conn).optional()?)
 }
 
-pub fn store_failure(conn: &mut PgConnection, key: &str, failures: i32, window_started_at: DateTime<Utc>, blocked_until: Option<DateTime<Utc>>) -> Result<(), DbError> {
+pub fn store_failure(
+    conn: &mut PgConnection,
+    key: &str,
+    failures: i32,
+    window_started_at: DateTime<Utc>,
+    blocked_until: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
     diesel::insert_into(sign_in_failures::table)
         .values((
             sign_in_failures::key.eq(key),

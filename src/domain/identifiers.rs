@@ -7,11 +7,7 @@ fn digits_of(raw: &str, field: &'static str) -> Result<Vec<u32>, DomainError> {
     // Separators are common in published identifiers ("123-456-32-18").
     let cleaned: String = raw.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
     let cleaned = cleaned.strip_prefix("PL").unwrap_or(&cleaned);
-    cleaned
-        .chars()
-        .map(|c| c.to_digit(10))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| DomainError::new("not_digits", format!("{field} must consist of digits")))
+    cleaned.chars().map(|c| c.to_digit(10)).collect::<Option<Vec<_>>>().ok_or_else(|| DomainError::new("not_digits", format!("{field} must consist of digits")))
 }
 
 fn weighted_mod11(digits: &[u32], weights: &[u32]) -> u32 {
@@ -28,12 +24,10 @@ pub struct Nip(String);
 
 impl Nip {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let d = digits_of(raw, "NIP")?;
-        if d.len() != 10 {
-            return Err(DomainError::new("nip_length", "NIP must have 10 digits"));
-        }
-        let check = weighted_mod11(&d[..9], &[6, 5, 7, 2, 3, 4, 5, 6, 7]);
-        if check == 10 || check != d[9] {
+        let d: [u32; 10] = digits_of(raw, "NIP")?.try_into().map_err(|_| DomainError::new("nip_length", "NIP must have 10 digits"))?;
+        let [body @ .., last] = d;
+        let check = weighted_mod11(&body, &[6, 5, 7, 2, 3, 4, 5, 6, 7]);
+        if check == 10 || check != last {
             return Err(DomainError::new("nip_checksum", "NIP check digit does not match"));
         }
         Ok(Self(join(&d)))
@@ -52,8 +46,8 @@ impl Regon {
             14 => &[2, 4, 8, 5, 0, 9, 7, 3, 6, 1, 2, 4, 8],
             _ => return Err(DomainError::new("regon_length", "REGON must have 9 or 14 digits")),
         };
-        let check = weighted_mod11(&d[..d.len() - 1], weights) % 10;
-        if check != d[d.len() - 1] {
+        let (last, body) = d.split_last().ok_or_else(|| DomainError::new("regon_length", "REGON must have 9 or 14 digits"))?;
+        if weighted_mod11(body, weights) % 10 != *last {
             return Err(DomainError::new("regon_checksum", "REGON check digit does not match"));
         }
         Ok(Self(join(&d)))

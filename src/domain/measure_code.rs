@@ -29,7 +29,7 @@ impl MeasureCode {
 
     /// Whether `child` (normalised) lies directly or indirectly below `parent` (normalised).
     pub fn is_below(child: &str, parent: &str) -> bool {
-        child.len() > parent.len() + 1 && child.starts_with(parent) && child.as_bytes()[parent.len()] == b'.'
+        child.len() > parent.len() + 1 && child.starts_with(parent) && child.as_bytes().get(parent.len()) == Some(&b'.')
     }
 }
 
@@ -44,11 +44,7 @@ impl AxisNumber {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let written = raw.trim();
         let body = written.strip_suffix('.').unwrap_or(written);
-        let value = if !body.is_empty() && body.chars().all(|c| c.is_ascii_digit()) {
-            body.parse::<i32>().ok()
-        } else {
-            roman_value(body)
-        };
+        let value = if !body.is_empty() && body.chars().all(|c| c.is_ascii_digit()) { body.parse::<i32>().ok() } else { roman_value(body) };
         match value {
             Some(n) if (1..=99).contains(&n) => Ok(Self { written: written.to_owned(), sort_key: n }),
             _ => Err(DomainError::new("axis_number_format", "priority axis number must be 1-99 in arabic or roman numerals")),
@@ -69,9 +65,7 @@ fn roman_value(s: &str) -> Option<i32> {
     if values.is_empty() {
         return None;
     }
-    let total = values.iter().enumerate().fold(0, |acc, (i, v)| {
-        if values.get(i + 1).is_some_and(|next| next > v) { acc - v } else { acc + v }
-    });
+    let total = values.iter().enumerate().fold(0, |acc, (i, v)| if values.get(i + 1).is_some_and(|next| next > v) { acc - v } else { acc + v });
     // Reject non-canonical spellings such as "IIII" or "VX" by round-tripping.
     (to_roman(total).eq_ignore_ascii_case(s)).then_some(total)
 }

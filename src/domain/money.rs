@@ -40,17 +40,11 @@ pub fn period_bounds(date: NaiveDate, precision: DatePrecision) -> (NaiveDate, N
         DatePrecision::Day => (date, date),
         DatePrecision::Month => {
             let first = date.with_day(1).unwrap_or(date);
-            let next = if first.month() == 12 {
-                NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
-            };
+            let next =
+                if first.month() == 12 { NaiveDate::from_ymd_opt(first.year() + 1, 1, 1) } else { NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1) };
             (first, next.and_then(|d| d.pred_opt()).unwrap_or(first))
         }
-        DatePrecision::Year => (
-            NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap_or(date),
-            NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date),
-        ),
+        DatePrecision::Year => (NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap_or(date), NaiveDate::from_ymd_opt(date.year(), 12, 31).unwrap_or(date)),
     }
 }
 

@@ -18,12 +18,12 @@ impl std::fmt::Debug for Pesel {
 impl Pesel {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let raw = raw.trim();
-        let d: Vec<u32> = raw.chars().map(|c| c.to_digit(10)).collect::<Option<_>>().ok_or_else(|| DomainError::new("pesel_format", "PESEL must consist of 11 digits"))?;
-        if d.len() != 11 {
-            return Err(DomainError::new("pesel_format", "PESEL must consist of 11 digits"));
-        }
-        let sum: u32 = d[..10].iter().zip([1, 3, 7, 9, 1, 3, 7, 9, 1, 3]).map(|(a, w)| a * w).sum();
-        if (10 - sum % 10) % 10 != d[10] {
+        let format = || DomainError::new("pesel_format", "PESEL must consist of 11 digits");
+        let d: Vec<u32> = raw.chars().map(|c| c.to_digit(10)).collect::<Option<_>>().ok_or_else(format)?;
+        let d: [u32; 11] = d.try_into().map_err(|_| format())?;
+        let [body @ .., check] = d;
+        let sum: u32 = body.iter().zip([1, 3, 7, 9, 1, 3, 7, 9, 1, 3]).map(|(a, w)| a * w).sum();
+        if (10 - sum % 10) % 10 != check {
             return Err(DomainError::new("pesel_checksum", "PESEL check digit does not match"));
         }
         let pesel = Self(raw.to_owned());
@@ -36,7 +36,7 @@ impl Pesel {
     }
 
     pub fn birth_date(&self) -> Option<NaiveDate> {
-        let n = |i: usize| self.0[i..i + 2].parse::<u32>().ok();
+        let n = |i: usize| self.0.get(i..i + 2)?.parse::<u32>().ok();
         let (yy, mm, dd) = (n(0)?, n(2)?, n(4)?);
         let (century, month) = match mm {
             1..=12 => (1900, mm),
@@ -50,12 +50,16 @@ impl Pesel {
     }
 
     pub fn sex(&self) -> Sex {
-        if self.0.as_bytes()[9] % 2 == 1 { Sex::Male } else { Sex::Female }
+        if self.0.as_bytes().get(9).is_some_and(|digit| digit % 2 == 1) {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
     }
 
     /// The last four digits, the most a response may show.
     pub fn masked(&self) -> String {
-        format!("*******{}", &self.0[7..])
+        format!("*******{}", self.0.get(7..).unwrap_or_default())
     }
 }
 

@@ -4,10 +4,22 @@ use super::DomainError;
 
 /// The sixteen voivodeships by TERYT code.
 pub const VOIVODESHIPS: [(&str, &str); 16] = [
-    ("02", "dolnośląskie"), ("04", "kujawsko-pomorskie"), ("06", "lubelskie"), ("08", "lubuskie"),
-    ("10", "łódzkie"), ("12", "małopolskie"), ("14", "mazowieckie"), ("16", "opolskie"),
-    ("18", "podkarpackie"), ("20", "podlaskie"), ("22", "pomorskie"), ("24", "śląskie"),
-    ("26", "świętokrzyskie"), ("28", "warmińsko-mazurskie"), ("30", "wielkopolskie"), ("32", "zachodniopomorskie"),
+    ("02", "dolnośląskie"),
+    ("04", "kujawsko-pomorskie"),
+    ("06", "lubelskie"),
+    ("08", "lubuskie"),
+    ("10", "łódzkie"),
+    ("12", "małopolskie"),
+    ("14", "mazowieckie"),
+    ("16", "opolskie"),
+    ("18", "podkarpackie"),
+    ("20", "podlaskie"),
+    ("22", "pomorskie"),
+    ("24", "śląskie"),
+    ("26", "świętokrzyskie"),
+    ("28", "warmińsko-mazurskie"),
+    ("30", "wielkopolskie"),
+    ("32", "zachodniopomorskie"),
 ];
 
 /// A voivodeship's two-digit TERYT code.
@@ -34,11 +46,12 @@ impl TerytCode {
         if !matches!(raw.len(), 2 | 4 | 7) || !raw.bytes().all(|b| b.is_ascii_digit()) {
             return Err(DomainError::new("teryt_format", "TERYT code must have 2, 4 or 7 digits"));
         }
-        Voivodeship::parse(&raw[..2]).map_err(|_| DomainError::new("teryt_voivodeship", "TERYT code starts with an unknown voivodeship"))?;
-        if raw.len() >= 4 && &raw[2..4] == "00" {
+        Voivodeship::parse(raw.get(..2).unwrap_or_default())
+            .map_err(|_| DomainError::new("teryt_voivodeship", "TERYT code starts with an unknown voivodeship"))?;
+        if raw.get(2..4) == Some("00") {
             return Err(DomainError::new("teryt_format", "TERYT powiat part cannot be 00"));
         }
-        if raw.len() == 7 && !matches!(raw.as_bytes()[6], b'1'..=b'5' | b'8' | b'9') {
+        if raw.len() == 7 && !matches!(raw.as_bytes().get(6), Some(b'1'..=b'5' | b'8' | b'9')) {
             return Err(DomainError::new("teryt_format", "TERYT gmina type digit must be 1-5, 8 or 9"));
         }
         Ok(Self(raw.to_owned()))

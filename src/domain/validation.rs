@@ -91,7 +91,11 @@ impl Checks {
     }
 
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
-        if self.errors.is_empty() { Ok(()) } else { Err(self.errors) }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
     }
 }
 
@@ -132,12 +136,9 @@ pub const MAX_TEXT: usize = 10_000;
 pub fn overlong_texts(value: &serde_json::Value) -> Vec<FieldError> {
     fn walk(value: &serde_json::Value, path: String, errors: &mut Vec<FieldError>) {
         match value {
-            serde_json::Value::String(s) if s.chars().count() > MAX_TEXT => errors.push(FieldError {
-                field: path,
-                code: "too_long".into(),
-                message: format!("at most {MAX_TEXT} characters"),
-                line: None,
-            }),
+            serde_json::Value::String(s) if s.chars().count() > MAX_TEXT => {
+                errors.push(FieldError { field: path, code: "too_long".into(), message: format!("at most {MAX_TEXT} characters"), line: None })
+            }
             serde_json::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     walk(item, format!("{path}[{i}]"), errors);

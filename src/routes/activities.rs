@@ -1,8 +1,8 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
 use crate::auth::Scope;
-use crate::db::scopes;
 use crate::db::activities::{Activities, ActivityData, ActivityFilter};
+use crate::db::scopes;
 use crate::domain::places::TerytCode;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;

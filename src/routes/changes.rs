@@ -106,7 +106,7 @@ fn read_feed(conn: &mut PgConnection, from: LogPosition, limit: i64) -> Result<F
             records.insert((resource.to_owned(), id), record);
         }
     }
-    let next = log.last().map_or(from, |c| c.position());
+    let next = log.last().map_or(from, changes::Change::position);
     let caught_up = (log.len() as i64) < limit && !changes::held_back(conn, next)?;
     let changes = log
         .into_iter()

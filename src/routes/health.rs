@@ -35,6 +35,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(crate::api::extractors::resource("/health/live", "GET").route(web::get().to(live))).service(crate::api::extractors::resource("/health/ready", "GET").route(web::get().to(ready)))
+    cfg.service(crate::api::extractors::resource("/health/live", "GET").route(web::get().to(live)))
+        .service(crate::api::extractors::resource("/health/ready", "GET").route(web::get().to(ready)))
         .service(crate::api::extractors::resource("/metrics", "GET").route(web::get().to(crate::api::telemetry::metrics)));
 }

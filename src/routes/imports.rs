@@ -23,17 +23,19 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 impl Importable for Beneficiaries {
-    const TARGET: Target = Target { table: "beneficiaries", keys: &[&["nip"], &["regon"], &["krs"]], owner: None, kept: &[], opaque: &[], frozen: None, region: "w.voivodeship" };
+    const TARGET: Target =
+        Target { table: "beneficiaries", keys: &[&["nip"], &["regon"], &["krs"]], owner: None, kept: &[], opaque: &[], frozen: None, region: "w.voivodeship" };
 }
 
 impl Importable for Projects {
-    const TARGET: Target = Target { table: "projects", keys: &[&["contract_number"]], owner: None, kept: &[], opaque: &[], frozen: None, region: "w.voivodeship" };
+    const TARGET: Target =
+        Target { table: "projects", keys: &[&["contract_number"]], owner: None, kept: &[], opaque: &[], frozen: None, region: "w.voivodeship" };
 
     fn importable(caller: &Caller, action: Action, _: &ProjectData) -> Result<(), ApiError> {
         match caller.user() {
-            Some(user) if user.role == Role::Owes && action == Action::Create => Err(ApiError::Forbidden(
-                "an OWES creates projects one at a time (POST /api/v1/projects), which names its organisation as beneficiary".into(),
-            )),
+            Some(user) if user.role == Role::Owes && action == Action::Create => {
+                Err(ApiError::Forbidden("an OWES creates projects one at a time (POST /api/v1/projects), which names its organisation as beneficiary".into()))
+            }
             _ => Ok(()),
         }
     }
@@ -42,13 +44,27 @@ impl Importable for Projects {
 // Partner rows are judged one by one: whether a role row may be written depends
 // on the role and the organisation, not only on the project.
 impl Importable for Partners {
-    const TARGET: Target =
-        Target { table: "partners", keys: &[&["project_id", "beneficiary_id", "role"]], owner: Some("project_id"), kept: &[], opaque: &[], frozen: None, region: PROJECT_REGION };
+    const TARGET: Target = Target {
+        table: "partners",
+        keys: &[&["project_id", "beneficiary_id", "role"]],
+        owner: Some("project_id"),
+        kept: &[],
+        opaque: &[],
+        frozen: None,
+        region: PROJECT_REGION,
+    };
 }
 
 impl Importable for Activities {
-    const TARGET: Target =
-        Target { table: "activities", keys: &[&["project_id", "external_id"]], owner: Some("project_id"), kept: &[], opaque: &[], frozen: None, region: PROJECT_REGION };
+    const TARGET: Target = Target {
+        table: "activities",
+        keys: &[&["project_id", "external_id"]],
+        owner: Some("project_id"),
+        kept: &[],
+        opaque: &[],
+        frozen: None,
+        region: PROJECT_REGION,
+    };
 
     fn permission_key(data: &ActivityData) -> Option<i64> {
         Some(data.project_id)
@@ -73,9 +89,15 @@ impl Importable for Participants {
 }
 
 impl Importable for Attendances {
-    const TARGET: Target =
-        Target { table: "attendance", keys: &[&["participant_id", "activity_id"]], owner: Some("participant_id"), kept: &[], opaque: &[], frozen: None,
-        region: "(SELECT p.voivodeship FROM activities a JOIN projects p ON p.id = a.project_id WHERE a.id = w.activity_id)" };
+    const TARGET: Target = Target {
+        table: "attendance",
+        keys: &[&["participant_id", "activity_id"]],
+        owner: Some("participant_id"),
+        kept: &[],
+        opaque: &[],
+        frozen: None,
+        region: "(SELECT p.voivodeship FROM activities a JOIN projects p ON p.id = a.project_id WHERE a.id = w.activity_id)",
+    };
 
     /// The activity's project decides; its checks make the participant one of that project's.
     fn permission_key(data: &AttendanceData) -> Option<i64> {
@@ -207,7 +229,13 @@ pub struct ExportQuery {
             (String = "application/x-ndjson"),
         )),
     ))]
-pub async fn export_rows(state: web::Data<AppState>, caller: Caller, collection: web::Path<BulkCollection>, query: web::Query<ExportQuery>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn export_rows(
+    state: web::Data<AppState>,
+    caller: Caller,
+    collection: web::Path<BulkCollection>,
+    query: web::Query<ExportQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let format = match query.format {
         Some(ExportFormat::Csv) => BodyFormat::Csv,

@@ -31,7 +31,8 @@ impl Resource for IndicatorDefinitions {
     }
 
     fn related(id: i64, data: &IndicatorDefinitionData) -> Vec<(&'static str, String)> {
-        let mut links = vec![("indicators", format!("indicators?definition_id={id}")), ("report", format!("reports/indicators?group_by=definition&definition_id={id}"))];
+        let mut links =
+            vec![("indicators", format!("indicators?definition_id={id}")), ("report", format!("reports/indicators?group_by=definition&definition_id={id}"))];
         if let Some(programme) = data.programme_id {
             links.push(("programme", format!("programmes/{programme}")));
         }

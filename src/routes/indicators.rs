@@ -1,8 +1,8 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
 use crate::auth::Scope;
-use crate::db::scopes;
 use crate::db::indicators::{IndicatorData, IndicatorFilter, Indicators};
+use crate::db::scopes;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use diesel::pg::PgConnection;

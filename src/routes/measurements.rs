@@ -48,7 +48,12 @@ impl Resource for Measurements {
         let mut checks = Checks::new();
         checks.ensure(data.value.is_some() || data.value_text.is_some(), "value", "value_missing", "a measurement needs a value or a value_text");
         for (field, value) in [("value", data.value), ("value_women", data.value_women), ("value_men", data.value_men)] {
-            checks.ensure(value.is_none_or(|v| v >= Decimal::ZERO && v.normalize().scale() <= 4), field, "invalid_value", "a value is non-negative with at most four decimals");
+            checks.ensure(
+                value.is_none_or(|v| v >= Decimal::ZERO && v.normalize().scale() <= 4),
+                field,
+                "invalid_value",
+                "a value is non-negative with at most four decimals",
+            );
         }
         if let (Some(w), Some(m), Some(total)) = (data.value_women, data.value_men, data.value) {
             checks.ensure(w + m == total, "value", "split_mismatch", "value_women and value_men must add up to value");
@@ -68,7 +73,11 @@ impl Resource for Measurements {
     }
 
     fn before_delete(_: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ApiError> {
-        if editable(record.data.status) { Ok(()) } else { Err(locked()) }
+        if editable(record.data.status) {
+            Ok(())
+        } else {
+            Err(locked())
+        }
     }
 
     fn related(_: i64, data: &MeasurementData) -> Vec<(&'static str, String)> {

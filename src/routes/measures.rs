@@ -1,8 +1,8 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
 use crate::auth::Scope;
-use crate::db::scopes;
 use crate::db::measures::{MeasureData, MeasureFilter, Measures};
+use crate::db::scopes;
 use crate::db::{DbError, Store};
 use crate::domain::measure_code::MeasureCode;
 use crate::domain::Checks;
@@ -30,7 +30,12 @@ impl Resource for Measures {
                 other => other?,
             };
             let mut checks = Checks::new();
-            checks.ensure(parent.data.priority_axis_id == data.priority_axis_id, "parent_id", "different_axis", "the parent measure belongs to another priority axis");
+            checks.ensure(
+                parent.data.priority_axis_id == data.priority_axis_id,
+                "parent_id",
+                "different_axis",
+                "the parent measure belongs to another priority axis",
+            );
             checks.ensure(
                 MeasureCode::is_below(&data.code_normalised, &parent.data.code_normalised),
                 "code",

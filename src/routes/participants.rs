@@ -16,7 +16,11 @@ const SEALED: [&str; 5] = ["first_name", "last_name", "pesel", "email", "phone"]
 
 fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
     let years = day.year() - birth.year();
-    if (day.month(), day.day()) < (birth.month(), birth.day()) { years - 1 } else { years }
+    if (day.month(), day.day()) < (birth.month(), birth.day()) {
+        years - 1
+    } else {
+        years
+    }
 }
 
 fn required_name(checks: &mut Checks, field: &str, value: &mut Option<String>) {
@@ -64,7 +68,12 @@ impl Resource for Participants {
             }
         }
         if let Some(email) = &data.email {
-            checks.ensure(email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')), "email", "invalid_email", "not an email address");
+            checks.ensure(
+                email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')),
+                "email",
+                "invalid_email",
+                "not an email address",
+            );
         }
         if let Some(phone) = &data.phone {
             let digits = phone.chars().filter(char::is_ascii_digit).count();
@@ -115,12 +124,14 @@ impl Resource for Participants {
     /// The audit trail keeps which personal fields were set, never their values.
     fn audit_value(data: &ParticipantData) -> Result<Value, ApiError> {
         let mut value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
-        for field in SEALED {
-            if !value[field].is_null() {
-                value[field] = Value::String("[sealed]".into());
+        if let Some(fields) = value.as_object_mut() {
+            for field in SEALED {
+                if fields.get(field).is_some_and(|v| !v.is_null()) {
+                    fields.insert(field.to_owned(), Value::String("[sealed]".into()));
+                }
             }
+            fields.insert("birth_date".to_owned(), Value::Null);
         }
-        value["birth_date"] = Value::Null;
         Ok(value)
     }
 
@@ -131,8 +142,8 @@ impl Resource for Participants {
             for key in Self::READ_ONLY {
                 fields.remove(*key);
             }
+            fields.insert("pesel".to_owned(), data.pesel.clone().map_or(Value::Null, Value::String));
         }
-        value["pesel"] = data.pesel.clone().map_or(Value::Null, Value::String);
         Ok(value)
     }
 }

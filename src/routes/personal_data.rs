@@ -8,9 +8,9 @@ use crate::auth::policy::{aggregate_detail, authorize, Detail};
 use crate::auth::{Action, Caller, Scope};
 use crate::db::attendance::{AttendanceData, AttendanceFilter, Attendances};
 use crate::db::audit::{self as audit_log, AuditEvent, AuditFilter};
+use crate::db::listing::ListRequest;
 use crate::db::participant_stats::{tally, Population, Tally};
 use crate::db::participants::{self, ParticipantData, Participants};
-use crate::db::listing::ListRequest;
 use crate::db::store::PageRequest;
 use crate::db::{scopes, DbError, Store};
 use crate::domain::places::Voivodeship;
@@ -90,7 +90,11 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, id: web::Path<i6
                 audit::<Participants>(conn, &caller, Action::Export, id, &scope, None, None)?;
                 let history_filter = AuditFilter { resource: Some(Participants::COLLECTION.into()), record_id: Some(id), ..Default::default() };
                 let history = audit_log::list(conn, &history_filter, None, PageRequest { limit: 10_000, offset: 0 })?.0;
-                Ok(ParticipantExport { participant: view::<Participants>(record), attendance: attendance.into_iter().map(view::<Attendances>).collect(), history })
+                Ok(ParticipantExport {
+                    participant: view::<Participants>(record),
+                    attendance: attendance.into_iter().map(view::<Attendances>).collect(),
+                    history,
+                })
             })
         })
         .await?;
@@ -182,7 +186,8 @@ pub async fn regional_summary(state: web::Data<AppState>, caller: Caller, filter
         None => Scope::Everything,
     };
     let detail = aggregate_detail(&caller, &scope)?;
-    let population = Population { project_id: None, voivodeship: filter.voivodeship, programme_id: filter.programme_id, measure_id: filter.measure_id, year: filter.year };
+    let population =
+        Population { project_id: None, voivodeship: filter.voivodeship, programme_id: filter.programme_id, measure_id: filter.measure_id, year: filter.year };
     let summary = state.run(move |conn| Ok(present(tally(conn, &population)?, detail))).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

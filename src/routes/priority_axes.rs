@@ -1,8 +1,8 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
 use crate::auth::Scope;
-use crate::db::scopes;
 use crate::db::priority_axes::{PriorityAxes, PriorityAxisData, PriorityAxisFilter};
+use crate::db::scopes;
 use crate::domain::measure_code::AxisNumber;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;

@@ -1,14 +1,14 @@
 use crate::api::crud::Resource;
 use crate::api::formats::Place;
 use crate::api::ApiError;
-use crate::domain::places::check_coordinates;
 use crate::auth::{Action, Caller, Scope};
 use crate::db::partners::{PartnerData, Partners};
-use crate::db::{scopes, Record, Store};
-use crate::domain::codes::{PartnerRole, Role};
 use crate::db::projects::{ProjectData, ProjectFilter, Projects};
+use crate::db::{scopes, Record, Store};
 use crate::domain::codes::DatePrecision;
+use crate::domain::codes::{PartnerRole, Role};
 use crate::domain::money::{check_amount, check_rate, period_bounds, truncate};
+use crate::domain::places::check_coordinates;
 use crate::domain::places::Voivodeship;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -65,7 +65,11 @@ fn check_money(checks: &mut Checks, data: &mut ProjectData) {
                 (implied - rate).abs() <= RATE_TOLERANCE_PP,
                 "cofinancing_rate",
                 "rate_mismatch",
-                format!("the rate {rate}% disagrees with EU amount / {} = {}%", if data.eligible_value.is_some() { "eligible value" } else { "total value" }, implied.round_dp(4)),
+                format!(
+                    "the rate {rate}% disagrees with EU amount / {} = {}%",
+                    if data.eligible_value.is_some() { "eligible value" } else { "total value" },
+                    implied.round_dp(4)
+                ),
             );
         }
     }
@@ -134,7 +138,14 @@ impl Resource for Projects {
     fn after_create(conn: &mut PgConnection, caller: &Caller, record: &Record<ProjectData>) -> Result<(), ApiError> {
         if let Some(user) = caller.user().filter(|u| u.role == Role::Owes) {
             let organisation = user.organisation_id.ok_or_else(|| ApiError::Forbidden("this account has no organisation".into()))?;
-            let role = PartnerData { project_id: record.id, beneficiary_id: organisation, role: PartnerRole::Beneficiary, valid_from: None, valid_to: None, notes: None };
+            let role = PartnerData {
+                project_id: record.id,
+                beneficiary_id: organisation,
+                role: PartnerRole::Beneficiary,
+                valid_from: None,
+                valid_to: None,
+                notes: None,
+            };
             let row = Partners::insert(conn, &role)?;
             let scope = scopes::project(conn, record.id)?;
             crate::api::crud::audit::<Partners>(conn, caller, Action::Create, row.id, &scope, None, Some(&row.data))?;

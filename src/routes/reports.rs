@@ -57,14 +57,28 @@ fn decimal(value: Option<Decimal>) -> String {
         (status = 200, description = "One row per group", content((Vec<IndicatorRollup> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown grouping", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn indicators(state: web::Data<AppState>, req: HttpRequest, grouping: web::Query<Grouping>, filter: web::Query<ReportFilter>) -> Result<HttpResponse, ApiError> {
+pub async fn indicators(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    grouping: web::Query<Grouping>,
+    filter: web::Query<ReportFilter>,
+) -> Result<HttpResponse, ApiError> {
     let (group, filter) = (grouping.group_by, filter.into_inner());
     let rows = state.read(move |conn| Ok(indicator_progress::indicator_report(conn, group, &filter)?)).await?;
     if csv::wanted(&req) {
         let headers = ["key", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind"];
         let body = csv::render(
             &headers,
-            rows.iter().map(|r| vec![text(r.key.as_deref()), r.indicators.to_string(), r.projects.to_string(), decimal(r.sum_target), decimal(r.sum_achieved), r.projects_behind.to_string()]),
+            rows.iter().map(|r| {
+                vec![
+                    text(r.key.as_deref()),
+                    r.indicators.to_string(),
+                    r.projects.to_string(),
+                    decimal(r.sum_target),
+                    decimal(r.sum_achieved),
+                    r.projects_behind.to_string(),
+                ]
+            }),
         );
         return Ok(csv::response(body));
     }
@@ -78,7 +92,12 @@ pub async fn indicators(state: web::Data<AppState>, req: HttpRequest, grouping: 
         (status = 200, description = "One row per group", content((Vec<PortfolioRollup> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown grouping", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn portfolio(state: web::Data<AppState>, req: HttpRequest, grouping: web::Query<Grouping>, filter: web::Query<ReportFilter>) -> Result<HttpResponse, ApiError> {
+pub async fn portfolio(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    grouping: web::Query<Grouping>,
+    filter: web::Query<ReportFilter>,
+) -> Result<HttpResponse, ApiError> {
     let (group, filter) = (grouping.group_by, filter.into_inner());
     let rows = state.read(move |conn| Ok(indicator_progress::portfolio_report(conn, group, &filter)?)).await?;
     if csv::wanted(&req) {

@@ -1,5 +1,6 @@
 //! User accounts: admins manage all, a ROPS the OWES and JST users of its voivodeship.
 
+use crate::api::extractors::resource;
 use crate::api::paging::{Page, PageParams};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
@@ -11,7 +12,6 @@ use crate::db::audit;
 use crate::db::users::{self, UserChanges};
 use crate::db::DbError;
 use crate::domain::codes::Role;
-use crate::api::extractors::resource;
 use actix_web::{web, HttpResponse};
 use diesel::pg::PgConnection;
 use diesel::Connection;
@@ -25,7 +25,15 @@ fn not_found(id: i64) -> impl FnOnce(DbError) -> ApiError {
     }
 }
 
-fn record(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&UserView>, after: Option<&UserView>) -> Result<(), ApiError> {
+fn record(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    action: Action,
+    id: i64,
+    scope: &Scope,
+    before: Option<&UserView>,
+    after: Option<&UserView>,
+) -> Result<(), ApiError> {
     let json = |v: Option<&UserView>| v.map(serde_json::to_value).transpose().map_err(|e| ApiError::Internal(e.to_string()));
     let event = caller.audit_event(action, COLLECTION, id, scope, json(before)?, json(after)?);
     Ok(audit::record(conn, &[event])?)

@@ -154,7 +154,8 @@ fn cli(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
 async fn the_command_line_creates_disables_and_resets_accounts() {
     let app = spawn_app().await;
     let org = app.create("beneficiaries", json!({"name": "OWES Toruń", "kind": "owes", "voivodeship": "04"})).await;
-    let created = cli(&app, &["users", "create", "--email", "Owes@Example.org", "--role", "owes", "--organisation-id", &org.to_string()], "a long enough password\n");
+    let created =
+        cli(&app, &["users", "create", "--email", "Owes@Example.org", "--role", "owes", "--organisation-id", &org.to_string()], "a long enough password\n");
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let stdout = String::from_utf8_lossy(&created.stdout);
     assert!(stdout.contains("owes@example.org") && !stdout.contains("a long enough password"));

@@ -10,10 +10,7 @@ const SPEC_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.js
 fn openapi_file_matches_the_code() {
     let generated = es_registry::api::openapi::document_json();
     let committed = std::fs::read_to_string(SPEC_FILE).unwrap_or_default();
-    assert!(
-        generated == committed,
-        "openapi/openapi.json is stale: regenerate it with `cargo run --quiet -- openapi > openapi/openapi.json`"
-    );
+    assert!(generated == committed, "openapi/openapi.json is stale: regenerate it with `cargo run --quiet -- openapi > openapi/openapi.json`");
 }
 
 #[tokio::test]
@@ -32,7 +29,8 @@ async fn the_service_serves_the_committed_document_and_swagger_ui() {
 fn every_collection_has_all_six_operations_with_unique_ids() {
     let spec: Value = serde_json::from_str(&es_registry::api::openapi::document_json()).unwrap();
     let paths = spec["paths"].as_object().unwrap();
-    let collections = ["programmes", "priority-axes", "measures", "projects", "beneficiaries", "partners", "activities", "participants", "attendance", "indicators"];
+    let collections =
+        ["programmes", "priority-axes", "measures", "projects", "beneficiaries", "partners", "activities", "participants", "attendance", "indicators"];
     for c in collections {
         let list = &paths[&format!("/api/v1/{c}")];
         let item = &paths[&format!("/api/v1/{c}/{{id}}")];

@@ -39,7 +39,8 @@ fn template() -> &'static str {
         let mut conn = admin_connection();
         // Test binaries may run at once: one of them builds the template.
         diesel::sql_query("SELECT pg_advisory_lock(704221)").execute(&mut conn).unwrap();
-        let exists = diesel::sql_query("SELECT 1 FROM pg_database WHERE datname = $1").bind::<diesel::sql_types::Text, _>(&name).execute(&mut conn).unwrap() > 0;
+        let exists =
+            diesel::sql_query("SELECT 1 FROM pg_database WHERE datname = $1").bind::<diesel::sql_types::Text, _>(&name).execute(&mut conn).unwrap() > 0;
         if !exists {
             let building = format!("{name}_building");
             diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}")).execute(&mut conn).unwrap();
@@ -59,7 +60,11 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .unwrap()
         .flat_map(|entry| {
             let path = entry.unwrap().path();
-            if path.is_dir() { walk(&path) } else { vec![path] }
+            if path.is_dir() {
+                walk(&path)
+            } else {
+                vec![path]
+            }
         })
         .collect()
 }
@@ -298,11 +303,17 @@ impl Fixture {
             .create("measures", json!({"priority_axis_id": axis, "parent_id": measure, "code": "9.4.2", "name": "Koordynacja sektora ekonomii społecznej"}))
             .await;
         let project = app
-            .create("projects", json!({"title": "Koordynacja rozwoju ekonomii społecznej", "measure_id": sub_measure, "total_value": "3359267.15", "eu_amount": "2855377.07"}))
+            .create(
+                "projects",
+                json!({"title": "Koordynacja rozwoju ekonomii społecznej", "measure_id": sub_measure, "total_value": "3359267.15", "eu_amount": "2855377.07"}),
+            )
             .await;
-        let organisation = app.create("beneficiaries", json!({"name": "Regionalny Ośrodek Polityki Społecznej w Toruniu", "kind": "rops", "teryt": "0463011"})).await;
+        let organisation =
+            app.create("beneficiaries", json!({"name": "Regionalny Ośrodek Polityki Społecznej w Toruniu", "kind": "rops", "teryt": "0463011"})).await;
         let activity = app.create("activities", json!({"project_id": project, "activity_type": "training", "title": "szkolenie"})).await;
-        let participant = app.create("participants", json!({"project_id": project, "first_name": "Jan", "last_name": "Kowalski", "birth_date": "1980-05-01", "sex": "male"})).await;
+        let participant = app
+            .create("participants", json!({"project_id": project, "first_name": "Jan", "last_name": "Kowalski", "birth_date": "1980-05-01", "sex": "male"}))
+            .await;
         Self { programme, axis, measure, sub_measure, project, organisation, activity, participant }
     }
 }

@@ -135,7 +135,8 @@ async fn an_export_imports_back_unchanged_and_an_edited_export_updates_only_what
     let fx = Fixture::new(&app).await;
     app.create("partners", json!({"project_id": fx.project, "beneficiary_id": fx.organisation, "role": "leader"})).await;
     app.create("attendance", json!({"participant_id": fx.participant, "activity_id": fx.activity, "outcome": "completed"})).await;
-    let indicator = app.create("indicators", json!({"project_id": fx.project, "name": "Liczba PES", "kind": "output", "unit": "PES", "target_value": "10"})).await;
+    let indicator =
+        app.create("indicators", json!({"project_id": fx.project, "name": "Liczba PES", "kind": "output", "unit": "PES", "target_value": "10"})).await;
     app.create("indicator-measurements", json!({"indicator_id": indicator, "period_end": "2024-06-30", "value": "4"})).await;
     let upload_participants = upload(&app, &app.admin_token, "/api/v1/imports/participants", "text/csv", participants_csv(&[fx.project], 25)).await;
     assert_eq!(upload_participants.status, 200, "{}", upload_participants.body);
@@ -208,7 +209,12 @@ async fn a_retried_post_with_an_idempotency_key_is_done_once() {
     assert_eq!(fixed.status, 201, "{}", fixed.body);
     let csv = participants_csv(&[fx.project], 5);
     let import = |key: &'static str| {
-        app.client.post(app.url("/api/v1/imports/participants")).bearer_auth(&app.admin_token).header("Idempotency-Key", key).header("content-type", "text/csv").body(csv.clone())
+        app.client
+            .post(app.url("/api/v1/imports/participants"))
+            .bearer_auth(&app.admin_token)
+            .header("Idempotency-Key", key)
+            .header("content-type", "text/csv")
+            .body(csv.clone())
     };
     let loaded = app.send(import("load-1")).await;
     let replayed = app.send(import("load-1")).await;

@@ -18,7 +18,12 @@ struct Setup {
 async fn setup(app: &TestApp) -> Setup {
     let fx = Fixture::new(app).await;
     app.patch(&format!("/api/v1/projects/{}", fx.project), &json!({"planned_start": "2020-01-01", "planned_end": "2030-12-31"})).await;
-    let indicator = app.create("indicators", json!({"project_id": fx.project, "name": "Liczba PES objętych wsparciem", "kind": "output", "unit": "PES", "target_value": "100"})).await;
+    let indicator = app
+        .create(
+            "indicators",
+            json!({"project_id": fx.project, "name": "Liczba PES objętych wsparciem", "kind": "output", "unit": "PES", "target_value": "100"}),
+        )
+        .await;
     let owes_org = app.create("beneficiaries", json!({"name": "OWES Toruń", "kind": "owes", "voivodeship": "04"})).await;
     app.create("partners", json!({"project_id": fx.project, "beneficiary_id": owes_org, "role": "beneficiary"})).await;
     let rops_org = app.create("beneficiaries", json!({"name": "ROPS Toruń", "kind": "rops", "voivodeship": "04"})).await;
@@ -51,7 +56,11 @@ async fn the_approval_workflow_is_done_by_the_right_roles() {
     assert_eq!(app.as_user(&s.owes).post(&action("approve"), &json!({})).await.status, 403, "an owes cannot approve");
     assert_eq!(app.as_user(&s.rops).post(&action("approve"), &json!({})).await.status, 409, "a draft is not yet approvable");
     assert_eq!(app.as_user(&s.owes).post(&action("submit"), &json!({})).await.body["status"], "submitted");
-    assert_eq!(app.as_user(&s.owes).patch(&format!("/api/v1/indicator-measurements/{id}"), &json!({"value": "11"})).await.status, 409, "submitted values are locked");
+    assert_eq!(
+        app.as_user(&s.owes).patch(&format!("/api/v1/indicator-measurements/{id}"), &json!({"value": "11"})).await.status,
+        409,
+        "submitted values are locked"
+    );
 
     let no_reason = app.as_user(&s.rops).post(&action("return"), &json!({"reason": " "})).await;
     assert_eq!(no_reason.status, 422);
@@ -90,10 +99,14 @@ async fn an_indicator_bound_to_attendance_counts_completions() {
     let app = spawn_app().await;
     let s = setup(&app).await;
     let derived = app
-        .create("indicators", json!({"project_id": s.fx.project, "name": "Osoby przeszkolone", "kind": "output", "target_value": "2", "derived_from": ["training"]}))
+        .create(
+            "indicators",
+            json!({"project_id": s.fx.project, "name": "Osoby przeszkolone", "kind": "output", "target_value": "2", "derived_from": ["training"]}),
+        )
         .await;
     app.create("attendance", json!({"participant_id": s.fx.participant, "activity_id": s.fx.activity, "outcome": "completed"})).await;
-    let other = app.create("participants", json!({"project_id": s.fx.project, "first_name": "A", "last_name": "B", "birth_date": "1990-01-01", "sex": "female"})).await;
+    let other =
+        app.create("participants", json!({"project_id": s.fx.project, "first_name": "A", "last_name": "B", "birth_date": "1990-01-01", "sex": "female"})).await;
     app.create("attendance", json!({"participant_id": other, "activity_id": s.fx.activity, "outcome": "dropped_out"})).await;
     let p = app.get(&format!("/api/v1/indicators/{derived}/progress")).await.body;
     assert_eq!((p["achieved_value"].clone(), p["source"].clone(), p["percent"].clone()), (json!("1"), json!("attendance"), json!("50.0")));
@@ -134,7 +147,9 @@ async fn reports_equal_a_brute_force_computation() {
     let pm = app.create("programmes", json!({"code": "RPPM", "name": "RPO WP", "period": "2014-2020", "voivodeship": "22"})).await;
     let axis = app.create("priority-axes", json!({"programme_id": pm, "number": "6"})).await;
     let measure = app.create("measures", json!({"priority_axis_id": axis, "code": "06.03", "name": "ES"})).await;
-    for (i, (title, measure_id, start)) in [("P1", measure, "2016-01-01"), ("P2", measure, "2017-05-01"), ("P3", s.fx.sub_measure, "2017-01-01")].iter().enumerate() {
+    for (i, (title, measure_id, start)) in
+        [("P1", measure, "2016-01-01"), ("P2", measure, "2017-05-01"), ("P3", s.fx.sub_measure, "2017-01-01")].iter().enumerate()
+    {
         let project = app
             .create("projects", json!({"title": title, "measure_id": measure_id, "total_value": format!("{}.50", 1000 * (i + 1)), "eu_amount": "100.00", "planned_start": start, "planned_end": "2019-12-31"}))
             .await;
@@ -218,7 +233,8 @@ async fn maintained_rollups_equal_sql_over_the_base_tables() {
     for (i, start) in ["2016-03-01", "2018-06-01", "2018-09-01"].iter().enumerate() {
         let p = app.create("projects", json!({"title": format!("P{i}"), "measure_id": s.fx.sub_measure, "total_value": "1000.00", "planned_start": start, "planned_end": "2030-12-31"})).await;
         for k in 0..2 {
-            app.create("indicators", json!({"project_id": p, "name": "w", "kind": "output", "target_value": "10", "achieved_value": format!("{}", k * 3)})).await;
+            app.create("indicators", json!({"project_id": p, "name": "w", "kind": "output", "target_value": "10", "achieved_value": format!("{}", k * 3)}))
+                .await;
         }
         app.create("participants", json!({"project_id": p, "first_name": "A", "last_name": "B", "birth_date": "1990-01-01", "sex": "male"})).await;
         projects.push(p);
@@ -233,7 +249,14 @@ async fn maintained_rollups_equal_sql_over_the_base_tables() {
     assert_eq!(app.delete(&format!("/api/v1/participants/{person}")).await.status, 204);
 
     let mut conn = PgConnection::establish(&app.database_url).unwrap();
-    for (group, column) in [("definition", "definition_id"), ("programme", "programme_id"), ("axis", "priority_axis_id"), ("measure", "measure_id"), ("voivodeship", "voivodeship"), ("year", "year")] {
+    for (group, column) in [
+        ("definition", "definition_id"),
+        ("programme", "programme_id"),
+        ("axis", "priority_axis_id"),
+        ("measure", "measure_id"),
+        ("voivodeship", "voivodeship"),
+        ("year", "year"),
+    ] {
         let brute: Vec<Brute> = diesel::sql_query(format!(
             "SELECT {column}::text AS key, count(*) AS a, count(DISTINCT project_id) AS b, sum(target_value)::text AS c, sum(achieved_value)::text AS d, \
              count(DISTINCT project_id) FILTER (WHERE status = 'behind') AS e FROM indicator_progress GROUP BY 1 ORDER BY 1"
@@ -256,7 +279,13 @@ async fn maintained_rollups_equal_sql_over_the_base_tables() {
             .collect();
         assert_eq!(got, brute, "indicators by {group}");
     }
-    for (group, key) in [("programme", "ax.programme_id::text"), ("axis", "ax.id::text"), ("measure", "pr.measure_id::text"), ("voivodeship", "pr.voivodeship::text"), ("year", "extract(year FROM coalesce(pr.actual_start, pr.planned_start))::int::text")] {
+    for (group, key) in [
+        ("programme", "ax.programme_id::text"),
+        ("axis", "ax.id::text"),
+        ("measure", "pr.measure_id::text"),
+        ("voivodeship", "pr.voivodeship::text"),
+        ("year", "extract(year FROM coalesce(pr.actual_start, pr.planned_start))::int::text"),
+    ] {
         let brute: Vec<Brute> = diesel::sql_query(format!(
             "SELECT {key} AS key, count(*) AS a, coalesce(sum((SELECT count(*) FROM participants pa WHERE pa.project_id = pr.id)), 0)::bigint AS b, \
              sum(pr.total_value)::text AS c, sum(pr.eu_amount)::text AS d, 0::bigint AS e \

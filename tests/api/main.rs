@@ -1,18 +1,22 @@
 //! Black-box tests over HTTP against the real application and PostgreSQL,
 //! compiled as one binary (one link, one template database).
 
+// A test that cannot go on should stop at once and loudly: unwrapping and
+// indexing are how these tests say so.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
 mod auth;
 mod contract;
 mod errors;
 mod faults;
-mod operations;
-mod permissions;
-mod personal_data;
-mod portal;
 mod helpers;
 mod hostile;
 mod imports;
 mod indicators;
+mod operations;
+mod permissions;
+mod personal_data;
+mod portal;
 mod resources;
 mod seeds;
 mod validation;

@@ -68,14 +68,26 @@ async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
         .unwrap();
     create.stdin.take().unwrap().write_all(b"an operations password\n").unwrap();
     assert!(create.wait().unwrap().success());
-    let token = client.post(format!("{base}/api/v1/auth/token")).json(&json!({"email": "ops@example.org", "password": "an operations password"})).send().await.unwrap();
+    let token =
+        client.post(format!("{base}/api/v1/auth/token")).json(&json!({"email": "ops@example.org", "password": "an operations password"})).send().await.unwrap();
     let token = token.json::<serde_json::Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned();
     let post = |path: &str, body: serde_json::Value| client.post(format!("{base}{path}")).bearer_auth(&token).json(&body).send();
-    let programme = post("/api/v1/programmes", json!({"code": "X", "name": "X", "period": "2014-2020"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
-    let axis = post("/api/v1/priority-axes", json!({"programme_id": programme, "number": "1"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
-    let measure = post("/api/v1/measures", json!({"priority_axis_id": axis, "code": "1.1", "name": "m"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
-    let project = post("/api/v1/projects", json!({"title": "P", "measure_id": measure})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
-    let person = post("/api/v1/participants", json!({"project_id": project, "first_name": "Zdzisława", "last_name": "Przybyszewska", "pesel": "02270803624", "email": "zdzislawa@example.org"})).await.unwrap();
+    let programme =
+        post("/api/v1/programmes", json!({"code": "X", "name": "X", "period": "2014-2020"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"]
+            .clone();
+    let axis = post("/api/v1/priority-axes", json!({"programme_id": programme, "number": "1"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"]
+        .clone();
+    let measure =
+        post("/api/v1/measures", json!({"priority_axis_id": axis, "code": "1.1", "name": "m"})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"]
+            .clone();
+    let project =
+        post("/api/v1/projects", json!({"title": "P", "measure_id": measure})).await.unwrap().json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let person = post(
+        "/api/v1/participants",
+        json!({"project_id": project, "first_name": "Zdzisława", "last_name": "Przybyszewska", "pesel": "02270803624", "email": "zdzislawa@example.org"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(person.status(), 201);
     let found = client.get(format!("{base}/api/v1/participants?pesel=02270803624&project_id={project}")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(found.status(), 200);
@@ -86,7 +98,12 @@ async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
     let body = br#"{"email": "nobody@example.org", "password": "not the password"}"#;
     let (first, rest) = body.split_at(20);
     let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(slow, "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+    write!(
+        slow,
+        "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
     slow.write_all(first).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     assert!(Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());

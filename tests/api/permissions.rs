@@ -65,8 +65,29 @@ async fn world(app: &TestApp) -> World {
     let participant_a = app.create("participants", person(project_a)).await;
     let participant_b = app.create("participants", person(project_b)).await;
     World {
-        national, kp, pm, kp_axis, pm_axis, kp_measure, pm_measure, rops_kp_org, rops_pm_org, owes_a, owes_b, owes_pm, jst_org,
-        project_a, project_b, project_pm, activity_a, activity_b, indicator_a, indicator_b, partner_a, participant_a, participant_b,
+        national,
+        kp,
+        pm,
+        kp_axis,
+        pm_axis,
+        kp_measure,
+        pm_measure,
+        rops_kp_org,
+        rops_pm_org,
+        owes_a,
+        owes_b,
+        owes_pm,
+        jst_org,
+        project_a,
+        project_b,
+        project_pm,
+        activity_a,
+        activity_b,
+        indicator_a,
+        indicator_b,
+        partner_a,
+        participant_a,
+        participant_b,
     }
 }
 
@@ -123,8 +144,20 @@ fn table(w: &World) -> Vec<Case> {
         case(RopsKp, Patch(rename()), p("programmes", w.pm), 403, "rops cannot write another region's programme"),
         case(RopsKp, Patch(rename()), p("programmes", w.national), 403, "rops cannot write a national programme"),
         case(Admin, Patch(rename()), p("programmes", w.national), 200, "admin writes a national programme"),
-        case(RopsKp, Post(json!({"code": "RPKP2", "name": "X", "period": "2021-2027", "voivodeship": "04"})), c("programmes"), 201, "rops creates a programme of its region"),
-        case(RopsKp, Post(json!({"code": "RPPM2", "name": "X", "period": "2021-2027", "voivodeship": "22"})), c("programmes"), 403, "rops cannot create another region's programme"),
+        case(
+            RopsKp,
+            Post(json!({"code": "RPKP2", "name": "X", "period": "2021-2027", "voivodeship": "04"})),
+            c("programmes"),
+            201,
+            "rops creates a programme of its region",
+        ),
+        case(
+            RopsKp,
+            Post(json!({"code": "RPPM2", "name": "X", "period": "2021-2027", "voivodeship": "22"})),
+            c("programmes"),
+            403,
+            "rops cannot create another region's programme",
+        ),
         case(RopsKp, Post(json!({"code": "PO2", "name": "X", "period": "2021-2027"})), c("programmes"), 403, "rops cannot create a national programme"),
         case(RopsKp, Patch(rename()), p("priority-axes", w.kp_axis), 200, "rops writes its programme's axis"),
         case(RopsKp, Patch(rename()), p("priority-axes", w.pm_axis), 403, "rops cannot write another region's axis"),
@@ -147,7 +180,13 @@ fn table(w: &World) -> Vec<Case> {
         // Projects.
         case(OwesA, Patch(title()), p("projects", w.project_a), 200, "owes writes the project it is beneficiary of"),
         case(OwesA, Patch(title()), p("projects", w.project_b), 403, "owes cannot write another organisation's project (its partnership ended)"),
-        case(OwesA, Patch(json!({"measure_id": w.pm_measure, "voivodeship": "22"})), p("projects", w.project_a), 403, "owes cannot move its project to another region"),
+        case(
+            OwesA,
+            Patch(json!({"measure_id": w.pm_measure, "voivodeship": "22"})),
+            p("projects", w.project_a),
+            403,
+            "owes cannot move its project to another region",
+        ),
         case(OwesA, Post(json!({"title": "Nowy", "measure_id": w.kp_measure})), c("projects"), 201, "owes creates a project in its region"),
         case(OwesA, Post(json!({"title": "Nowy", "measure_id": w.pm_measure})), c("projects"), 403, "owes cannot create a project in another region"),
         case(RopsKp, Patch(title()), p("projects", w.project_b), 200, "rops writes any project of its region"),
@@ -162,10 +201,34 @@ fn table(w: &World) -> Vec<Case> {
         case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_a), 200, "owes reports its indicator"),
         case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_b), 403, "owes cannot report another project's indicator"),
         case(OwesA, Patch(notes()), p("partners", w.partner_a), 200, "owes writes its project's roles"),
-        case(OwesA, Post(json!({"project_id": w.project_b, "beneficiary_id": w.owes_a, "role": "partner"})), c("partners"), 403, "owes cannot make itself partner of another project"),
-        case(OwesA, Post(json!({"project_id": w.project_a, "beneficiary_id": w.jst_org, "role": "partner"})), c("partners"), 201, "owes adds a partner to its project"),
-        case(OwesA, Post(json!({"project_id": w.project_a, "beneficiary_id": w.owes_b, "role": "leader"})), c("partners"), 403, "owes cannot name another organisation leader of its project"),
-        case(RopsKp, Post(json!({"project_id": w.project_pm, "beneficiary_id": w.rops_kp_org, "role": "partner"})), c("partners"), 403, "rops cannot add roles to another region's project"),
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_b, "beneficiary_id": w.owes_a, "role": "partner"})),
+            c("partners"),
+            403,
+            "owes cannot make itself partner of another project",
+        ),
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_a, "beneficiary_id": w.jst_org, "role": "partner"})),
+            c("partners"),
+            201,
+            "owes adds a partner to its project",
+        ),
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_a, "beneficiary_id": w.owes_b, "role": "leader"})),
+            c("partners"),
+            403,
+            "owes cannot name another organisation leader of its project",
+        ),
+        case(
+            RopsKp,
+            Post(json!({"project_id": w.project_pm, "beneficiary_id": w.rops_kp_org, "role": "partner"})),
+            c("partners"),
+            403,
+            "rops cannot add roles to another region's project",
+        ),
         case(Jst, Post(json!({"project_id": w.project_a, "activity_type": "fair", "title": "targi"})), c("activities"), 403, "jst cannot add activities"),
         // Participants: person-level data.
         case(OwesA, Get, format!("/api/v1/participants?project_id={}", w.project_a), 200, "owes lists its project's participants"),
@@ -173,27 +236,87 @@ fn table(w: &World) -> Vec<Case> {
         case(OwesA, Get, c("participants"), 403, "owes cannot list every participant"),
         case(OwesA, Get, p("participants", w.participant_a), 200, "owes reads its participant"),
         case(OwesA, Get, p("participants", w.participant_b), 403, "owes cannot read another project's participant"),
-        case(OwesA, Post(json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Kowalski", "pesel": "44051401359"})), c("participants"), 201, "owes enrols a participant in its project"),
-        case(OwesA, Post(json!({"project_id": w.project_b, "first_name": "Jan", "last_name": "Kowalski", "pesel": "44051401359"})), c("participants"), 403, "owes cannot enrol in another project"),
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Kowalski", "pesel": "44051401359"})),
+            c("participants"),
+            201,
+            "owes enrols a participant in its project",
+        ),
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_b, "first_name": "Jan", "last_name": "Kowalski", "pesel": "44051401359"})),
+            c("participants"),
+            403,
+            "owes cannot enrol in another project",
+        ),
         case(RopsKp, Get, p("participants", w.participant_b), 200, "rops reads participants of its region"),
         case(RopsPm, Get, p("participants", w.participant_a), 403, "rops cannot read another region's participants"),
         case(RopsPm, Get, format!("/api/v1/participants?project_id={}", w.project_a), 403, "rops cannot list another region's participants"),
         case(Jst, Get, format!("/api/v1/participants?project_id={}", w.project_a), 403, "jst never sees person-level data"),
         case(Jst, Get, p("participants", w.participant_a), 403, "jst never reads a participant"),
         case(Admin, Get, c("participants"), 200, "admin lists every participant"),
-        case(OwesA, Post(json!({"participant_id": w.participant_a, "activity_id": w.activity_a, "outcome": "completed"})), c("attendance"), 201, "owes records attendance in its project"),
-        case(OwesA, Post(json!({"participant_id": w.participant_b, "activity_id": w.activity_b})), c("attendance"), 403, "owes cannot record attendance in another project"),
+        case(
+            OwesA,
+            Post(json!({"participant_id": w.participant_a, "activity_id": w.activity_a, "outcome": "completed"})),
+            c("attendance"),
+            201,
+            "owes records attendance in its project",
+        ),
+        case(
+            OwesA,
+            Post(json!({"participant_id": w.participant_b, "activity_id": w.activity_b})),
+            c("attendance"),
+            403,
+            "owes cannot record attendance in another project",
+        ),
         case(OwesA, Get, format!("/api/v1/attendance?project_id={}", w.project_a), 200, "owes reads its project's attendance"),
         case(Jst, Get, format!("/api/v1/attendance?project_id={}", w.project_a), 403, "jst never reads attendance"),
         case(Anonymous, Get, format!("/api/v1/attendance?activity_id={}", w.activity_a), 401, "anonymous never reads attendance"),
         // Accounts.
-        case(RopsKp, Post(json!({"email": "owes2@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_b})), c("users"), 201, "rops creates an owes user in its region"),
-        case(RopsKp, Post(json!({"email": "owes3@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_pm})), c("users"), 403, "rops cannot create users in another region"),
-        case(RopsKp, Post(json!({"email": "jst2@x.pl", "password": "a long password!", "role": "jst", "organisation_id": w.rops_kp_org})), c("users"), 422, "an account's role must suit its organisation's kind"),
+        case(
+            RopsKp,
+            Post(json!({"email": "owes2@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_b})),
+            c("users"),
+            201,
+            "rops creates an owes user in its region",
+        ),
+        case(
+            RopsKp,
+            Post(json!({"email": "owes3@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_pm})),
+            c("users"),
+            403,
+            "rops cannot create users in another region",
+        ),
+        case(
+            RopsKp,
+            Post(json!({"email": "jst2@x.pl", "password": "a long password!", "role": "jst", "organisation_id": w.rops_kp_org})),
+            c("users"),
+            422,
+            "an account's role must suit its organisation's kind",
+        ),
         case(RopsKp, Post(json!({"email": "adm@x.pl", "password": "a long password!", "role": "admin"})), c("users"), 403, "rops cannot create admins"),
-        case(RopsKp, Post(json!({"email": "rops2@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_kp_org})), c("users"), 403, "rops cannot create rops users"),
-        case(Admin, Post(json!({"email": "rops3@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_pm_org})), c("users"), 201, "admin creates rops users"),
-        case(OwesA, Post(json!({"email": "owes4@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_a})), c("users"), 403, "owes cannot create users"),
+        case(
+            RopsKp,
+            Post(json!({"email": "rops2@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_kp_org})),
+            c("users"),
+            403,
+            "rops cannot create rops users",
+        ),
+        case(
+            Admin,
+            Post(json!({"email": "rops3@x.pl", "password": "a long password!", "role": "rops", "organisation_id": w.rops_pm_org})),
+            c("users"),
+            201,
+            "admin creates rops users",
+        ),
+        case(
+            OwesA,
+            Post(json!({"email": "owes4@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_a})),
+            c("users"),
+            403,
+            "owes cannot create users",
+        ),
         case(OwesA, Get, c("users"), 403, "owes cannot list users"),
         // Audit trail.
         case(Admin, Get, c("audit-events"), 200, "admin reads the audit trail"),
@@ -262,7 +385,10 @@ async fn nobody_changes_their_own_role_or_organisation() {
     let rops_id = app.as_user(&rops).get("/api/v1/auth/me").await.body["id"].as_i64().unwrap();
     assert_eq!(app.as_user(&rops).patch(&format!("/api/v1/users/{rops_id}"), &json!({"role": "admin"})).await.status, 403);
     // Unknown fields are refused rather than ignored.
-    let sneaky = app.as_user(&rops).post("/api/v1/users", &json!({"email": "o@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_a, "is_admin": true})).await;
+    let sneaky = app
+        .as_user(&rops)
+        .post("/api/v1/users", &json!({"email": "o@x.pl", "password": "a long password!", "role": "owes", "organisation_id": w.owes_a, "is_admin": true}))
+        .await;
     assert_eq!(sneaky.status, 422);
     // The rops may disable an owes user of its region, but not move it to another region.
     let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;

@@ -225,14 +225,12 @@ async fn the_retention_run_anonymises_participants_of_expired_projects() {
     let app = spawn_app().await;
     let People { fx, .. } = people(&app).await;
     let kept = app.create("projects", json!({"title": "Trwa", "measure_id": fx.sub_measure, "retention_until": "2999-12-31"})).await;
-    let kept_person = app.create("participants", json!({"project_id": kept, "first_name": "Jan", "last_name": "Trwały", "birth_date": "1980-01-01", "sex": "male"})).await;
+    let kept_person =
+        app.create("participants", json!({"project_id": kept, "first_name": "Jan", "last_name": "Trwały", "birth_date": "1980-01-01", "sex": "male"})).await;
     app.patch(&format!("/api/v1/projects/{}", fx.project), &json!({"retention_until": "2020-12-31"})).await;
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_es-registry"))
-        .args(["retention", "run"])
-        .env("DATABASE_URL", &app.database_url)
-        .output()
-        .unwrap();
+    let output =
+        std::process::Command::new(env!("CARGO_BIN_EXE_es-registry")).args(["retention", "run"]).env("DATABASE_URL", &app.database_url).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).contains("anonymised 10 participant"), "{}", String::from_utf8_lossy(&output.stdout));
 

@@ -60,7 +60,8 @@ async fn the_five_seed_fiches_survive_the_round_trip() {
     assert!(support.iter().any(|s| s.contains("popularyzowanie") && s.contains("Forum")), "one bullet names two things");
     let measure = app.get(p["links"]["measure"].as_str().unwrap()).await.body;
     assert_eq!(measure["code"], "9.4.2");
-    let targets: Vec<String> = items(&app, &format!("indicators?project_id={}", p["id"])).await.iter().map(|i| i["target_value"].as_str().unwrap().to_owned()).collect();
+    let targets: Vec<String> =
+        items(&app, &format!("indicators?project_id={}", p["id"])).await.iter().map(|i| i["target_value"].as_str().unwrap().to_owned()).collect();
     assert_eq!(targets, ["20", "148", "86", "51", "8", "465"]);
 
     // Seed 001: eleven results, 252 of 210 took part, a change of beneficiary on 2010-05-01.

@@ -29,8 +29,13 @@ async fn project_amounts_dates_and_rate_are_checked() {
     let fx = Fixture::new(&app).await;
     refused(&app, "projects", project(&fx, json!({"total_value": "100.00", "eu_amount": "100.01"})), &["eu_amount"]).await;
     refused(&app, "projects", project(&fx, json!({"planned_start": "2023-10-31", "planned_end": "2019-01-01"})), &["planned_end"]).await;
-    refused(&app, "projects", project(&fx, json!({"actual_start": "2015-03-01", "actual_start_precision": "month", "actual_end": "2015-02-01", "actual_end_precision": "month"})), &["actual_end"])
-        .await;
+    refused(
+        &app,
+        "projects",
+        project(&fx, json!({"actual_start": "2015-03-01", "actual_start_precision": "month", "actual_end": "2015-02-01", "actual_end_precision": "month"})),
+        &["actual_end"],
+    )
+    .await;
     refused(&app, "projects", project(&fx, json!({"total_value": "1000", "eu_amount": "850", "cofinancing_rate": "85.02"})), &["cofinancing_rate"]).await;
     refused(&app, "projects", project(&fx, json!({"total_value": "-1"})), &["total_value"]).await;
     refused(&app, "projects", project(&fx, json!({"total_value": "1.001"})), &["total_value"]).await;
@@ -39,11 +44,21 @@ async fn project_amounts_dates_and_rate_are_checked() {
     refused(&app, "projects", json!({"title": "Projekt", "measure_id": 999_999}), &["measure_id"]).await;
     refused(&app, "projects", project(&fx, json!({"voivodeship": "22"})), &["voivodeship"]).await;
     refused(&app, "projects", project(&fx, json!({"title": "  "})), &["title"]).await;
-    refused(&app, "projects", project(&fx, json!({"target_groups": [{"name": "", "planned_count": -1}]})), &["target_groups[0].name", "target_groups[0].planned_count"])
-        .await;
+    refused(
+        &app,
+        "projects",
+        project(&fx, json!({"target_groups": [{"name": "", "planned_count": -1}]})),
+        &["target_groups[0].name", "target_groups[0].planned_count"],
+    )
+    .await;
     // Several failures are reported together.
-    refused(&app, "projects", project(&fx, json!({"total_value": "10", "eu_amount": "20", "planned_start": "2020-01-02", "planned_end": "2020-01-01"})), &["eu_amount", "planned_end"])
-        .await;
+    refused(
+        &app,
+        "projects",
+        project(&fx, json!({"total_value": "10", "eu_amount": "20", "planned_start": "2020-01-02", "planned_end": "2020-01-01"})),
+        &["eu_amount", "planned_end"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -74,9 +89,11 @@ async fn organisation_identifiers_and_places_are_checked() {
     refused(&app, "beneficiaries", json!({"name": "X", "kind": "ngo", "country": "XX"}), &["country"]).await;
     refused(&app, "beneficiaries", json!({"name": "X", "kind": "jst", "pes_type": "cis"}), &["pes_type"]).await;
     refused(&app, "beneficiaries", json!({"name": "X", "kind": "ngo", "parent_id": 424242}), &["parent_id"]).await;
-    refused(&app, "beneficiaries", json!({"name": "X", "kind": "ngo", "nip": "1234563219", "regon": "1", "aliases": [" "]}), &["nip", "regon", "aliases[0]"]).await;
+    refused(&app, "beneficiaries", json!({"name": "X", "kind": "ngo", "nip": "1234563219", "regon": "1", "aliases": [" "]}), &["nip", "regon", "aliases[0]"])
+        .await;
 
-    let created = app.post("/api/v1/beneficiaries", &json!({"name": "A", "kind": "ngo", "nip": "PL 123-456-32-18", "regon": "123456785", "krs": "12345"})).await;
+    let created =
+        app.post("/api/v1/beneficiaries", &json!({"name": "A", "kind": "ngo", "nip": "PL 123-456-32-18", "regon": "123456785", "krs": "12345"})).await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.body["nip"], "1234563218");
     assert_eq!(created.body["krs"], "0000012345");
@@ -96,18 +113,29 @@ async fn hierarchy_rules_are_checked() {
     let other_axis = app.create("priority-axes", json!({"programme_id": fx.programme, "number": "10"})).await;
     refused(&app, "measures", json!({"priority_axis_id": other_axis, "parent_id": fx.measure, "code": "9.4.3", "name": "x"}), &["parent_id"]).await;
     refused(&app, "programmes", json!({"code": "X", "name": "X", "period": "2014-2020", "voivodeship": "03"}), &["voivodeship"]).await;
-    refused(&app, "partners", json!({"project_id": fx.project, "beneficiary_id": fx.organisation, "role": "partner", "valid_from": "2011-01-01", "valid_to": "2010-01-01"}), &["valid_to"])
-        .await;
+    refused(
+        &app,
+        "partners",
+        json!({"project_id": fx.project, "beneficiary_id": fx.organisation, "role": "partner", "valid_from": "2011-01-01", "valid_to": "2010-01-01"}),
+        &["valid_to"],
+    )
+    .await;
     refused(&app, "partners", json!({"project_id": fx.project, "beneficiary_id": 999_999, "role": "partner"}), &["beneficiary_id"]).await;
-    refused(&app, "activities", json!({"project_id": fx.project, "activity_type": "fair", "title": "x", "start_date": "2020-02-01", "end_date": "2020-01-01"}), &["end_date"])
-        .await;
+    refused(
+        &app,
+        "activities",
+        json!({"project_id": fx.project, "activity_type": "fair", "title": "x", "start_date": "2020-02-01", "end_date": "2020-01-01"}),
+        &["end_date"],
+    )
+    .await;
     refused(&app, "indicators", json!({"project_id": fx.project, "name": "x", "kind": "output"}), &["target_value"]).await;
     let other = app.create("projects", json!({"title": "Inny", "measure_id": fx.sub_measure})).await;
     let elsewhere = app.create("activities", json!({"project_id": other, "activity_type": "fair", "title": "targi"})).await;
     refused(&app, "attendance", json!({"participant_id": fx.participant, "activity_id": elsewhere}), &["activity_id"]).await;
     refused(&app, "attendance", json!({"participant_id": 999_999, "activity_id": fx.activity}), &["participant_id"]).await;
     refused(&app, "participants", json!({"project_id": fx.project, "first_name": "A", "last_name": "B", "pesel": "44051401358"}), &["pesel"]).await;
-    refused(&app, "participants", json!({"project_id": fx.project, "first_name": "A", "last_name": "B", "pesel": "44051401359", "sex": "female"}), &["sex"]).await;
+    refused(&app, "participants", json!({"project_id": fx.project, "first_name": "A", "last_name": "B", "pesel": "44051401359", "sex": "female"}), &["sex"])
+        .await;
     refused(&app, "indicators", json!({"project_id": fx.project, "name": "x", "kind": "output", "target_value": "1.00001"}), &["target_value"]).await;
 
     let same_code = app.post("/api/v1/programmes", &json!({"code": "RPKP.2014-2020", "name": "again", "period": "2014-2020"})).await;
