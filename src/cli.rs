@@ -42,7 +42,7 @@ pub fn create_user(email: &str, role: Role, organisation_id: Option<i64>) -> Res
 pub fn disable_user(email: &str) -> Result<String, String> {
     let mut conn = connect()?;
     let row = accounts::find_by_email(&mut conn, email).map_err(|e| e.to_string())?;
-    accounts::update(&mut conn, row.id, &UserChanges { enabled: Some(false), ..Default::default() }).map_err(|e| e.to_string())?;
+    accounts::update(&mut conn, row.id, &UserChanges { enabled: Some(false), ..Default::default() }, None).map_err(|e| e.to_string())?;
     Ok(format!("disabled {} and revoked its refresh tokens", row.email))
 }
 
@@ -50,7 +50,8 @@ pub fn reset_password(email: &str) -> Result<String, String> {
     let mut conn = connect()?;
     let row = accounts::find_by_email(&mut conn, email).map_err(|e| e.to_string())?;
     let hash = passwords::hash(&read_password()?)?;
-    accounts::update(&mut conn, row.id, &UserChanges { password_hash: Some(hash), enabled: Some(true), ..Default::default() }).map_err(|e| e.to_string())?;
+    accounts::update(&mut conn, row.id, &UserChanges { password_hash: Some(hash), enabled: Some(true), ..Default::default() }, None)
+        .map_err(|e| e.to_string())?;
     Ok(format!("set a new password for {} and revoked its refresh tokens", row.email))
 }
 
@@ -64,7 +65,7 @@ pub fn run_retention() -> Result<String, String> {
     let due = participants::past_retention(&mut conn, today).map_err(|e| e.to_string())?;
     for (id, project) in &due {
         conn.transaction(|conn| {
-            participants::anonymise(conn, *id)?;
+            participants::erase(conn, *id, &crate::api::crud::item_path::<participants::Participants>(*id))?;
             let voivodeship = scopes::project(conn, *project)?.voivodeship().map(str::to_owned);
             let event = NewAuditEvent {
                 user_id: None,

@@ -3,7 +3,8 @@
 //! a second record or a second import.
 //!
 //! The first request with a key claims it and runs; its body is hashed as it
-//! streams to the handler, and a successful (2xx) answer is kept with that hash
+//! streams to the handler, and a successful (2xx) answer is kept, sealed like personal
+//! data (it may name a person), with a keyed hash of that body
 //! for 24 hours. A request with a claimed key replays the kept answer (marked
 //! `Idempotent-Replayed: true`) if its method, path and body are the same, is a 422
 //! if they differ, and a 409 while the first is still running. Keys belong to
@@ -13,6 +14,7 @@
 
 use super::{ApiError, AppState};
 use crate::auth::Caller;
+use crate::crypto::vault;
 use crate::db::idempotency::{self, Claimed};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -27,6 +29,15 @@ use std::sync::{Arc, Mutex};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// What kept answers are sealed for (the vault binds a sealed value to it).
+const SEALED_FOR: &str = "idempotent_answer";
+
+/// What a request is known by: a keyed hash of its body's digest, so that the
+/// store holds nothing from which a body (which may name a person) can be guessed.
+fn fingerprint(body: Sha256) -> Vec<u8> {
+    vault().keyed_hash("idempotent_request", &body.finalize())
+}
+
 /// Larger answers are not kept (an import's report and a record are far smaller).
 const KEPT_ANSWER_BYTES: usize = 1024 * 1024;
 
@@ -116,11 +127,12 @@ async fn first(
     let answer = Claimed {
         method: request.method().to_string(),
         path: request.uri().to_string(),
-        fingerprint: Some(hasher.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone().finalize().to_vec()),
+        fingerprint: Some(fingerprint(hasher.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone())),
         status: Some(head.status().as_u16() as i16),
         content_type: header_text(&header::CONTENT_TYPE),
         location: header_text(&header::LOCATION),
-        body: Some(bytes.to_vec()),
+        body: Some(vault().seal_bytes(SEALED_FOR, &bytes)),
+        erased: false,
     };
     if bytes.len() <= KEPT_ANSWER_BYTES {
         let _ = state.run(move |conn| Ok(idempotency::keep(conn, &scope, &key, &answer)?)).await;
@@ -146,13 +158,23 @@ async fn replay(mut req: ServiceRequest, earlier: Claimed, method: &str, path: &
     while let Some(chunk) = payload.next().await {
         hasher.update(&chunk.map_err(Error::from)?);
     }
-    let same = earlier.method == method && earlier.path == path && earlier.fingerprint.as_deref() == Some(&hasher.finalize()[..]);
+    let same = earlier.method == method && earlier.path == path && earlier.fingerprint == Some(fingerprint(hasher));
     if !same {
         return Ok(fail(
             req,
             ApiError::field("Idempotency-Key", "key_reused", "this Idempotency-Key was used for a different request; use a new key for a new request"),
         ));
     }
+    if earlier.erased {
+        return Ok(fail(
+            req,
+            ApiError::Conflict { code: "answer_erased", detail: "the answer to this request named a person who has since been erased; it is not kept".into() },
+        ));
+    }
+    let body = match earlier.body.map(|sealed| vault().open_bytes(SEALED_FOR, &sealed)).transpose() {
+        Ok(body) => body.unwrap_or_default(),
+        Err(e) => return Ok(fail(req, ApiError::Internal(format!("a kept answer could not be opened: {e}")))),
+    };
     let mut answer = HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
     answer.insert_header((REPLAYED, HeaderValue::from_static("true")));
     if let Some(content_type) = earlier.content_type {
@@ -162,5 +184,5 @@ async fn replay(mut req: ServiceRequest, earlier: Claimed, method: &str, path: &
         answer.insert_header((header::LOCATION, location));
     }
     let (request, _) = req.into_parts();
-    Ok(ServiceResponse::new(request, answer.body(Bytes::from(earlier.body.unwrap_or_default()))))
+    Ok(ServiceResponse::new(request, answer.body(Bytes::from(body))))
 }

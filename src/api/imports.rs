@@ -7,14 +7,13 @@
 //! is refused or when it is a dry run. An export walks the same columns out, so
 //! that what it gives can be imported again unchanged.
 
-use super::crud::{allow, readable_scope, Resource};
+use super::crud::{allow, authorize_update, readable_scope, Resource};
 use super::csv as csv_text;
 use super::formats::{self, schema_fields};
 use super::problem::describe_json_error;
 use super::tabular::{BodyFormat, FileError, RowReader, NDJSON};
 use super::{ApiError, AppState};
 use crate::auth::policy::authorize;
-use crate::auth::sessions::ensure_current;
 use crate::auth::{Action, Caller};
 use crate::db::audit;
 use crate::db::imports::{RowProblem, StagedRow, Staging, Target};
@@ -229,6 +228,26 @@ where
     Ok((batch, false))
 }
 
+/// The permission to write one row: as a create, or as an update of the record
+/// it names, judged as the single write judges it (the record as stored too).
+fn authorize_row<R: Importable>(conn: &mut PgConnection, caller: &Caller, id: Option<i64>, data: &R::Data) -> Result<(), ApiError>
+where
+    R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
+{
+    let action = match id {
+        None => {
+            allow::<R>(conn, caller, Action::Create, None, data)?;
+            Action::Create
+        }
+        Some(id) => {
+            let stored = R::find(conn, id)?;
+            authorize_update::<R>(conn, caller, id, &stored.data, data)?;
+            Action::Update
+        }
+    };
+    R::importable(caller, action, data)
+}
+
 fn file_error(e: FileError) -> ApiError {
     match e {
         FileError::Malformed(message) => ApiError::field("body", "unreadable_file", message),
@@ -244,7 +263,6 @@ where
     R::Data: Serialize + DeserializeOwned + Clone + ToSchema,
 {
     authorize(caller, R::COLLECTION, Action::Create, None)?;
-    ensure_current(conn, caller)?;
     let mut report = ImportReport { resource: R::COLLECTION.to_owned(), dry_run: options.dry_run, ..ImportReport::default() };
     let outcome = conn.transaction::<_, Halt, _>(|conn| {
         let mut reader = RowReader::new(options.format, input, &<R::Data as PartialSchema>::schema()).map_err(file_error)?;
@@ -269,12 +287,13 @@ where
                 let matched: HashMap<i64, i64> = matched.into_iter().collect();
                 for (line, _, data) in &batch {
                     let id = matched.get(line).copied();
-                    let action = if id.is_some() { Action::Update } else { Action::Create };
+                    // Rows that share an owner share a verdict; an import never moves a
+                    // record to another owner, so the stored record's owner is the row's.
                     let key = R::permission_key(data).map(|k| (id.is_some(), k));
                     let verdict = match key.and_then(|k| verdicts.get(&k)) {
                         Some(verdict) => verdict.clone(),
                         None => {
-                            let verdict = allow::<R>(conn, caller, action, id, data).and_then(|_| R::importable(caller, action, data));
+                            let verdict = authorize_row::<R>(conn, caller, id, data);
                             if let Some(key) = key {
                                 verdicts.insert(key, verdict.clone());
                             }

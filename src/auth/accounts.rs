@@ -29,7 +29,11 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     pub enabled: Option<bool>,
+    /// A new password (at least 12 characters). Setting one's own ends one's other
+    /// sessions; setting another's ends all of theirs.
     pub password: Option<String>,
+    /// One's current password: required to set one's own.
+    pub current_password: Option<String>,
     pub role: Option<Role>,
     pub organisation_id: Option<i64>,
 }
@@ -108,7 +112,7 @@ pub fn account_scope(conn: &mut PgConnection, id: Option<i64>, role: Role, organ
 
 /// A ROPS account acts for a ROPS, a JST account for a local government, an OWES
 /// account for an OWES or the NGO that runs it.
-fn role_suits(role: Role, kind: OrganisationKind) -> bool {
+pub fn role_suits(role: Role, kind: OrganisationKind) -> bool {
     match role {
         Role::Admin => true,
         Role::Rops => kind == OrganisationKind::Rops,
@@ -129,15 +133,17 @@ pub fn insert(conn: &mut PgConnection, email: String, password_hash: String, rol
     })
 }
 
-/// Applies `changes`; disabling an account also revokes its refresh tokens.
-pub fn update(conn: &mut PgConnection, id: i64, changes: &UserChanges) -> Result<UserRow, ApiError> {
+/// Applies `changes`. Disabling an account or setting its password revokes its
+/// refresh tokens, all but those of the sign-in `keep` (the one that changed its
+/// own password goes on).
+pub fn update(conn: &mut PgConnection, id: i64, changes: &UserChanges, keep: Option<i64>) -> Result<UserRow, ApiError> {
     let nothing = changes.password_hash.is_none() && changes.role.is_none() && changes.organisation_id.is_none() && changes.enabled.is_none();
     if nothing {
         return Ok(users::find(conn, id)?);
     }
     let row = users::update(conn, id, changes)?;
     if changes.enabled == Some(false) || changes.password_hash.is_some() {
-        users::revoke_all_of_user(conn, id)?;
+        users::revoke_all_of_user(conn, id, keep)?;
     }
     Ok(row)
 }

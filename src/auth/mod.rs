@@ -14,9 +14,9 @@ use crate::api::ApiError;
 use crate::domain::codes::Role;
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
-use std::future::{ready, Ready};
 use utoipa::ToSchema;
 
 /// A signed-in user as the access token describes them.
@@ -29,6 +29,9 @@ pub struct User {
     pub organisation_id: Option<i64>,
     /// The voivodeship of that organisation: a `rops` user's scope.
     pub voivodeship: Option<String>,
+    /// The sign-in this access token belongs to (its refresh tokens' family).
+    #[serde(skip)]
+    pub session: Option<i64>,
 }
 
 /// The caller of a request. Taking it as an argument is what authenticates a
@@ -87,21 +90,42 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
     }
 }
 
+/// The user a request's access token claims to be, before the account is looked up.
+fn claimed_user(req: &HttpRequest) -> Result<Option<User>, ApiError> {
+    let Some(token) = bearer_token(req)? else {
+        return Ok(None);
+    };
+    let tokens = req.app_data::<web::Data<TokenService>>().ok_or_else(|| ApiError::Internal("token service missing".into()))?;
+    tokens.verify_access(token).map(Some).map_err(|reason| {
+        tracing::debug!(%reason, "refused access token");
+        ApiError::Unauthorized("invalid or expired access token".into())
+    })
+}
+
+/// The caller is worked out once per request (middleware and handler may both
+/// ask) and kept in the request's extensions.
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let caller = bearer_token(req).and_then(|token| match token {
-            None => Ok(Caller::Anonymous),
-            Some(token) => {
-                let tokens = req.app_data::<web::Data<TokenService>>().ok_or_else(|| ApiError::Internal("token service missing".into()))?;
-                tokens.verify_access(token).map(Caller::User).map_err(|reason| {
-                    tracing::debug!(%reason, "refused access token");
-                    ApiError::Unauthorized("invalid or expired access token".into())
-                })
+        let known = req.extensions().get::<Caller>().cloned();
+        let claimed = claimed_user(req);
+        let state = req.app_data::<web::Data<crate::api::AppState>>().cloned();
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(caller) = known {
+                return Ok(caller);
             }
-        });
-        ready(caller)
+            let caller = match claimed? {
+                None => Caller::Anonymous,
+                Some(claimed) => {
+                    let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+                    Caller::User(state.run(move |conn| sessions::current_user(conn, &claimed)).await?)
+                }
+            };
+            req.extensions_mut().insert(caller.clone());
+            Ok(caller)
+        })
     }
 }

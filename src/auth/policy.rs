@@ -182,6 +182,17 @@ pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), ApiError
     }
 }
 
+/// What an organisation is (its `kind`) decides which accounts may act for it and
+/// what they may do: only the ROPS of its voivodeship or an admin changes it.
+pub fn authorize_kind_change(caller: &Caller, organisation: &Scope) -> Result<(), ApiError> {
+    let user = caller.signed_in()?;
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Rops if in_voivodeship(user, organisation) => Ok(()),
+        _ => Err(forbidden("only the ROPS of the organisation's voivodeship or an admin changes what kind of organisation it is")),
+    }
+}
+
 /// An update may not carry a record from one voivodeship to another, except by
 /// an admin: otherwise an organisation could move itself, and its users' scope, away.
 pub fn authorize_move(caller: &Caller, before: &Scope, after: &Scope) -> Result<(), ApiError> {
@@ -198,7 +209,7 @@ mod tests {
     use super::*;
 
     fn user(role: Role, org: Option<i64>, voivodeship: Option<&str>) -> Caller {
-        Caller::User(User { id: 1, email: "u@example.org".into(), role, organisation_id: org, voivodeship: voivodeship.map(Into::into) })
+        Caller::User(User { id: 1, email: "u@example.org".into(), role, organisation_id: org, voivodeship: voivodeship.map(Into::into), session: None })
     }
 
     fn project(voivodeship: &str, organisations: Vec<i64>) -> Scope {

@@ -33,14 +33,14 @@ fn session_user(conn: &mut PgConnection, row: &users::UserRow) -> Result<User, D
         Some(org) => scopes::organisation_voivodeship(conn, org)?.flatten(),
         None => None,
     };
-    Ok(User { id: row.id, email: row.email.clone(), role: row.role, organisation_id: row.organisation_id, voivodeship })
+    Ok(User { id: row.id, email: row.email.clone(), role: row.role, organisation_id: row.organisation_id, voivodeship, session: None })
 }
 
 fn issue(conn: &mut PgConnection, tokens: &TokenService, user: &User, family: Option<i64>) -> Result<TokenPair, ApiError> {
     let refresh_token = tokens::random_token("rt");
     let expires_at = Utc::now() + chrono::Duration::from_std(tokens.refresh_ttl).map_err(|e| ApiError::Internal(e.to_string()))?;
-    users::insert_refresh_token(conn, user.id, family, &tokens::refresh_token_hash(&refresh_token), expires_at)?;
-    let access_token = tokens.issue_access(user).map_err(ApiError::Internal)?;
+    let session = users::insert_refresh_token(conn, user.id, family, &tokens::refresh_token_hash(&refresh_token), expires_at)?;
+    let access_token = tokens.issue_access(&User { session: Some(session), ..user.clone() }).map_err(ApiError::Internal)?;
     Ok(TokenPair { access_token, token_type: "Bearer", expires_in: tokens.access_ttl.as_secs(), refresh_token })
 }
 
@@ -110,21 +110,40 @@ pub async fn refresh(state: &AppState, tokens: web::Data<TokenService>, refresh_
     }
 }
 
-/// Refuses a token whose account has since been disabled or given another role or
-/// organisation: access tokens live 15 minutes, but writes and reads of personal
-/// data go by the account as it is now.
-pub fn ensure_current(conn: &mut PgConnection, caller: &super::Caller) -> Result<(), ApiError> {
-    let Some(user) = caller.user() else {
-        return Ok(());
-    };
-    let current = match users::find(conn, user.id) {
+/// The account an access token speaks for, as it is now: a token outlives a
+/// change to its account by up to 15 minutes, so every request goes by the
+/// stored account, and one disabled or given another role or organisation
+/// since the token was issued is refused.
+pub fn current_user(conn: &mut PgConnection, claimed: &User) -> Result<User, ApiError> {
+    let current = match users::find(conn, claimed.id) {
         Err(DbError::NotFound) => None,
         other => Some(other?),
     };
     match current {
-        Some(row) if row.enabled && row.role == user.role && row.organisation_id == user.organisation_id => Ok(()),
+        Some(row) if row.enabled && row.role == claimed.role && row.organisation_id == claimed.organisation_id => {
+            Ok(User { session: claimed.session, ..session_user(conn, &row)? })
+        }
         _ => Err(ApiError::Unauthorized("the account has changed since this token was issued; sign in again".into())),
     }
+}
+
+/// Checks a signed-in user's password again before a change that would outlive a
+/// stolen access token (a new password). Failures count against the account's
+/// sign-in limit, so this is no way round it.
+pub async fn confirm_password(state: &AppState, user: &User, password: String) -> Result<(), ApiError> {
+    let key = account_key(&user.email);
+    let settings = state.throttle.clone();
+    let keys = vec![(key.clone(), settings.per_account)];
+    let id = user.id;
+    let (admission, account) = state.run(move |conn| Ok((throttle::admit(conn, &settings, &keys, Utc::now())?, users::find(conn, id)?))).await?;
+    if let throttle::Admission::Blocked { retry_after } = admission {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
+    let verified = web::block(move || passwords::verify(&password, Some(&account.password_hash))).await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !verified {
+        return Err(ApiError::field("current_password", "wrong_password", "the current password is not right"));
+    }
+    state.run(move |conn| Ok(users::clear_failures(conn, &key)?)).await
 }
 
 /// Revokes the refresh token and every token rotated from the same sign-in.

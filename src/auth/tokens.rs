@@ -33,6 +33,9 @@ pub struct Claims {
     pub role: Role,
     pub org: Option<i64>,
     pub voiv: Option<String>,
+    /// The sign-in (refresh-token family) the token was issued for.
+    #[serde(default)]
+    pub sid: Option<i64>,
 }
 
 pub struct TokenService {
@@ -91,6 +94,7 @@ impl TokenService {
             role: user.role,
             org: user.organisation_id,
             voiv: user.voivodeship.clone(),
+            sid: user.session,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
     }
@@ -103,6 +107,6 @@ impl TokenService {
             return Err("not an access token".into());
         }
         let id = claims.sub.parse().map_err(|_| "sub is not a user id".to_owned())?;
-        Ok(User { id, email: claims.email, role: claims.role, organisation_id: claims.org, voivodeship: claims.voiv })
+        Ok(User { id, email: claims.email, role: claims.role, organisation_id: claims.org, voivodeship: claims.voiv, session: claims.sid })
     }
 }

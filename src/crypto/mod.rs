@@ -82,11 +82,16 @@ impl Vault {
     /// Seals `plain` for `field` (bound as associated data, so a value cannot be
     /// moved to another column): key id (2 bytes) ‖ nonce (12) ‖ ciphertext and tag.
     pub fn seal(&self, field: &str, plain: &str) -> Vec<u8> {
+        self.seal_bytes(field, plain.as_bytes())
+    }
+
+    /// [`Self::seal`] for bytes that need not be text.
+    pub fn seal_bytes(&self, field: &str, plain: &[u8]) -> Vec<u8> {
         let key = self.keys.encryption.get(&self.current).expect("the current key is one of the keys");
         let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let sealed = cipher.encrypt(&Nonce::from(nonce), Payload { msg: plain.as_bytes(), aad: field.as_bytes() }).expect("AES-GCM encryption does not fail");
+        let sealed = cipher.encrypt(&Nonce::from(nonce), Payload { msg: plain, aad: field.as_bytes() }).expect("AES-GCM encryption does not fail");
         let mut out = Vec::with_capacity(2 + NONCE_LEN + sealed.len());
         out.extend_from_slice(&self.current.to_be_bytes());
         out.extend_from_slice(&nonce);
@@ -95,6 +100,11 @@ impl Vault {
     }
 
     pub fn open(&self, field: &str, sealed: &[u8]) -> Result<String, VaultError> {
+        String::from_utf8(self.open_bytes(field, sealed)?).map_err(|_| VaultError::Damaged)
+    }
+
+    /// [`Self::open`] for bytes that need not be text.
+    pub fn open_bytes(&self, field: &str, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
         let (id, rest) = sealed.split_first_chunk::<2>().ok_or(VaultError::Damaged)?;
         let (nonce, ciphertext) = rest.split_first_chunk::<NONCE_LEN>().ok_or(VaultError::Damaged)?;
         if ciphertext.len() < 16 {
@@ -103,8 +113,17 @@ impl Vault {
         let id = u16::from_be_bytes(*id);
         let key = self.keys.encryption.get(&id).ok_or(VaultError::UnknownKey(id))?;
         let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
-        let plain = cipher.decrypt(&Nonce::from(*nonce), Payload { msg: ciphertext, aad: field.as_bytes() }).map_err(|_| VaultError::Damaged)?;
-        String::from_utf8(plain).map_err(|_| VaultError::Damaged)
+        cipher.decrypt(&Nonce::from(*nonce), Payload { msg: ciphertext, aad: field.as_bytes() }).map_err(|_| VaultError::Damaged)
+    }
+
+    /// A keyed hash of `bytes` for `purpose`: equal inputs give equal hashes, and
+    /// without the key nobody can test a guess of the input against it.
+    pub fn keyed_hash(&self, purpose: &str, bytes: &[u8]) -> Vec<u8> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.keys.hmac).expect("HMAC takes any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(b":");
+        mac.update(bytes);
+        mac.finalize().into_bytes().to_vec()
     }
 
     /// The keyed hash of a PESEL: equal PESELs give equal hashes, and without the

@@ -47,8 +47,9 @@ fn apply_filter<'a>(mut q: attendance::BoxedQuery<'a, Pg>, f: &AttendanceFilter)
     if let Some(id) = f.activity_id {
         q = q.filter(attendance::activity_id.eq(id));
     }
+    // Attendance is its participant's personal data, so it belongs to the participant's project.
     if let Some(id) = f.project_id {
-        q = q.filter(attendance::activity_id.eq_any(activities::table.filter(activities::project_id.eq(id)).select(activities::id)));
+        q = q.filter(attendance::participant_id.eq_any(participants::table.filter(participants::project_id.eq(id)).select(participants::id)));
     }
     if let Some(outcome) = f.outcome {
         q = q.filter(attendance::outcome.eq(outcome));
@@ -59,6 +60,16 @@ fn apply_filter<'a>(mut q: attendance::BoxedQuery<'a, Pg>, f: &AttendanceFilter)
 /// The project of a participant: `None` when there is no such participant.
 pub fn participant_project(conn: &mut PgConnection, participant_id: i64) -> Result<Option<i64>, crate::db::DbError> {
     Ok(participants::table.find(participant_id).select(participants::project_id).first::<i64>(conn).optional()?)
+}
+
+/// Whether a participant has any attendance.
+pub fn participant_attended(conn: &mut PgConnection, participant_id: i64) -> Result<bool, crate::db::DbError> {
+    Ok(diesel::select(diesel::dsl::exists(attendance::table.filter(attendance::participant_id.eq(participant_id)))).get_result(conn)?)
+}
+
+/// Whether an activity has any attendance.
+pub fn activity_attended(conn: &mut PgConnection, activity_id: i64) -> Result<bool, crate::db::DbError> {
+    Ok(diesel::select(diesel::dsl::exists(attendance::table.filter(attendance::activity_id.eq(activity_id)))).get_result(conn)?)
 }
 
 /// The project of an activity: `None` when there is no such activity.

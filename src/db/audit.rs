@@ -62,6 +62,18 @@ pub fn record(conn: &mut PgConnection, events: &[NewAuditEvent]) -> Result<(), D
     Ok(())
 }
 
+/// Removes `fields` from the values every event of one record holds: what an
+/// erasure takes from the record, it takes from the trail too.
+pub fn forget_values(conn: &mut PgConnection, resource: &str, record_id: i64, fields: &[&str]) -> Result<(), DbError> {
+    use diesel::sql_types::{Array, BigInt, Text};
+    diesel::sql_query("UPDATE audit_events SET before = before - $3::text[], after = after - $3::text[] WHERE resource = $1 AND record_id = $2")
+        .bind::<Text, _>(resource)
+        .bind::<BigInt, _>(record_id)
+        .bind::<Array<Text>, _>(fields)
+        .execute(conn)?;
+    Ok(())
+}
+
 fn filtered<'a>(f: &'a AuditFilter, voivodeship: Option<&'a str>) -> audit_events::BoxedQuery<'a, Pg> {
     let mut q = audit_events::table.into_boxed();
     if let Some(r) = &f.resource {

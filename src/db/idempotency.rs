@@ -25,8 +25,12 @@ pub struct Claimed {
     pub content_type: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub location: Option<String>,
+    /// Sealed: an answer may hold personal data.
     #[diesel(sql_type = Nullable<Bytea>)]
     pub body: Option<Vec<u8>>,
+    /// The answer named a person since erased, and went with them.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub erased: bool,
 }
 
 /// Claims `key` for a new request; `None` when the claim is ours, else what the
@@ -47,7 +51,9 @@ pub fn claim(conn: &mut PgConnection, scope: &str, key: &str, method: &str, path
     if inserted == 1 {
         return Ok(None);
     }
-    Ok(diesel::sql_query("SELECT method, path, fingerprint, status, content_type, location, body FROM idempotency_keys WHERE scope = $1 AND key = $2")
+    Ok(diesel::sql_query(
+        "SELECT method, path, fingerprint, status, content_type, location, body, erased_at IS NOT NULL AS erased FROM idempotency_keys WHERE scope = $1 AND key = $2",
+    )
         .bind::<Text, _>(scope)
         .bind::<Text, _>(key)
         .get_results::<Claimed>(conn)?
@@ -65,6 +71,18 @@ pub fn keep(conn: &mut PgConnection, scope: &str, key: &str, answer: &Claimed) -
         .bind::<Nullable<Text>, _>(answer.location.clone())
         .bind::<Nullable<Bytea>, _>(answer.body.clone())
         .execute(conn)?;
+    Ok(())
+}
+
+/// Drops every kept answer about the record at `path` (`/api/v1/participants/7`):
+/// answers that created it (`Location`) and answers of requests to it or below it.
+pub fn forget_record(conn: &mut PgConnection, path: &str) -> Result<(), DbError> {
+    diesel::sql_query(
+        "UPDATE idempotency_keys SET body = NULL, content_type = NULL, location = NULL, erased_at = now()
+         WHERE location = $1 OR path = $1 OR starts_with(path, $1 || '/')",
+    )
+    .bind::<Text, _>(path)
+    .execute(conn)?;
     Ok(())
 }
 

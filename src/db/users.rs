@@ -67,6 +67,11 @@ pub fn update(conn: &mut PgConnection, id: i64, changes: &UserChanges) -> Result
     Ok(diesel::update(users::table.find(id)).set(changes).returning(UserRow::as_returning()).get_result(conn)?)
 }
 
+/// The roles of the accounts that act for an organisation.
+pub fn roles_of_organisation(conn: &mut PgConnection, organisation_id: i64) -> Result<Vec<Role>, DbError> {
+    Ok(users::table.filter(users::organisation_id.eq(organisation_id)).select(users::role).distinct().load(conn)?)
+}
+
 /// Users, optionally only those with `roles` of organisations in `voivodeship`.
 pub fn list(conn: &mut PgConnection, voivodeship: Option<&str>, roles: Option<&[Role]>, page: PageRequest) -> Result<(Vec<UserRow>, i64), DbError> {
     let scoped = || {
@@ -98,8 +103,8 @@ pub struct RefreshTokenRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Stores a new refresh token; a first token starts its own family.
-pub fn insert_refresh_token(conn: &mut PgConnection, user_id: i64, family: Option<i64>, hash: &[u8], expires_at: DateTime<Utc>) -> Result<(), DbError> {
+/// Stores a new refresh token; a first token starts its own family. Returns the family.
+pub fn insert_refresh_token(conn: &mut PgConnection, user_id: i64, family: Option<i64>, hash: &[u8], expires_at: DateTime<Utc>) -> Result<i64, DbError> {
     let id: i64 = diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::user_id.eq(user_id),
@@ -109,10 +114,13 @@ pub fn insert_refresh_token(conn: &mut PgConnection, user_id: i64, family: Optio
         ))
         .returning(refresh_tokens::id)
         .get_result(conn)?;
-    if family.is_none() {
-        diesel::update(refresh_tokens::table.find(id)).set(refresh_tokens::family.eq(id)).execute(conn)?;
+    match family {
+        Some(family) => Ok(family),
+        None => {
+            diesel::update(refresh_tokens::table.find(id)).set(refresh_tokens::family.eq(id)).execute(conn)?;
+            Ok(id)
+        }
     }
-    Ok(())
 }
 
 pub fn find_refresh_token_for_update(conn: &mut PgConnection, hash: &[u8]) -> Result<Option<RefreshTokenRow>, DbError> {
@@ -131,10 +139,16 @@ pub fn revoke_family(conn: &mut PgConnection, family: i64) -> Result<(), DbError
     Ok(())
 }
 
-pub fn revoke_all_of_user(conn: &mut PgConnection, user_id: i64) -> Result<(), DbError> {
-    diesel::update(refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()))
-        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
-        .execute(conn)?;
+/// Revokes every refresh token of a user but those of the sign-in `keep`.
+pub fn revoke_all_of_user(conn: &mut PgConnection, user_id: i64, keep: Option<i64>) -> Result<(), DbError> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null())
+            .filter(refresh_tokens::family.nullable().ne(keep).or(keep.is_none().into_sql::<diesel::sql_types::Bool>())),
+    )
+    .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)?;
     Ok(())
 }
 

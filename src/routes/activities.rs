@@ -1,7 +1,8 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
-use crate::auth::Scope;
+use crate::auth::{Caller, Scope};
 use crate::db::activities::{Activities, ActivityData, ActivityFilter};
+use crate::db::attendance::activity_attended;
 use crate::db::scopes;
 use crate::domain::places::TerytCode;
 use crate::domain::validation::blank_to_none;
@@ -33,6 +34,17 @@ impl Resource for Activities {
 
     fn scope(conn: &mut PgConnection, _: Option<i64>, data: &ActivityData) -> Result<Scope, ApiError> {
         Ok(scopes::project(conn, data.project_id)?)
+    }
+
+    /// Attendance joins a project's participants to the same project's activities.
+    fn check_change(conn: &mut PgConnection, _: &Caller, id: i64, before: &ActivityData, after: &ActivityData) -> Result<(), ApiError> {
+        if before.project_id != after.project_id && activity_attended(conn, id)? {
+            return Err(ApiError::Conflict {
+                code: "has_attendance",
+                detail: "the activity has attendance of this project's participants; remove it before moving the activity to another project".into(),
+            });
+        }
+        Ok(())
     }
 
     fn related(_: i64, data: &ActivityData) -> Vec<(&'static str, String)> {

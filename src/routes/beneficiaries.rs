@@ -1,8 +1,11 @@
 use crate::api::crud::Resource;
 use crate::api::formats::Place;
 use crate::api::ApiError;
-use crate::auth::Scope;
+use crate::auth::accounts::role_suits;
+use crate::auth::policy::authorize_kind_change;
+use crate::auth::{Caller, Scope};
 use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
+use crate::db::users;
 use crate::db::Record;
 use crate::domain::codes::OrganisationKind;
 use crate::domain::identifiers::{Krs, Nip, Regon};
@@ -56,6 +59,25 @@ impl Resource for Beneficiaries {
 
     fn scope(_: &mut PgConnection, id: Option<i64>, data: &BeneficiaryData) -> Result<Scope, ApiError> {
         Ok(Scope::Organisation { id, voivodeship: data.voivodeship.clone() })
+    }
+
+    /// A change of kind is the ROPS's, and never to a kind the organisation's
+    /// accounts cannot act for: they would fall out of every scope.
+    fn check_change(conn: &mut PgConnection, caller: &Caller, id: i64, before: &BeneficiaryData, after: &BeneficiaryData) -> Result<(), ApiError> {
+        if before.kind == after.kind {
+            return Ok(());
+        }
+        authorize_kind_change(caller, &Scope::Organisation { id: Some(id), voivodeship: before.voivodeship.clone() })?;
+        let mut checks = Checks::new();
+        for role in users::roles_of_organisation(conn, id)? {
+            checks.ensure(
+                role_suits(role, after.kind),
+                "kind",
+                "role_kind_mismatch",
+                format!("the organisation has {role} accounts, which cannot act for an organisation of kind {}", after.kind),
+            );
+        }
+        Ok(checks.into_result()?)
     }
 
     /// An organisation lies at its coordinates, else at the centroid of its TERYT unit or voivodeship.

@@ -1,7 +1,8 @@
 use crate::api::crud::Resource;
 use crate::api::ApiError;
-use crate::auth::Scope;
-use crate::db::participants::{ParticipantData, ParticipantFilter, Participants};
+use crate::auth::{Caller, Scope};
+use crate::db::attendance::participant_attended;
+use crate::db::participants::{self, ParticipantData, ParticipantFilter, Participants};
 use crate::db::{scopes, DbError, Store};
 use crate::domain::pesel::Pesel;
 use crate::domain::places::TerytCode;
@@ -10,9 +11,6 @@ use crate::domain::Checks;
 use chrono::{Datelike, NaiveDate, Utc};
 use diesel::pg::PgConnection;
 use serde_json::Value;
-
-/// Fields sealed at rest: the audit trail keeps none of their values.
-const SEALED: [&str; 5] = ["first_name", "last_name", "pesel", "email", "phone"];
 
 fn age_on(birth: NaiveDate, day: NaiveDate) -> i32 {
     let years = day.year() - birth.year();
@@ -104,6 +102,18 @@ impl Resource for Participants {
         Ok(scopes::project(conn, data.project_id)?)
     }
 
+    /// Attendance is in the activities of the person's project: a person who has
+    /// some stays in that project (else the attendance would stay in its sight).
+    fn check_change(conn: &mut PgConnection, _: &Caller, id: i64, before: &ParticipantData, after: &ParticipantData) -> Result<(), ApiError> {
+        if before.project_id != after.project_id && participant_attended(conn, id)? {
+            return Err(ApiError::Conflict {
+                code: "has_attendance",
+                detail: "the participant has attendance in this project's activities; remove it before moving the participant to another project".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// A list of one project's participants is that project's; without a project
     /// it covers everyone, which only an admin may read.
     fn list_scope(conn: &mut PgConnection, filter: &ParticipantFilter) -> Result<Scope, ApiError> {
@@ -125,12 +135,11 @@ impl Resource for Participants {
     fn audit_value(data: &ParticipantData) -> Result<Value, ApiError> {
         let mut value = serde_json::to_value(data).map_err(|e| ApiError::Internal(e.to_string()))?;
         if let Some(fields) = value.as_object_mut() {
-            for field in SEALED {
+            for field in participants::IDENTIFYING {
                 if fields.get(field).is_some_and(|v| !v.is_null()) {
                     fields.insert(field.to_owned(), Value::String("[sealed]".into()));
                 }
             }
-            fields.insert("birth_date".to_owned(), Value::Null);
         }
         Ok(value)
     }

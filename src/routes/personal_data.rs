@@ -119,7 +119,7 @@ pub async fn erase(state: web::Data<AppState>, caller: Caller, id: web::Path<i64
             conn.transaction(|conn| {
                 let before = Participants::find_for_update(conn, id).map_err(not_found::<Participants>(id))?;
                 let scope = allow::<Participants>(conn, &caller, Action::Erase, Some(id), &before.data)?;
-                participants::anonymise(conn, id)?;
+                participants::erase(conn, id, &crate::api::crud::item_path::<Participants>(id))?;
                 let after = Participants::find(conn, id)?;
                 audit::<Participants>(conn, &caller, Action::Erase, id, &scope, Some(&before.data), Some(&after.data))?;
                 Ok(after)

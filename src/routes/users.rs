@@ -6,8 +6,7 @@ use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::auth::accounts::{self, NewUser, UserPatch, UserView};
 use crate::auth::policy::authorize;
-use crate::auth::sessions::ensure_current;
-use crate::auth::{passwords, Action, Caller, Scope};
+use crate::auth::{passwords, sessions, Action, Caller, Scope};
 use crate::db::audit;
 use crate::db::users::{self, UserChanges};
 use crate::db::DbError;
@@ -66,12 +65,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, page: web::Query<P
         Role::Rops => (Some(user.voivodeship.clone().unwrap_or_default()), Some(&[Role::Owes, Role::Jst][..])),
         _ => return Err(ApiError::Forbidden("only admins and ROPS users manage accounts".into())),
     };
-    let (rows, total) = state
-        .run(move |conn| {
-            ensure_current(conn, &caller)?;
-            Ok(users::list(conn, voivodeship.as_deref(), roles, request)?)
-        })
-        .await?;
+    let (rows, total) = state.run(move |conn| Ok(users::list(conn, voivodeship.as_deref(), roles, request)?)).await?;
     Ok(HttpResponse::Ok().json(Page { items: rows.iter().map(UserView::from).collect(), total, limit: request.limit, offset: request.offset }))
 }
 
@@ -93,7 +87,6 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
     let row = state
         .run(move |conn| {
             conn.transaction(|conn| {
-                ensure_current(conn, &caller)?;
                 let scope = accounts::account_scope(conn, None, role, organisation_id)?;
                 authorize(&caller, COLLECTION, Action::Create, Some(&scope))?;
                 let row = accounts::insert(conn, email, password_hash, role, organisation_id)?;
@@ -119,7 +112,6 @@ pub async fn read(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>
     let id = id.into_inner();
     let row = state
         .run(move |conn| {
-            ensure_current(conn, &caller)?;
             let row = users::find(conn, id).map_err(not_found(id))?;
             let scope = accounts::account_scope(conn, Some(id), row.role, row.organisation_id)?;
             authorize(&caller, COLLECTION, Action::Read, Some(&scope))?;
@@ -143,24 +135,32 @@ pub async fn read(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>
 pub async fn patch(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, body: web::Json<UserPatch>) -> Result<HttpResponse, ApiError> {
     let me = caller.signed_in()?.clone();
     let id = id.into_inner();
-    let UserPatch { enabled, password, role, organisation_id } = body.into_inner();
-    if id == me.id && (role.is_some() || organisation_id.is_some() || enabled.is_some()) {
+    let UserPatch { enabled, password, current_password, role, organisation_id } = body.into_inner();
+    let own = id == me.id;
+    if own && (role.is_some() || organisation_id.is_some() || enabled.is_some()) {
         return Err(ApiError::Forbidden("nobody changes their own role, organisation or enabled state".into()));
     }
-    if id != me.id {
+    if !own {
         manager(&caller)?;
     }
     let password_hash = match password {
         Some(password) => {
             accounts::check_password(&password)?;
+            // A stolen access token must not become a permanent account.
+            if own {
+                let current =
+                    current_password.ok_or_else(|| ApiError::field("current_password", "required", "setting your own password needs your current one"))?;
+                sessions::confirm_password(&state, &me, current).await?;
+            }
             Some(hash(password).await?)
         }
         None => None,
     };
+    // Whoever sets their own password stays signed in here; everywhere else they are signed out.
+    let keep = if own { me.session } else { None };
     let row = state
         .run(move |conn| {
             conn.transaction(|conn| {
-                ensure_current(conn, &caller)?;
                 let current = users::find_for_update(conn, id).map_err(not_found(id))?;
                 let old_scope = accounts::account_scope(conn, Some(id), current.role, current.organisation_id)?;
                 let new_role = role.unwrap_or(current.role);
@@ -172,7 +172,7 @@ pub async fn patch(state: web::Data<AppState>, caller: Caller, id: web::Path<i64
                     authorize(&caller, COLLECTION, Action::Update, Some(&scope))?;
                 }
                 let changes = UserChanges { password_hash, role, organisation_id: organisation_id.map(Some), enabled };
-                let row = accounts::update(conn, id, &changes)?;
+                let row = accounts::update(conn, id, &changes, keep)?;
                 record(conn, &caller, Action::Update, id, &scope, Some(&UserView::from(&current)), Some(&UserView::from(&row)))?;
                 Ok(row)
             })

@@ -13,6 +13,7 @@ mod helpers;
 mod hostile;
 mod imports;
 mod indicators;
+mod one_write_path;
 mod operations;
 mod permissions;
 mod personal_data;

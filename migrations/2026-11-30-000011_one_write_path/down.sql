@@ -1,0 +1,2 @@
+DROP INDEX idempotency_keys_location_idx;
+ALTER TABLE idempotency_keys DROP COLUMN erased_at;

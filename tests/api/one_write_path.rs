@@ -1,0 +1,246 @@
+//! The findings of the one-write-path issue, each as the attack that worked:
+//! imports that took over another region's records, an organisation that
+//! changed its own kind, tokens of disabled accounts, attendance left behind by
+//! a moved participant, personal data kept in the idempotency store and in the
+//! audit trail after erasure, and a password changed with a stolen token.
+
+use crate::helpers::{spawn_app, Reply, TestApp, PASSWORD};
+use crate::permissions::world;
+use diesel::prelude::*;
+use es_registry::domain::codes::Role;
+use serde_json::{json, Value};
+
+async fn import(app: &TestApp, token: &str, collection: &str, rows: &[Value]) -> Reply {
+    let body: String = rows.iter().map(|row| format!("{row}\n")).collect();
+    let request =
+        app.client.post(app.url(&format!("/api/v1/imports/{collection}"))).bearer_auth(token).header("content-type", "application/x-ndjson").body(body);
+    app.send(request).await
+}
+
+fn codes(reply: &Reply) -> Vec<String> {
+    reply.body["errors"].as_array().map(|errors| errors.iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect()).unwrap_or_default()
+}
+
+async fn my_id(app: &TestApp, token: &str) -> i64 {
+    app.as_user(token).get("/api/v1/auth/me").await.body["id"].as_i64().unwrap()
+}
+
+#[derive(QueryableByName)]
+struct Text {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    text: String,
+}
+
+/// Everything a table holds, as text: what someone reading the database sees.
+fn table_text(app: &TestApp, sql: &str) -> String {
+    let mut conn = PgConnection::establish(&app.database_url).unwrap();
+    diesel::sql_query(sql).load::<Text>(&mut conn).unwrap().into_iter().map(|t| t.text).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn an_import_cannot_carry_another_regions_records_into_ones_own() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let rops_kp = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let rops_pm = app.user_token("rops-pm@x.pl", Role::Rops, Some(w.rops_pm_org)).await;
+    let person = json!({"project_id": w.project_pm, "first_name": "Ewa", "last_name": "Gdańska", "birth_date": "1990-01-01", "sex": "female"});
+    app.create("participants", person).await;
+    assert_eq!(app.patch(&format!("/api/v1/projects/{}", w.project_pm), &json!({"contract_number": "RPPM.06.03.00-22-0001/15"})).await.status, 200);
+
+    // By id and by natural key, a project of voivodeship 22 is not for the ROPS of 04 to move home.
+    let by_id = json!({"id": w.project_pm, "title": "Przejęty", "measure_id": w.kp_measure, "voivodeship": "04"});
+    let by_key = json!({"contract_number": "RPPM.06.03.00-22-0001/15", "title": "Przejęty", "measure_id": w.kp_measure});
+    for row in [by_id, by_key] {
+        let refused = import(&app, &rops_kp, "projects", &[row]).await;
+        assert_eq!((refused.status, codes(&refused)), (422, vec!["forbidden".to_owned()]), "{}", refused.body);
+        assert_eq!(refused.body["errors"][0]["line"], 1);
+    }
+    let project = app.get(&format!("/api/v1/projects/{}", w.project_pm)).await;
+    assert_eq!((project.body["voivodeship"].clone(), project.body["title"].clone()), (json!("22"), json!("PM")));
+    // The region's own ROPS still reads its people; the other still does not.
+    assert_eq!(app.as_user(&rops_pm).get(&format!("/api/v1/participants?project_id={}", w.project_pm)).await.status, 200);
+    assert_eq!(app.as_user(&rops_kp).get(&format!("/api/v1/participants?project_id={}", w.project_pm)).await.status, 403);
+    assert_eq!(
+        app.as_user(&rops_kp).put(&format!("/api/v1/projects/{}", w.project_pm), &json!({"title": "Przejęty", "measure_id": w.kp_measure})).await.status,
+        403
+    );
+
+    // Organisations: by id and by NIP.
+    assert_eq!(app.patch(&format!("/api/v1/beneficiaries/{}", w.owes_pm), &json!({"nip": "1234563218"})).await.status, 200);
+    let by_id = json!({"id": w.owes_pm, "name": "OWES Gdańsk", "kind": "owes", "voivodeship": "04"});
+    let by_nip = json!({"nip": "1234563218", "name": "OWES Gdańsk", "kind": "owes", "voivodeship": "04"});
+    for row in [by_id, by_nip] {
+        let refused = import(&app, &rops_kp, "beneficiaries", &[row]).await;
+        assert_eq!((refused.status, codes(&refused)), (422, vec!["forbidden".to_owned()]), "{}", refused.body);
+    }
+    assert_eq!(app.get(&format!("/api/v1/beneficiaries/{}", w.owes_pm)).await.body["voivodeship"], "22");
+
+    // Control: the same import of its own region's organisation goes through.
+    let own = json!({"id": w.owes_b, "name": "OWES B", "kind": "owes", "voivodeship": "04", "city": "Toruń"});
+    let done = import(&app, &rops_kp, "beneficiaries", &[own]).await;
+    assert_eq!((done.status, done.body["updated"].clone()), (200, json!(1)), "{}", done.body);
+}
+
+#[tokio::test]
+async fn an_organisations_kind_is_its_rops_business_and_suits_its_accounts() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let jst = app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await;
+    let rops = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+
+    // A local government does not make itself a regional centre, by PATCH or by import.
+    let patched = app.as_user(&jst).patch(&format!("/api/v1/beneficiaries/{}", w.jst_org), &json!({"kind": "rops"})).await;
+    assert_eq!(patched.status, 403, "{}", patched.body);
+    let imported = import(&app, &jst, "beneficiaries", &[json!({"id": w.jst_org, "name": "Gmina Miasta Toruń", "kind": "rops", "voivodeship": "04"})]).await;
+    assert_eq!((imported.status, codes(&imported)), (422, vec!["forbidden".to_owned()]), "{}", imported.body);
+    assert_eq!(app.get(&format!("/api/v1/beneficiaries/{}", w.jst_org)).await.body["kind"], "jst");
+    // Its own website it may still change.
+    assert_eq!(app.as_user(&jst).patch(&format!("/api/v1/beneficiaries/{}", w.jst_org), &json!({"website": "https://torun.pl"})).await.status, 200);
+
+    // The ROPS changes kinds, but never to one the organisation's accounts cannot have.
+    let mismatch = app.as_user(&rops).patch(&format!("/api/v1/beneficiaries/{}", w.owes_a), &json!({"kind": "jst"})).await;
+    assert_eq!((mismatch.status, codes(&mismatch)), (422, vec!["role_kind_mismatch".to_owned()]), "{}", mismatch.body);
+    let by_admin = app.patch(&format!("/api/v1/beneficiaries/{}", w.jst_org), &json!({"kind": "pes"})).await;
+    assert_eq!((by_admin.status, codes(&by_admin)), (422, vec!["role_kind_mismatch".to_owned()]), "not even an admin: {}", by_admin.body);
+    let imported = import(&app, &rops, "beneficiaries", &[json!({"id": w.owes_a, "name": "OWES A", "kind": "jst", "voivodeship": "04"})]).await;
+    assert_eq!((imported.status, codes(&imported)), (422, vec!["role_kind_mismatch".to_owned()]), "{}", imported.body);
+    let suits = app.as_user(&rops).patch(&format!("/api/v1/beneficiaries/{}", w.owes_a), &json!({"kind": "ngo"})).await;
+    assert_eq!(suits.status, 200, "an OWES account may act for the NGO that runs it: {}", suits.body);
+    assert_eq!(app.as_user(&jst).get("/api/v1/auth/me").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_disabled_or_changed_accounts_token_opens_nothing() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let rops = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+    let (rops_id, owes_id) = (my_id(&app, &rops).await, my_id(&app, &owes).await);
+    let reads = [
+        "/api/v1/auth/me".to_owned(),
+        "/api/v1/audit-events".to_owned(),
+        "/api/v1/reports/participants?voivodeship=04".to_owned(),
+        format!("/api/v1/projects/{}/participants/summary", w.project_a),
+        format!("/api/v1/participants?project_id={}", w.project_a),
+    ];
+    for path in &reads[..4] {
+        assert_eq!(app.as_user(&rops).get(path).await.status, 200, "control: {path}");
+    }
+    assert_eq!(app.patch(&format!("/api/v1/users/{rops_id}"), &json!({"enabled": false})).await.status, 200);
+    for path in &reads {
+        let reply = app.as_user(&rops).get(path).await;
+        assert_eq!(reply.status, 401, "a disabled account's token: {path} {}", reply.body);
+    }
+
+    assert_eq!(app.as_user(&owes).get(&reads[4]).await.status, 200, "control");
+    assert_eq!(app.patch(&format!("/api/v1/users/{owes_id}"), &json!({"organisation_id": w.owes_b})).await.status, 200);
+    for path in [&reads[0], &reads[4]] {
+        assert_eq!(app.as_user(&owes).get(path).await.status, 401, "a token of the account's old organisation: {path}");
+    }
+}
+
+#[tokio::test]
+async fn attendance_stays_with_its_participants_project() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+    app.create("attendance", json!({"participant_id": w.participant_a, "activity_id": w.activity_a, "outcome": "completed"})).await;
+
+    // A person with attendance in one project's activities cannot be moved to another
+    // project, nor the activity: the attendance would be left in the first project's sight.
+    let moved = app.patch(&format!("/api/v1/participants/{}", w.participant_a), &json!({"project_id": w.project_b})).await;
+    assert_eq!((moved.status, moved.body["code"].clone()), (409, json!("has_attendance")), "{}", moved.body);
+    let moved = app.patch(&format!("/api/v1/activities/{}", w.activity_a), &json!({"project_id": w.project_b})).await;
+    assert_eq!((moved.status, moved.body["code"].clone()), (409, json!("has_attendance")), "{}", moved.body);
+    let row =
+        json!({"id": w.participant_a, "project_id": w.project_b, "first_name": "Anna", "last_name": "Nowak", "birth_date": "1990-01-01", "sex": "female"});
+    let imported = import(&app, &app.admin_token, "participants", &[row]).await;
+    assert_eq!(imported.status, 422, "{}", imported.body);
+    let shown = app.as_user(&owes).get(&format!("/api/v1/attendance?project_id={}", w.project_a)).await;
+    assert_eq!((shown.status, shown.body["total"].clone()), (200, json!(1)));
+
+    // Without attendance the person moves, and the first project's OWES sees nothing of them.
+    let attendance = shown.body["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(app.delete(&format!("/api/v1/attendance/{attendance}")).await.status, 204);
+    assert_eq!(app.patch(&format!("/api/v1/participants/{}", w.participant_a), &json!({"project_id": w.project_b})).await.status, 200);
+    assert_eq!(app.as_user(&owes).get(&format!("/api/v1/participants/{}", w.participant_a)).await.status, 403);
+}
+
+#[tokio::test]
+async fn the_idempotency_store_keeps_no_personal_data_in_clear_and_forgets_the_erased() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let person = json!({"project_id": w.project_a, "first_name": "Bożydar", "last_name": "Wścibski", "email": "bozydar@example.org",
+                        "phone": "+48 600 700 800", "birth_date": "1987-06-05", "sex": "male"});
+    let post = || app.client.post(app.url("/api/v1/participants")).bearer_auth(&app.admin_token).header("Idempotency-Key", "zapis-1").json(&person);
+    let first = app.send(post()).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let stored = table_text(&app, "SELECT encode(coalesce(body, ''::bytea), 'escape') AS text FROM idempotency_keys");
+    assert!(!stored.is_empty(), "control: the answer is kept");
+    for secret in ["Bożydar", "Wścibski", "bozydar@example.org", "600 700 800", "1987-06-05"] {
+        assert!(!stored.contains(secret), "{secret} is kept in clear");
+    }
+    let replayed = app.send(post()).await;
+    assert_eq!((replayed.status, replayed.body["id"].clone(), replayed.body["last_name"].clone()), (201, first.body["id"].clone(), json!("Wścibski")));
+
+    let id = first.id();
+    assert_eq!(app.post(&format!("/api/v1/participants/{id}/erase"), &json!({})).await.status, 200);
+    let kept = table_text(&app, "SELECT count(*)::text AS text FROM idempotency_keys WHERE body IS NOT NULL");
+    assert_eq!(kept, "0", "erasure takes the kept answer with it");
+    let after = app.send(post()).await;
+    assert_eq!((after.status, after.body["code"].clone()), (409, json!("answer_erased")), "{}", after.body);
+}
+
+#[tokio::test]
+async fn erasure_leaves_no_residence_or_external_id_in_the_trail() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let person = json!({"project_id": w.project_a, "first_name": "Ala", "last_name": "Kot", "birth_date": "1990-01-01", "sex": "female",
+                        "residence_teryt": "0463011", "external_id": "ZEW-0077"});
+    let id = app.create("participants", person).await;
+    assert_eq!(app.patch(&format!("/api/v1/participants/{id}"), &json!({"residence_teryt": "0462011", "external_id": "ZEW-0078"})).await.status, 200);
+    assert_eq!(app.post(&format!("/api/v1/participants/{id}/erase"), &json!({})).await.status, 200);
+
+    let export = app.get(&format!("/api/v1/participants/{id}/export")).await;
+    assert_eq!(export.status, 200);
+    assert!(export.body["history"].as_array().is_some_and(|h| h.len() >= 3), "{}", export.body);
+    let trail = table_text(
+        &app,
+        &format!(
+            "SELECT coalesce(before::text, '') || coalesce(after::text, '') AS text FROM audit_events WHERE resource = 'participants' AND record_id = {id}"
+        ),
+    );
+    for secret in ["0463011", "0462011", "ZEW-0077", "ZEW-0078"] {
+        assert!(!export.body.to_string().contains(secret), "{secret} in the export");
+        assert!(!trail.contains(secret), "{secret} in the audit trail");
+    }
+    assert_eq!((export.body["participant"]["residence_teryt"].clone(), export.body["participant"]["external_id"].clone()), (Value::Null, Value::Null));
+}
+
+#[tokio::test]
+async fn ones_own_password_changes_only_with_the_current_one_and_ends_the_other_sessions() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    app.create_user("owes-a@x.pl", Role::Owes, Some(w.owes_a));
+    let other = app.sign_in("owes-a@x.pl", PASSWORD).await.body;
+    let this = app.sign_in("owes-a@x.pl", PASSWORD).await.body;
+    let token = this["access_token"].as_str().unwrap();
+    let me = my_id(&app, token).await;
+    let path = format!("/api/v1/users/{me}");
+    let new_password = "a brand new passphrase";
+
+    let without = app.as_user(token).patch(&path, &json!({"password": new_password})).await;
+    assert_eq!((without.status, without.error_fields()), (422, vec!["current_password".to_owned()]), "{}", without.body);
+    let wrong = app.as_user(token).patch(&path, &json!({"password": new_password, "current_password": "not my password"})).await;
+    assert_eq!((wrong.status, wrong.error_fields()), (422, vec!["current_password".to_owned()]), "{}", wrong.body);
+    assert_eq!(app.sign_in("owes-a@x.pl", PASSWORD).await.status, 200, "the password is unchanged");
+
+    let changed = app.as_user(token).patch(&path, &json!({"password": new_password, "current_password": PASSWORD})).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    let refresh = |pair: &Value| json!({"refresh_token": pair["refresh_token"]});
+    assert_eq!(app.anonymous().post("/api/v1/auth/refresh", &refresh(&other)).await.status, 401, "the other session ends");
+    assert_eq!(app.anonymous().post("/api/v1/auth/refresh", &refresh(&this)).await.status, 200, "this session goes on");
+    assert_eq!(app.sign_in("owes-a@x.pl", PASSWORD).await.status, 401);
+    assert_eq!(app.sign_in("owes-a@x.pl", new_password).await.status, 200);
+}
