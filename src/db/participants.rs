@@ -262,22 +262,14 @@ fn apply_filter<'a>(mut q: participants::BoxedQuery<'a, Pg>, f: &ParticipantFilt
 crate::table_store!(Participants, participants, Sealed, ParticipantData, ParticipantFilter, apply_filter);
 
 /// The fields that identify a person, alone or together: an erasure removes them
-/// from the record, from its audit trail and from kept answers.
+/// from the record, from its audit trail and from kept answers (see
+/// `service::people::erase`), and the audit trail never keeps their values.
 pub const IDENTIFYING: [&str; 8] = ["first_name", "last_name", "pesel", "email", "phone", "birth_date", "residence_teryt", "external_id"];
-
-/// Erases person `id` wherever the registry keeps them: the record (see
-/// [`anonymise`]), the values in its audit events, and kept answers to requests
-/// about it (`path` is the record's path, as the idempotency store knows it).
-pub fn erase(conn: &mut PgConnection, id: i64, path: &str) -> Result<(), DbError> {
-    anonymise(conn, id)?;
-    super::audit::forget_values(conn, "participants", id, &IDENTIFYING)?;
-    super::idempotency::forget_record(conn, path)
-}
 
 /// Erases what identifies a person and keeps what the statistics need (sex, age
 /// at entry, education, statuses, attendance): names, PESEL and its hash, birth
 /// date, contact data, place of residence and the loader's identifier go.
-fn anonymise(conn: &mut PgConnection, id: i64) -> Result<(), DbError> {
+pub fn anonymise(conn: &mut PgConnection, id: i64) -> Result<(), DbError> {
     use crate::db::schema::participants::dsl as p;
     diesel::update(p::participants.find(id))
         .set((

@@ -12,7 +12,12 @@ macro_rules! display_as_inner {
     )*};
 }
 
+/// Where the API lives; records are addressed below it (`/api/v1/projects/7`).
+pub const API_PREFIX: &str = "/api/v1";
+
+pub mod access;
 pub mod codes;
+pub mod collection;
 pub mod identifiers;
 pub mod measure_code;
 pub mod money;

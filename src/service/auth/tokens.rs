@@ -3,7 +3,6 @@
 //! Refresh tokens are opaque random strings, stored only as SHA-256 hashes, so
 //! neither kind can stand in for the other.
 
-use super::User;
 use crate::domain::codes::Role;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -29,13 +28,21 @@ pub struct Claims {
     pub iat: i64,
     pub jti: String,
     pub typ: String,
-    pub email: String,
     pub role: Role,
     pub org: Option<i64>,
-    pub voiv: Option<String>,
     /// The sign-in (refresh-token family) the token was issued for.
     #[serde(default)]
     pub sid: Option<i64>,
+}
+
+/// Who an access token says its bearer is. The account is looked up on every
+/// request (`sessions::current_user`): the token is a claim, not the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bearer {
+    pub id: i64,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    pub session: Option<i64>,
 }
 
 pub struct TokenService {
@@ -79,34 +86,32 @@ impl TokenService {
         Ok(Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), validation, access_ttl, refresh_ttl })
     }
 
-    pub fn issue_access(&self, user: &User) -> Result<String, String> {
+    pub fn issue_access(&self, bearer: &Bearer) -> Result<String, String> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
-            sub: user.id.to_string(),
+            sub: bearer.id.to_string(),
             exp: now + self.access_ttl.as_secs() as i64,
             nbf: now,
             iat: now,
             jti: random_token("at"),
             typ: ACCESS_TYPE.into(),
-            email: user.email.clone(),
-            role: user.role,
-            org: user.organisation_id,
-            voiv: user.voivodeship.clone(),
-            sid: user.session,
+            role: bearer.role,
+            org: bearer.organisation_id,
+            sid: bearer.session,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
     }
 
-    /// The user an access token speaks for, or why it is refused.
-    pub fn verify_access(&self, token: &str) -> Result<User, String> {
+    /// Who an access token speaks for, or why it is refused.
+    pub fn verify_access(&self, token: &str) -> Result<Bearer, String> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| e.to_string())?;
         let claims = data.claims;
         if claims.typ != ACCESS_TYPE {
             return Err("not an access token".into());
         }
         let id = claims.sub.parse().map_err(|_| "sub is not a user id".to_owned())?;
-        Ok(User { id, email: claims.email, role: claims.role, organisation_id: claims.org, voivodeship: claims.voiv, session: claims.sid })
+        Ok(Bearer { id, role: claims.role, organisation_id: claims.org, session: claims.sid })
     }
 }

@@ -1,0 +1,412 @@
+//! Who may do what: the permission table, in one place, as pure functions of
+//! the caller (the account as it is now), the act and what the record belongs
+//! to. Every path that reads or writes asks it: single writes, imports,
+//! workflow transitions and the command line (through the service layer).
+//!
+//! | who       | reads                                   | writes |
+//! |-----------|-----------------------------------------|--------|
+//! | anonymous | public collections; never personal data | nothing |
+//! | jst       | as anonymous                            | its own organisation's record (not its kind) |
+//! | owes      | + personal data of its projects         | projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them; new projects in its voivodeship, with itself as beneficiary |
+//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records; owes/jst users there |
+//! | admin     | everything                              | everything |
+//!
+//! Which collection falls under which line follows from the registry
+//! ([`Collection::spec`]): its [`Owner`] and whether it is personal.
+
+use super::codes::{OrganisationKind, PartnerRole, Role};
+use super::collection::{Collection, Owner};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A signed-in user, as their account is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// The organisation the user acts for (absent for admins).
+    pub organisation_id: Option<i64>,
+    /// The voivodeship of that organisation: a `rops` user's scope.
+    pub voivodeship: Option<String>,
+    /// The sign-in this request's access token belongs to (its refresh tokens' family).
+    #[serde(skip)]
+    pub session: Option<i64>,
+}
+
+/// Who is acting: someone signed in, nobody, or the system itself (the command
+/// line and scheduled runs, which act for the operator of the machine).
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    User(User),
+    System { name: &'static str },
+}
+
+/// Why an act is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Nobody is signed in (or the token is no good).
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+impl Caller {
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            Caller::User(user) => Some(user),
+            Caller::Anonymous | Caller::System { .. } => None,
+        }
+    }
+
+    /// The signed-in user, or why not.
+    pub fn signed_in(&self) -> Result<&User, Refusal> {
+        self.user().ok_or_else(|| Refusal::Unauthorized("sign in first: send Authorization: Bearer <access token>".into()))
+    }
+
+    /// How the audit trail names the caller: `(user id, email or name)`.
+    pub fn audit_name(&self) -> (Option<i64>, Option<String>) {
+        match self {
+            Caller::User(user) => (Some(user.id), Some(user.email.clone())),
+            Caller::System { name } => (None, Some((*name).to_owned())),
+            Caller::Anonymous => (None, None),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Delete,
+    /// A data subject's copy of everything held about them: a read.
+    Export,
+    /// Anonymising a person: an update.
+    Erase,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Export => "export",
+            Action::Erase => "erase",
+        }
+    }
+
+    /// The plain action the permission table speaks of.
+    fn base(self) -> Action {
+        match self {
+            Action::Export => Action::Read,
+            Action::Erase => Action::Update,
+            other => other,
+        }
+    }
+}
+
+/// What an act is about: records of a collection, user accounts, or the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Records(Collection),
+    Accounts,
+    AuditTrail,
+}
+
+impl From<Collection> for Subject {
+    fn from(collection: Collection) -> Self {
+        Subject::Records(collection)
+    }
+}
+
+impl Subject {
+    /// Personal data: every read of it is scoped and audited.
+    fn personal(self) -> bool {
+        match self {
+            Subject::Records(collection) => collection.spec().personal,
+            Subject::Accounts | Subject::AuditTrail => true,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Subject::Records(collection) => collection.path(),
+            Subject::Accounts => "users",
+            Subject::AuditTrail => "audit-events",
+        }
+    }
+}
+
+/// How much of an aggregate a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every count.
+    Full,
+    /// Counts of 1 or 2 hidden, so no person can be singled out.
+    Suppressed,
+}
+
+/// What a record belongs to, as far as permissions care.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Programmes, their axes and measures: the programme's voivodeship (none for national ones).
+    Programme { voivodeship: Option<String> },
+    /// An organisation.
+    Organisation { id: Option<i64>, voivodeship: Option<String> },
+    /// A project and what hangs off it: its voivodeship and the organisations that
+    /// are its beneficiary, leader or partner today.
+    Project { voivodeship: Option<String>, organisations: Vec<i64> },
+    /// A user account: its role and its organisation's voivodeship.
+    Account { id: Option<i64>, role: Role, voivodeship: Option<String> },
+    /// No narrower scope: a list over everything.
+    Everything,
+}
+
+impl Scope {
+    pub fn voivodeship(&self) -> Option<&str> {
+        match self {
+            Scope::Programme { voivodeship }
+            | Scope::Organisation { voivodeship, .. }
+            | Scope::Project { voivodeship, .. }
+            | Scope::Account { voivodeship, .. } => voivodeship.as_deref(),
+            Scope::Everything => None,
+        }
+    }
+}
+
+/// Whether `action` on `subject` depends on the record (and so needs a [`Scope`]).
+pub fn needs_scope(subject: impl Into<Subject>, action: Action) -> bool {
+    action.base() != Action::Read || subject.into().personal()
+}
+
+fn forbidden(message: impl Into<String>) -> Refusal {
+    Refusal::Forbidden(message.into())
+}
+
+fn in_voivodeship(user: &User, scope: &Scope) -> bool {
+    user.voivodeship.is_some() && scope.voivodeship() == user.voivodeship.as_deref()
+}
+
+fn owes_project(user: &User, scope: &Scope) -> bool {
+    matches!(scope, Scope::Project { organisations, .. } if user.organisation_id.is_some_and(|org| organisations.contains(&org)))
+}
+
+/// Decides whether `caller` may do `action` on `subject`. `scope` describes the
+/// record; without it only the coarse question is asked (may this kind of caller
+/// try at all?), which is all a public read needs.
+pub fn authorize(caller: &Caller, subject: impl Into<Subject>, action: Action, scope: Option<&Scope>) -> Result<(), Refusal> {
+    let subject = subject.into();
+    let action = action.base();
+    if !needs_scope(subject, action) {
+        return Ok(());
+    }
+    if let Caller::System { .. } = caller {
+        return Ok(());
+    }
+    let user = caller.signed_in()?;
+    let Some(scope) = scope else {
+        return match (user.role, action) {
+            (Role::Jst, Action::Read) if subject.personal() => Err(forbidden("local governments see aggregates, not person-level data")),
+            _ => Ok(()),
+        };
+    };
+    let allowed = match (user.role, subject) {
+        (Role::Admin, _) => true,
+        (Role::Rops, Subject::Accounts) => matches!(scope, Scope::Account { role: Role::Owes | Role::Jst, .. }) && in_voivodeship(user, scope),
+        (Role::Rops, Subject::AuditTrail) => action == Action::Read && in_voivodeship(user, scope),
+        (Role::Rops, Subject::Records(_)) => !matches!(scope, Scope::Everything) && in_voivodeship(user, scope),
+        (Role::Owes, Subject::Records(collection)) => match (collection, action, scope) {
+            (Collection::Projects, Action::Create, Scope::Project { .. }) => in_voivodeship(user, scope),
+            // An OWES is accredited in one voivodeship and works there.
+            (collection, _, Scope::Project { .. }) if collection.spec().owner == Owner::Project => owes_project(user, scope) && in_voivodeship(user, scope),
+            _ => false,
+        },
+        (Role::Jst, Subject::Records(collection)) => {
+            collection.spec().owner == Owner::Organisation
+                && action == Action::Update
+                && matches!(scope, Scope::Organisation { id: Some(id), .. } if user.organisation_id == Some(*id))
+        }
+        (Role::Owes | Role::Jst, Subject::Accounts | Subject::AuditTrail) => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(forbidden(format!("a {} user may not {} this {} record", user.role, action.as_str(), subject.name())))
+    }
+}
+
+/// An update may not carry a record from one voivodeship to another, except by
+/// an admin: otherwise an organisation could move itself, and its users' scope, away.
+pub fn authorize_move(caller: &Caller, before: &Scope, after: &Scope) -> Result<(), Refusal> {
+    if before.voivodeship() == after.voivodeship() || matches!(caller, Caller::System { .. }) {
+        return Ok(());
+    }
+    match caller.signed_in()?.role {
+        Role::Admin => Ok(()),
+        _ => Err(forbidden("only an admin moves a record to another voivodeship")),
+    }
+}
+
+/// Who owns a project is the ROPS's business: an OWES may add and change the roles
+/// of others (partners, implementers), but not another organisation's role as
+/// beneficiary or leader.
+pub fn authorize_role_row(caller: &Caller, role: PartnerRole, organisation_id: i64) -> Result<(), Refusal> {
+    let Some(user) = caller.user() else { return Ok(()) };
+    let ownership = matches!(role, PartnerRole::Beneficiary | PartnerRole::Leader);
+    if user.role == Role::Owes && ownership && user.organisation_id != Some(organisation_id) {
+        return Err(forbidden("an OWES does not change another organisation's role as beneficiary or leader"));
+    }
+    Ok(())
+}
+
+/// What an organisation is (its `kind`) decides which accounts may act for it and
+/// what they may do: only the ROPS of its voivodeship or an admin changes it.
+pub fn authorize_kind_change(caller: &Caller, organisation: &Scope) -> Result<(), Refusal> {
+    if let Caller::System { .. } = caller {
+        return Ok(());
+    }
+    let user = caller.signed_in()?;
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Rops if in_voivodeship(user, organisation) => Ok(()),
+        _ => Err(forbidden("only the ROPS of the organisation's voivodeship or an admin changes what kind of organisation it is")),
+    }
+}
+
+/// Approving or returning a reported indicator value is the ROPS's (or an admin's).
+pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), Refusal> {
+    let user = caller.signed_in()?;
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Rops if in_voivodeship(user, scope) => Ok(()),
+        _ => Err(forbidden("only the ROPS of the project's voivodeship approves or returns reported values")),
+    }
+}
+
+/// Participant aggregates: the data's owners (admin, the ROPS of the voivodeship,
+/// the OWES of the project) see every count; other signed-in users see them
+/// suppressed, local governments only for their own voivodeship.
+pub fn aggregate_detail(caller: &Caller, scope: &Scope) -> Result<Detail, Refusal> {
+    let user = caller.signed_in()?;
+    Ok(match user.role {
+        Role::Admin => Detail::Full,
+        Role::Rops if in_voivodeship(user, scope) => Detail::Full,
+        Role::Owes if owes_project(user, scope) && in_voivodeship(user, scope) => Detail::Full,
+        Role::Jst if !in_voivodeship(user, scope) => return Err(forbidden("a local government sees participant aggregates of its own voivodeship")),
+        _ => Detail::Suppressed,
+    })
+}
+
+/// A ROPS account acts for a ROPS, a JST account for a local government, an OWES
+/// account for an OWES or the NGO that runs it.
+pub fn role_suits(role: Role, kind: OrganisationKind) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::Rops => kind == OrganisationKind::Rops,
+        Role::Jst => kind == OrganisationKind::Jst,
+        Role::Owes => matches!(kind, OrganisationKind::Owes | OrganisationKind::Ngo),
+    }
+}
+
+/// Which accounts a manager sees in lists: all for an admin, the OWES and JST
+/// accounts of its voivodeship for a ROPS; `None` for anyone else.
+pub fn manageable_accounts(user: &User) -> Option<(Option<String>, Option<&'static [Role]>)> {
+    match user.role {
+        Role::Admin => Some((None, None)),
+        Role::Rops => Some((Some(user.voivodeship.clone().unwrap_or_default()), Some(&[Role::Owes, Role::Jst][..]))),
+        Role::Owes | Role::Jst => None,
+    }
+}
+
+/// Whose audit events a caller reads: all for an admin, its voivodeship's for a ROPS.
+pub fn audit_trail_region(caller: &Caller) -> Result<Option<String>, Refusal> {
+    let user = caller.signed_in()?;
+    match user.role {
+        Role::Admin => Ok(None),
+        Role::Rops => Ok(Some(user.voivodeship.clone().unwrap_or_default())),
+        Role::Owes | Role::Jst => Err(forbidden("only admins and ROPS users read the audit trail")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role, org: Option<i64>, voivodeship: Option<&str>) -> Caller {
+        Caller::User(User { id: 1, email: "u@example.org".into(), role, organisation_id: org, voivodeship: voivodeship.map(Into::into), session: None })
+    }
+
+    fn project(voivodeship: &str, organisations: Vec<i64>) -> Scope {
+        Scope::Project { voivodeship: Some(voivodeship.into()), organisations }
+    }
+
+    #[test]
+    fn public_reads_need_no_sign_in_but_writes_and_personal_reads_do() {
+        assert!(authorize(&Caller::Anonymous, Collection::Projects, Action::Read, None).is_ok());
+        assert!(matches!(authorize(&Caller::Anonymous, Collection::Projects, Action::Create, None), Err(Refusal::Unauthorized(_))));
+        assert!(matches!(authorize(&Caller::Anonymous, Collection::Participants, Action::Read, None), Err(Refusal::Unauthorized(_))));
+        assert!(matches!(authorize(&Caller::Anonymous, Collection::Attendance, Action::Export, None), Err(Refusal::Unauthorized(_))));
+    }
+
+    #[test]
+    fn owes_writes_only_its_projects_and_what_hangs_off_them() {
+        let owes = user(Role::Owes, Some(7), Some("04"));
+        for collection in Collection::ALL.into_iter().filter(|c| c.spec().owner == Owner::Project) {
+            assert!(authorize(&owes, collection, Action::Update, Some(&project("04", vec![7, 8]))).is_ok(), "{collection}");
+            assert!(authorize(&owes, collection, Action::Update, Some(&project("04", vec![8]))).is_err(), "{collection}");
+            assert!(authorize(&owes, collection, Action::Update, Some(&project("22", vec![7]))).is_err(), "{collection}: another voivodeship");
+        }
+        assert!(authorize(&owes, Collection::Projects, Action::Create, Some(&project("04", vec![]))).is_ok());
+        assert!(authorize(&owes, Collection::Projects, Action::Create, Some(&project("22", vec![]))).is_err());
+        assert!(authorize(&owes, Collection::Programmes, Action::Create, Some(&Scope::Programme { voivodeship: Some("04".into()) })).is_err());
+        assert!(authorize(&owes, Collection::Beneficiaries, Action::Update, Some(&Scope::Organisation { id: Some(7), voivodeship: Some("04".into()) })).is_err());
+    }
+
+    #[test]
+    fn rops_writes_its_voivodeship_only_and_never_national_programmes() {
+        let rops = user(Role::Rops, Some(1), Some("04"));
+        assert!(authorize(&rops, Collection::Projects, Action::Update, Some(&project("04", vec![]))).is_ok());
+        assert!(authorize(&rops, Collection::Projects, Action::Update, Some(&project("22", vec![]))).is_err());
+        assert!(authorize(&rops, Collection::Programmes, Action::Create, Some(&Scope::Programme { voivodeship: None })).is_err());
+        assert!(authorize(&rops, Collection::Participants, Action::Read, Some(&Scope::Everything)).is_err());
+        let account = |role| Scope::Account { id: None, role, voivodeship: Some("04".into()) };
+        assert!(authorize(&rops, Subject::Accounts, Action::Create, Some(&account(Role::Owes))).is_ok());
+        assert!(authorize(&rops, Subject::Accounts, Action::Create, Some(&account(Role::Admin))).is_err());
+        assert!(authorize(&rops, Subject::Accounts, Action::Create, Some(&account(Role::Rops))).is_err());
+        assert!(authorize_move(&rops, &project("04", vec![]), &project("22", vec![])).is_err());
+    }
+
+    #[test]
+    fn jst_updates_only_its_own_organisation_and_not_its_kind() {
+        let jst = user(Role::Jst, Some(5), Some("04"));
+        let own = Scope::Organisation { id: Some(5), voivodeship: Some("04".into()) };
+        assert!(authorize(&jst, Collection::Beneficiaries, Action::Update, Some(&own)).is_ok());
+        assert!(authorize(&jst, Collection::Beneficiaries, Action::Update, Some(&Scope::Organisation { id: Some(6), voivodeship: Some("04".into()) })).is_err());
+        assert!(authorize(&jst, Collection::Beneficiaries, Action::Delete, Some(&own)).is_err());
+        assert!(authorize(&jst, Collection::Participants, Action::Read, None).is_err());
+        assert!(authorize_kind_change(&jst, &own).is_err());
+        assert!(authorize_kind_change(&user(Role::Rops, Some(1), Some("04")), &own).is_ok());
+        assert!(authorize_kind_change(&user(Role::Rops, Some(1), Some("22")), &own).is_err());
+    }
+
+    #[test]
+    fn accounts_suit_their_organisations() {
+        assert!(role_suits(Role::Owes, OrganisationKind::Ngo));
+        assert!(!role_suits(Role::Owes, OrganisationKind::Jst));
+        assert!(!role_suits(Role::Jst, OrganisationKind::Rops));
+        assert!(role_suits(Role::Admin, OrganisationKind::Pes));
+    }
+
+    #[test]
+    fn the_system_may_do_what_the_operator_asks() {
+        let system = Caller::System { name: "retention run" };
+        assert!(authorize(&system, Collection::Participants, Action::Erase, Some(&project("04", vec![]))).is_ok());
+        assert!(authorize(&system, Subject::Accounts, Action::Create, None).is_ok());
+        assert!(aggregate_detail(&system, &Scope::Everything).is_err(), "aggregates are for people");
+    }
+}

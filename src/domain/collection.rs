@@ -1,0 +1,194 @@
+//! The resource registry: every collection of records the registry keeps, named
+//! once with what the rest of the system derives from it. Routing and the
+//! OpenAPI document (`api::routes`), the permission table (`domain::access`),
+//! the change feed, imports and exports (`service::registry`), the mapping of
+//! constraint names to fields (`service::error`) and the database triggers (a
+//! test compares them with `es_track_table`) all start from [`Collection::ALL`]
+//! and from exhaustive `match`es on it, so a collection left out of one of them
+//! does not compile.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A collection of records, as its path segment names it (`/api/v1/priority-axes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Collection {
+    Programmes,
+    PriorityAxes,
+    Measures,
+    Beneficiaries,
+    Projects,
+    Partners,
+    Activities,
+    Participants,
+    Attendance,
+    Indicators,
+    IndicatorDefinitions,
+    IndicatorMeasurements,
+}
+
+/// What a record belongs to, for the permission table: whose it is to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// A programme (national or of one voivodeship): programmes, axes, measures, definitions.
+    Programme,
+    /// An organisation itself.
+    Organisation,
+    /// A project: the project and everything that hangs off it.
+    Project,
+}
+
+/// Everything the system derives from a collection.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    /// The path segment below `/api/v1`, the audit trail's and the feed's name,
+    /// and the OpenAPI tag.
+    pub path: &'static str,
+    /// The table its records live in.
+    pub table: &'static str,
+    /// What one record is called in messages.
+    pub noun: &'static str,
+    /// The OpenAPI tag's description.
+    pub description: &'static str,
+    pub owner: Owner,
+    /// Personal data: reads are scoped and audited, never anonymous, never in the
+    /// change feed or the response cache.
+    pub personal: bool,
+    /// Natural keys by which an import finds a record again (each a set of stored
+    /// columns; the first a row fills is used); `None` when it is not imported.
+    pub import_keys: Option<&'static [&'static [&'static str]]>,
+    /// Fields the server derives: shown, never taken from a client.
+    pub read_only: &'static [&'static str],
+}
+
+impl Collection {
+    pub const ALL: [Collection; 12] = [
+        Collection::Programmes,
+        Collection::PriorityAxes,
+        Collection::Measures,
+        Collection::Beneficiaries,
+        Collection::Projects,
+        Collection::Partners,
+        Collection::Activities,
+        Collection::Participants,
+        Collection::Attendance,
+        Collection::Indicators,
+        Collection::IndicatorDefinitions,
+        Collection::IndicatorMeasurements,
+    ];
+
+    pub const fn spec(self) -> Spec {
+        use Owner::{Organisation, Programme, Project};
+        const NONE: &[&str] = &[];
+        let (path, table, noun, owner, description) = match self {
+            Collection::Programmes => ("programmes", "programmes", "programme", Programme, "Operational programmes (PO, RPO, FE)"),
+            Collection::PriorityAxes => ("priority-axes", "priority_axes", "priority axis", Programme, "Priority axes of a programme"),
+            Collection::Measures => ("measures", "measures", "measure", Programme, "Measures and sub-measures"),
+            Collection::Beneficiaries => {
+                ("beneficiaries", "beneficiaries", "beneficiary", Organisation, "Organisations: beneficiaries, partners, ROPS, OWES, JST, PES")
+            }
+            Collection::Projects => ("projects", "projects", "project", Project, "Projects"),
+            Collection::Partners => ("partners", "partners", "partner", Project, "Roles of organisations in projects, over time"),
+            Collection::Activities => ("activities", "activities", "activity", Project, "Activities (types of support) of projects"),
+            Collection::Participants => ("participants", "participants", "participant", Project, "Participants: personal data, never public"),
+            Collection::Attendance => {
+                ("attendance", "attendance", "attendance", Project, "Participants' attendance in activities, with outcomes: personal data, never public")
+            }
+            Collection::Indicators => ("indicators", "indicators", "indicator", Project, "Output and result indicators of projects"),
+            Collection::IndicatorDefinitions => (
+                "indicator-definitions",
+                "indicator_definitions",
+                "indicator definition",
+                Programme,
+                "The catalogue of indicator definitions: ESF common and programme-specific",
+            ),
+            Collection::IndicatorMeasurements => (
+                "indicator-measurements",
+                "indicator_measurements",
+                "indicator measurement",
+                Project,
+                "Reported indicator values over time and their approval",
+            ),
+        };
+        let personal = matches!(self, Collection::Participants | Collection::Attendance);
+        let import_keys: Option<&'static [&'static [&'static str]]> = match self {
+            Collection::Beneficiaries => Some(&[&["nip"], &["regon"], &["krs"]]),
+            Collection::Projects => Some(&[&["contract_number"]]),
+            Collection::Partners => Some(&[&["project_id", "beneficiary_id", "role"]]),
+            Collection::Activities => Some(&[&["project_id", "external_id"]]),
+            Collection::Participants => Some(&[&["project_id", "pesel_hash"], &["project_id", "external_id"]]),
+            Collection::Attendance => Some(&[&["participant_id", "activity_id"]]),
+            Collection::IndicatorMeasurements => Some(&[&["indicator_id", "period_end"]]),
+            Collection::Programmes | Collection::PriorityAxes | Collection::Measures | Collection::Indicators | Collection::IndicatorDefinitions => None,
+        };
+        let read_only: &'static [&'static str] = match self {
+            Collection::PriorityAxes => &["sort_key"],
+            Collection::Measures => &["code_normalised"],
+            Collection::Participants => &["age_at_entry", "anonymised_at"],
+            Collection::IndicatorMeasurements => &["status", "return_reason", "submitted_at", "decided_at"],
+            _ => NONE,
+        };
+        Spec { path, table, noun, description, owner, personal, import_keys, read_only }
+    }
+
+    pub fn path(self) -> &'static str {
+        self.spec().path
+    }
+
+    /// The collection whose path segment is `path`.
+    pub fn from_path(path: &str) -> Option<Collection> {
+        Collection::ALL.into_iter().find(|c| c.spec().path == path)
+    }
+
+    /// The collection whose records live in `table`.
+    pub fn from_table(table: &str) -> Option<Collection> {
+        Collection::ALL.into_iter().find(|c| c.spec().table == table)
+    }
+
+    /// Whether the change feed (and the response cache) may carry its records.
+    pub fn public(self) -> bool {
+        !self.spec().personal
+    }
+
+    /// The path of its list, below the API's root: `/api/v1/projects`.
+    pub fn list_path(self) -> String {
+        format!("{}/{}", crate::domain::API_PREFIX, self.path())
+    }
+
+    /// The path of one of its records: `/api/v1/projects/7`.
+    pub fn record_path(self, id: i64) -> String {
+        format!("{}/{}/{id}", crate::domain::API_PREFIX, self.path())
+    }
+}
+
+impl std::fmt::Display for Collection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_paths_and_tables_are_unique_and_round_trip() {
+        let mut paths: Vec<_> = Collection::ALL.iter().map(|c| c.path()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), Collection::ALL.len());
+        for c in Collection::ALL {
+            assert_eq!(Collection::from_path(c.path()), Some(c));
+            assert_eq!(Collection::from_table(c.spec().table), Some(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.path(), "the serde name is the path");
+        }
+    }
+
+    #[test]
+    fn personal_collections_are_the_participants_and_their_attendance() {
+        let personal: Vec<_> = Collection::ALL.into_iter().filter(|c| c.spec().personal).collect();
+        assert_eq!(personal, [Collection::Participants, Collection::Attendance]);
+        assert!(personal.iter().all(|c| c.spec().owner == Owner::Project));
+    }
+}

@@ -1,0 +1,276 @@
+//! The use cases every resource has: list, read, create, replace, patch and
+//! delete, and the one judgement of a write ([`Judge`]) that imports make too.
+//!
+//! A write is judged in this order, by single writes and imports alike:
+//! 1. may the caller write the record as it is stored (its current owner)?
+//! 2. the input is checked (`Resource::check`);
+//! 3. fields the server keeps are carried over; a write that changes nothing is
+//!    no write at all;
+//! 4. the change must be allowed by the record's state (`Resource::check_change`);
+//! 5. may the caller write the record as it will be (its new owner, no move
+//!    between voivodeships but by an admin, and its content)?
+//!
+//! and is written with one audit event (`service::audit`).
+
+use super::audit;
+use super::resource::Resource;
+use super::ServiceError;
+use crate::db::listing::{ListFilter, ListRequest, Listed};
+use crate::db::{DbError, Record};
+use crate::domain::access::{authorize, authorize_move, needs_scope, Action, Caller, Scope};
+use crate::domain::merge_patch;
+use crate::domain::places::Place;
+use diesel::pg::PgConnection;
+use diesel::Connection;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Turns "no such row" into "no such record of this resource".
+pub fn not_found<R: Resource>(id: i64) -> impl FnOnce(DbError) -> ServiceError {
+    move |e| match e {
+        DbError::NotFound => ServiceError::NotFound { resource: R::COLLECTION.spec().noun, id: id.to_string() },
+        other => other.into(),
+    }
+}
+
+/// Refuses any text longer than the registry keeps, before other checks.
+pub fn refuse_overlong<D: serde::Serialize>(data: &D) -> Result<(), ServiceError> {
+    let value = serde_json::to_value(data).map_err(ServiceError::internal)?;
+    let errors = crate::domain::validation::overlong_texts(&value);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Validation(errors))
+    }
+}
+
+/// An input checked by the resource's rules, as both paths check it.
+pub fn checked<R: Resource>(conn: &mut PgConnection, data: R::Data) -> Result<R::Data, ServiceError> {
+    refuse_overlong(&data)?;
+    R::check(conn, data)
+}
+
+/// What a judged write comes to.
+pub enum Plan<D> {
+    /// The write would change nothing: nothing is written or audited.
+    Unchanged,
+    /// Write `data`; the record then belongs to `scope`.
+    Write { data: D, scope: Scope },
+}
+
+/// Judges writes of one caller to records of `R`. Verdicts that depend only on
+/// a record's owner (`Resource::permission_key`) are kept, so a batch of rows of
+/// one project is judged once; a single write makes a judge of its own.
+pub struct Judge<'c, R: Resource> {
+    caller: &'c Caller,
+    stored: HashMap<i64, Result<Scope, ServiceError>>,
+    written: HashMap<(Option<i64>, i64), Result<Scope, ServiceError>>,
+    _resource: std::marker::PhantomData<R>,
+}
+
+impl<'c, R: Resource> Judge<'c, R> {
+    pub fn new(caller: &'c Caller) -> Self {
+        Self { caller, stored: HashMap::new(), written: HashMap::new(), _resource: std::marker::PhantomData }
+    }
+
+    pub fn caller(&self) -> &Caller {
+        self.caller
+    }
+
+    /// Step 1: may the caller write the record as it is stored? Its scope if so.
+    pub fn stored(&mut self, conn: &mut PgConnection, stored: &Record<R::Data>) -> Result<Scope, ServiceError> {
+        let caller = self.caller;
+        let judge = |conn: &mut PgConnection| {
+            let scope = R::scope(conn, Some(stored.id), &stored.data)?;
+            authorize(caller, R::COLLECTION, Action::Update, Some(&scope))?;
+            Ok(scope)
+        };
+        match R::permission_key(&stored.data) {
+            Some(key) => self.stored.entry(key).or_insert_with(|| judge(conn)).clone(),
+            None => judge(conn),
+        }
+    }
+
+    /// Step 5: may the caller write the record as it will be (having been
+    /// `before`, for an update)? Its new scope if so.
+    fn written(&mut self, conn: &mut PgConnection, before: Option<(&Record<R::Data>, &Scope)>, data: &R::Data) -> Result<Scope, ServiceError> {
+        let caller = self.caller;
+        let judge = |conn: &mut PgConnection| {
+            let action = if before.is_some() { Action::Update } else { Action::Create };
+            let scope = R::scope(conn, before.map(|(record, _)| record.id), data)?;
+            authorize(caller, R::COLLECTION, action, Some(&scope))?;
+            if let Some((_, stored)) = before {
+                authorize_move(caller, stored, &scope)?;
+            }
+            Ok(scope)
+        };
+        let key = match before {
+            None => R::permission_key(data).map(|key| (None, key)),
+            Some((record, _)) => R::permission_key(&record.data).zip(R::permission_key(data)).map(|(from, to)| (Some(from), to)),
+        };
+        let scope = match key {
+            Some(key) => self.written.entry(key).or_insert_with(|| judge(conn)).clone(),
+            None => judge(conn),
+        }?;
+        R::authorize_content(caller, data)?;
+        Ok(scope)
+    }
+
+    /// Steps 3 to 5 for a new record (checked, step 2).
+    pub fn create(&mut self, conn: &mut PgConnection, data: &R::Data) -> Result<Scope, ServiceError> {
+        self.written(conn, None, data)
+    }
+
+    /// Steps 3 to 5 for a change of `stored` (whose scope step 1 gave as `before`)
+    /// into `data` (checked, step 2).
+    pub fn update(&mut self, conn: &mut PgConnection, stored: &Record<R::Data>, before: &Scope, data: R::Data) -> Result<Plan<R::Data>, ServiceError> {
+        let data = R::carry_over(&stored.data, data);
+        if data == stored.data {
+            return Ok(Plan::Unchanged);
+        }
+        R::check_change(conn, self.caller, stored, &data)?;
+        let scope = self.written(conn, Some((stored, before)), &data)?;
+        Ok(Plan::Write { data, scope })
+    }
+}
+
+/// The scope a filtered list of `R` covers, once `caller` may read it; `None` for
+/// a public collection, whose lists anyone may read.
+pub fn readable_scope<R: Resource>(conn: &mut PgConnection, caller: &Caller, filter: &R::Filter) -> Result<Option<Scope>, ServiceError> {
+    if !needs_scope(R::COLLECTION, Action::Read) {
+        return Ok(None);
+    }
+    let scope = R::list_scope(conn, filter)?;
+    authorize(caller, R::COLLECTION, Action::Read, Some(&scope))?;
+    Ok(Some(scope))
+}
+
+/// A page of a list, and each record's place when a map was asked for.
+pub struct Page<D> {
+    pub listed: Listed<D>,
+    pub places: Option<Vec<Option<Place>>>,
+}
+
+/// Whether reads of `R` may go to a replica: public records are not audited.
+pub fn public<R: Resource>() -> bool {
+    !needs_scope(R::COLLECTION, Action::Read)
+}
+
+/// One page of a list of `R`. Reads of personal data are audited, one event per
+/// record shown.
+pub fn list<R: Resource>(conn: &mut PgConnection, caller: &Caller, filter: &R::Filter, request: &ListRequest, map: bool) -> Result<Page<R::Data>, ServiceError> {
+    let scope = readable_scope::<R>(conn, caller, filter)?;
+    let listed = R::list(conn, filter, request)?;
+    if let Some(scope) = &scope {
+        let events = listed.records.iter().map(|r| audit::event::<R>(caller, Action::Read, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
+        audit::record(conn, &events)?;
+    }
+    let places = if map {
+        let places = R::locate(conn, &listed.records)?
+            .ok_or_else(|| ServiceError::BadRequest(format!("{} have no place on a map; GeoJSON is offered for organisations and projects", R::COLLECTION)))?;
+        Some(places)
+    } else {
+        None
+    };
+    Ok(Page { listed, places })
+}
+
+/// The coarse question, asked before any work: may this kind of caller try `action` at all?
+pub fn may_try<R: Resource>(caller: &Caller, action: Action) -> Result<(), ServiceError> {
+    Ok(authorize(caller, R::COLLECTION, action, None)?)
+}
+
+/// One record. A read of personal data is scoped and audited.
+pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<Record<R::Data>, ServiceError> {
+    let record = R::find(conn, id).map_err(not_found::<R>(id))?;
+    if needs_scope(R::COLLECTION, Action::Read) {
+        let scope = R::scope(conn, Some(id), &record.data)?;
+        authorize(caller, R::COLLECTION, Action::Read, Some(&scope))?;
+        audit::write::<R>(conn, caller, Action::Read, id, &scope, None, None)?;
+    }
+    Ok(record)
+}
+
+/// Creates a record.
+pub fn create<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: R::Data) -> Result<Record<R::Data>, ServiceError> {
+    conn.transaction(|conn| {
+        let data = checked::<R>(conn, data)?;
+        let scope = Judge::<R>::new(caller).create(conn, &data)?;
+        let record = R::insert(conn, &data)?;
+        R::after_create(conn, caller, &record)?;
+        audit::write::<R>(conn, caller, Action::Create, record.id, &scope, None, Some(&record.data))?;
+        Ok(record)
+    })
+}
+
+/// The version of a record a change was made against (`If-Match`): refuses the
+/// change when the stored record is no longer that version.
+pub type Precondition<'a, D> = &'a dyn Fn(&Record<D>) -> Result<(), ServiceError>;
+
+/// Replaces record `id` by `data`.
+pub fn replace<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, data: R::Data, precondition: Precondition<R::Data>) -> Result<Record<R::Data>, ServiceError> {
+    conn.transaction(|conn| {
+        let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+        let mut judge = Judge::<R>::new(caller);
+        // Nothing of the record is used before the caller may change it.
+        let before = judge.stored(conn, &stored)?;
+        precondition(&stored)?;
+        let data = checked::<R>(conn, data)?;
+        write_update(conn, &mut judge, stored, &before, data)
+    })
+}
+
+/// Applies a JSON merge patch (RFC 7386) to record `id`.
+pub fn patch<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, patch: &Value, precondition: Precondition<R::Data>) -> Result<Record<R::Data>, ServiceError> {
+    if !patch.is_object() {
+        return Err(ServiceError::BadRequest("a merge patch must be a JSON object".into()));
+    }
+    conn.transaction(|conn| {
+        let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+        let mut judge = Judge::<R>::new(caller);
+        let before = judge.stored(conn, &stored)?;
+        precondition(&stored)?;
+        let mut document = R::patch_base(&stored.data)?;
+        merge_patch::apply(&mut document, patch);
+        let data: R::Data =
+            serde_json::from_value(document).map_err(|e| ServiceError::field("body", "invalid_value", crate::domain::validation::describe_json_error(&e)))?;
+        let data = checked::<R>(conn, data)?;
+        write_update(conn, &mut judge, stored, &before, data)
+    })
+}
+
+fn write_update<R: Resource>(conn: &mut PgConnection, judge: &mut Judge<R>, stored: Record<R::Data>, before: &Scope, data: R::Data) -> Result<Record<R::Data>, ServiceError> {
+    match judge.update(conn, &stored, before, data)? {
+        Plan::Unchanged => Ok(stored),
+        Plan::Write { data, scope } => {
+            let record = R::update(conn, stored.id, &data)?;
+            audit::write::<R>(conn, judge.caller(), Action::Update, stored.id, &scope, Some(&stored.data), Some(&record.data))?;
+            Ok(record)
+        }
+    }
+}
+
+/// Deletes record `id`.
+pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, precondition: Precondition<R::Data>) -> Result<(), ServiceError> {
+    conn.transaction(|conn| {
+        let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
+        let scope = R::scope(conn, Some(id), &stored.data)?;
+        authorize(caller, R::COLLECTION, Action::Delete, Some(&scope))?;
+        precondition(&stored)?;
+        R::before_delete(conn, &stored)?;
+        R::delete(conn, id).map_err(not_found::<R>(id))?;
+        audit::write::<R>(conn, caller, Action::Delete, id, &scope, Some(&stored.data), None)
+    })
+}
+
+/// The records among `ids`, as reads show them (for the change feed, which
+/// carries public records only).
+pub fn find_many<R: Resource>(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Record<R::Data>>, ServiceError> {
+    Ok(R::find_many(conn, ids)?)
+}
+
+/// Lists filtered by a query string, for callers (exports) that take the filters
+/// as the list's own.
+pub fn order_of<R: Resource>(filter: &R::Filter) -> Result<crate::db::listing::SortKey, ServiceError> {
+    Ok(filter.order()?)
+}

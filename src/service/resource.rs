@@ -1,0 +1,103 @@
+//! What a resource adds to the generic use cases of `service::records`: its
+//! checks, what its records belong to, and the rules of changing one. Each
+//! resource implements [`Resource`] once (`service::resources`), and every path
+//! that writes it (single writes, imports, workflow steps, the command line)
+//! asks these same functions.
+
+use super::ServiceError;
+use crate::db::{Record, Store};
+use crate::domain::access::{Caller, Refusal, Scope};
+use crate::domain::collection::Collection;
+use crate::domain::places::Place;
+use diesel::pg::PgConnection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// What the data of a resource must be for the generic use cases to handle it.
+pub trait Writable: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static {}
+impl<T: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static> Writable for T {}
+
+pub trait Resource: Store<Data: Writable> {
+    /// The collection's entry in the registry.
+    const COLLECTION: Collection;
+
+    /// Checks and normalises an input before it is written: domain rules, derived
+    /// fields, and rules that need other records. Rules about the record as it is
+    /// stored belong to [`Resource::check_change`].
+    fn check(conn: &mut PgConnection, data: Self::Data) -> Result<Self::Data, ServiceError>;
+
+    /// What a record with `data` belongs to, for the permission table. `id` is
+    /// the stored record's, for what only the stored record knows (a project's
+    /// current organisations).
+    fn scope(conn: &mut PgConnection, id: Option<i64>, data: &Self::Data) -> Result<Scope, ServiceError>;
+
+    /// What the permission to write a record depends on, when that is less than
+    /// the record (the project of a participant): records that share it share a
+    /// verdict, so an import judges each project once, not each row.
+    fn permission_key(_data: &Self::Data) -> Option<i64> {
+        None
+    }
+
+    /// Rules about the record's own content (who may hold which role in a
+    /// project), asked of every write; they live in the permission module.
+    fn authorize_content(_caller: &Caller, _data: &Self::Data) -> Result<(), Refusal> {
+        Ok(())
+    }
+
+    /// The record a write of `after` over `before` makes: fields the server keeps
+    /// (workflow state) are carried over from the stored record.
+    fn carry_over(_before: &Self::Data, after: Self::Data) -> Self::Data {
+        after
+    }
+
+    /// Rules about changing the stored record `before` into `after`, asked once
+    /// the caller may write the stored record and only when something changes:
+    /// what the record's state forbids (an approved value), what the change would
+    /// break (attendance left in another project), who may change what (an
+    /// organisation's kind).
+    fn check_change(_conn: &mut PgConnection, _caller: &Caller, _before: &Record<Self::Data>, _after: &Self::Data) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
+    /// What a filtered list covers, for collections whose reads are scoped.
+    fn list_scope(_conn: &mut PgConnection, _filter: &Self::Filter) -> Result<Scope, ServiceError> {
+        Ok(Scope::Everything)
+    }
+
+    /// Refuses to delete a record that must stay (an approved measurement).
+    fn before_delete(_conn: &mut PgConnection, _record: &Record<Self::Data>) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
+    /// Work that belongs to creating a record, in the same transaction (a project
+    /// an OWES creates gets the OWES as beneficiary).
+    fn after_create(_conn: &mut PgConnection, _caller: &Caller, _record: &Record<Self::Data>) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
+    /// Links to related records and collections: `(name, path below /api/v1)`.
+    fn related(id: i64, data: &Self::Data) -> Vec<(&'static str, String)>;
+
+    /// Where each record lies on a map; `None` for a resource that has no place.
+    fn locate(_conn: &mut PgConnection, _records: &[Record<Self::Data>]) -> Result<Option<Vec<Option<Place>>>, ServiceError> {
+        Ok(None)
+    }
+
+    /// The record as the audit trail keeps it.
+    fn audit_value(data: &Self::Data) -> Result<Value, ServiceError> {
+        serde_json::to_value(data).map_err(ServiceError::internal)
+    }
+
+    /// The document a merge patch applies to, and what an export writes: the
+    /// record's writable fields.
+    fn patch_base(data: &Self::Data) -> Result<Value, ServiceError> {
+        let mut value = serde_json::to_value(data).map_err(ServiceError::internal)?;
+        if let Value::Object(fields) = &mut value {
+            for key in Self::COLLECTION.spec().read_only {
+                fields.remove(*key);
+            }
+        }
+        Ok(value)
+    }
+}

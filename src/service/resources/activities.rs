@@ -1,0 +1,57 @@
+use crate::db::activities::{Activities, ActivityData};
+use crate::db::attendance::activity_attended;
+use crate::db::{scopes, Record};
+use crate::domain::access::{Caller, Scope};
+use crate::domain::collection::Collection;
+use crate::domain::places::TerytCode;
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use crate::service::resource::Resource;
+use crate::service::ServiceError;
+use diesel::pg::PgConnection;
+
+impl Resource for Activities {
+    const COLLECTION: Collection = Collection::Activities;
+
+    fn check(_: &mut PgConnection, mut data: ActivityData) -> Result<ActivityData, ServiceError> {
+        let mut checks = Checks::new();
+        data.title = data.title.trim().to_owned();
+        checks.not_blank("title", &data.title);
+        for field in [&mut data.description, &mut data.teryt, &mut data.document_reference, &mut data.external_id] {
+            blank_to_none(field);
+        }
+        checks.normalise("teryt", &mut data.teryt, TerytCode::parse);
+        for (field, date) in [("start_date", data.start_date), ("end_date", data.end_date), ("document_date", data.document_date)] {
+            checks.plausible_date(field, date);
+        }
+        checks.ordered(data.start_date, data.end_date, "end_date", "start_date");
+        for (field, count) in [("planned_participants", data.planned_participants), ("actual_participants", data.actual_participants)] {
+            checks.ensure(count.is_none_or(|c| c >= 0), field, "negative_count", "a head count cannot be negative");
+        }
+        checks.into_result()?;
+        Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &ActivityData) -> Result<Scope, ServiceError> {
+        Ok(scopes::project(conn, data.project_id)?)
+    }
+
+    fn permission_key(data: &ActivityData) -> Option<i64> {
+        Some(data.project_id)
+    }
+
+    /// Attendance joins a project's participants to the same project's activities.
+    fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<ActivityData>, after: &ActivityData) -> Result<(), ServiceError> {
+        if before.data.project_id != after.project_id && activity_attended(conn, before.id)? {
+            return Err(ServiceError::Conflict {
+                code: "has_attendance",
+                detail: "the activity has attendance of this project's participants; remove it before moving the activity to another project".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn related(_: i64, data: &ActivityData) -> Vec<(&'static str, String)> {
+        vec![("project", format!("projects/{}", data.project_id))]
+    }
+}

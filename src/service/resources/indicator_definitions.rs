@@ -1,0 +1,45 @@
+use crate::db::indicator_definitions::{IndicatorDefinitionData, IndicatorDefinitions};
+use crate::db::scopes;
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use crate::domain::access::Scope;
+use crate::domain::collection::Collection;
+use crate::service::resource::Resource;
+use crate::service::ServiceError;
+use diesel::pg::PgConnection;
+
+impl Resource for IndicatorDefinitions {
+    const COLLECTION: Collection = Collection::IndicatorDefinitions;
+
+    fn check(_: &mut PgConnection, mut data: IndicatorDefinitionData) -> Result<IndicatorDefinitionData, ServiceError> {
+        let mut checks = Checks::new();
+        data.code = data.code.trim().to_owned();
+        checks.not_blank("code", &data.code);
+        checks.not_blank("name", &data.name);
+        blank_to_none(&mut data.unit);
+        blank_to_none(&mut data.description);
+        checks.into_result()?;
+        Ok(data)
+    }
+
+    /// A programme's own definitions are its ROPS's; common ones an admin's.
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &IndicatorDefinitionData) -> Result<Scope, ServiceError> {
+        match data.programme_id {
+            Some(programme) => Ok(scopes::programme(conn, programme)?),
+            None => Ok(Scope::Programme { voivodeship: None }),
+        }
+    }
+
+    fn permission_key(data: &IndicatorDefinitionData) -> Option<i64> {
+        data.programme_id
+    }
+
+    fn related(id: i64, data: &IndicatorDefinitionData) -> Vec<(&'static str, String)> {
+        let mut links =
+            vec![("indicators", format!("indicators?definition_id={id}")), ("report", format!("reports/indicators?group_by=definition&definition_id={id}"))];
+        if let Some(programme) = data.programme_id {
+            links.push(("programme", format!("programmes/{programme}")));
+        }
+        links
+    }
+}

@@ -1,0 +1,52 @@
+use crate::db::indicators::{IndicatorData, Indicators};
+use crate::db::scopes;
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use crate::domain::access::Scope;
+use crate::domain::collection::Collection;
+use crate::service::resource::Resource;
+use crate::service::ServiceError;
+use diesel::pg::PgConnection;
+use rust_decimal::Decimal;
+
+/// NUMERIC(18,4) holds at most 14 integer digits.
+const MAX_VALUE: Decimal = Decimal::from_parts(276_447_232, 23_283, 0, false, 0); // 10^14
+
+impl Resource for Indicators {
+    const COLLECTION: Collection = Collection::Indicators;
+
+    fn check(_: &mut PgConnection, mut data: IndicatorData) -> Result<IndicatorData, ServiceError> {
+        let mut checks = Checks::new();
+        data.name = data.name.trim().to_owned();
+        checks.not_blank("name", &data.name);
+        for field in [&mut data.unit, &mut data.target_text, &mut data.achieved_text] {
+            blank_to_none(field);
+        }
+        for (field, value) in [("baseline_value", data.baseline_value), ("target_value", data.target_value), ("achieved_value", data.achieved_value)] {
+            if let Some(v) = value {
+                checks.ensure(v.normalize().scale() <= 4, field, "value_precision", "at most four decimal places");
+                checks.ensure(v.abs() < MAX_VALUE, field, "value_too_large", "at most 14 integer digits");
+            }
+        }
+        checks.ensure(
+            data.target_value.is_some() || data.target_text.is_some(),
+            "target_value",
+            "target_missing",
+            "an indicator needs a target_value (quantitative) or a target_text (qualitative)",
+        );
+        checks.into_result()?;
+        Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &IndicatorData) -> Result<Scope, ServiceError> {
+        Ok(scopes::project(conn, data.project_id)?)
+    }
+
+    fn permission_key(data: &IndicatorData) -> Option<i64> {
+        Some(data.project_id)
+    }
+
+    fn related(_: i64, data: &IndicatorData) -> Vec<(&'static str, String)> {
+        vec![("project", format!("projects/{}", data.project_id))]
+    }
+}

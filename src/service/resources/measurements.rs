@@ -1,0 +1,136 @@
+//! Reported indicator values and their approval: draft → submitted (by the
+//! project's writers) → approved or returned with a reason (by the ROPS).
+
+use crate::db::measurements::{indicator_project, set_status, MeasurementData, Measurements};
+use crate::db::{scopes, Record, Store};
+use crate::domain::access::{authorize_decision, Action, Caller, Scope};
+use crate::domain::codes::MeasurementStatus;
+use crate::domain::collection::Collection;
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use crate::service::records::{not_found, Judge};
+use crate::service::resource::Resource;
+use crate::service::{audit, ServiceError};
+use diesel::pg::PgConnection;
+use diesel::Connection;
+use rust_decimal::Decimal;
+
+fn editable(status: MeasurementStatus) -> bool {
+    matches!(status, MeasurementStatus::Draft | MeasurementStatus::Returned)
+}
+
+fn locked() -> ServiceError {
+    ServiceError::Conflict { code: "measurement_locked", detail: "only draft or returned values can be changed; submitted and approved ones are history".into() }
+}
+
+impl Resource for Measurements {
+    const COLLECTION: Collection = Collection::IndicatorMeasurements;
+
+    fn check(conn: &mut PgConnection, mut data: MeasurementData) -> Result<MeasurementData, ServiceError> {
+        // A new value is a draft; the workflow moves it on.
+        data.status = MeasurementStatus::Draft;
+        data.return_reason = None;
+        data.submitted_at = None;
+        data.decided_at = None;
+        blank_to_none(&mut data.value_text);
+        blank_to_none(&mut data.comment);
+        let mut checks = Checks::new();
+        checks.ensure(data.value.is_some() || data.value_text.is_some(), "value", "value_missing", "a measurement needs a value or a value_text");
+        for (field, value) in [("value", data.value), ("value_women", data.value_women), ("value_men", data.value_men)] {
+            checks.ensure(
+                value.is_none_or(|v| v >= Decimal::ZERO && v.normalize().scale() <= 4),
+                field,
+                "invalid_value",
+                "a value is non-negative with at most four decimals",
+            );
+        }
+        if let (Some(w), Some(m), Some(total)) = (data.value_women, data.value_men, data.value) {
+            checks.ensure(w + m == total, "value", "split_mismatch", "value_women and value_men must add up to value");
+        }
+        checks.into_result()?;
+        if indicator_project(conn, data.indicator_id)?.is_none() {
+            return Err(ServiceError::field("indicator_id", "unknown_reference", "indicator_id names an indicator that does not exist"));
+        }
+        Ok(data)
+    }
+
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &MeasurementData) -> Result<Scope, ServiceError> {
+        match indicator_project(conn, data.indicator_id)? {
+            Some(project) => Ok(scopes::project(conn, project)?),
+            None => Ok(Scope::Project { voivodeship: None, organisations: Vec::new() }),
+        }
+    }
+
+    fn permission_key(data: &MeasurementData) -> Option<i64> {
+        Some(data.indicator_id)
+    }
+
+    /// The workflow's state stays as it is while the value does; a changed value
+    /// starts its approval again (the reason it was last returned stays in sight).
+    fn carry_over(before: &MeasurementData, after: MeasurementData) -> MeasurementData {
+        let kept = MeasurementData {
+            status: before.status,
+            return_reason: before.return_reason.clone(),
+            submitted_at: before.submitted_at,
+            decided_at: before.decided_at,
+            ..after
+        };
+        if kept == *before {
+            return kept;
+        }
+        MeasurementData { status: MeasurementStatus::Draft, submitted_at: None, decided_at: None, ..kept }
+    }
+
+    /// Submitted and approved values are history.
+    fn check_change(_: &mut PgConnection, _: &Caller, before: &Record<MeasurementData>, _: &MeasurementData) -> Result<(), ServiceError> {
+        if editable(before.data.status) {
+            Ok(())
+        } else {
+            Err(locked())
+        }
+    }
+
+    fn before_delete(_: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
+        if editable(record.data.status) {
+            Ok(())
+        } else {
+            Err(locked())
+        }
+    }
+
+    fn related(_: i64, data: &MeasurementData) -> Vec<(&'static str, String)> {
+        vec![("indicator", format!("indicators/{}", data.indicator_id)), ("progress", format!("indicators/{}/progress", data.indicator_id))]
+    }
+}
+
+/// Moves measurement `id` from `from` (a draft: draft or returned) to `to`:
+/// submitting is for the project's writers, approving and returning (with a
+/// reason) for the ROPS of the project's voivodeship.
+pub fn transition(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: i64,
+    from: MeasurementStatus,
+    to: MeasurementStatus,
+    reason: Option<String>,
+) -> Result<Record<MeasurementData>, ServiceError> {
+    crate::service::records::may_try::<Measurements>(caller, Action::Update)?;
+    conn.transaction(|conn| {
+        let current = Measurements::find_for_update(conn, id).map_err(not_found::<Measurements>(id))?;
+        let scope = if to == MeasurementStatus::Submitted {
+            Judge::<Measurements>::new(caller).stored(conn, &current)?
+        } else {
+            let scope = Measurements::scope(conn, Some(id), &current.data)?;
+            authorize_decision(caller, &scope)?;
+            scope
+        };
+        let allowed_from = if from == MeasurementStatus::Draft { editable(current.data.status) } else { current.data.status == from };
+        if !allowed_from {
+            return Err(ServiceError::Conflict { code: "invalid_transition", detail: format!("a {} value cannot become {to}", current.data.status) });
+        }
+        set_status(conn, id, to, reason, caller.user().map(|u| u.id))?;
+        let after = Measurements::find(conn, id)?;
+        audit::write::<Measurements>(conn, caller, Action::Update, id, &scope, Some(&current.data), Some(&after.data))?;
+        Ok(after)
+    })
+}

@@ -1,0 +1,14 @@
+//! The rules of each resource: one `impl Resource` per collection of the registry.
+
+pub mod activities;
+pub mod attendance;
+pub mod beneficiaries;
+pub mod indicator_definitions;
+pub mod indicators;
+pub mod measurements;
+pub mod measures;
+pub mod participants;
+pub mod partners;
+pub mod priority_axes;
+pub mod programmes;
+pub mod projects;
