@@ -1,16 +1,28 @@
-//! Operations from the command line: user accounts. Passwords come from
-//! standard input, never from arguments (which other users of the machine can see).
+//! Operations from the command line: user accounts, retention and report
+//! refreshes. They go through the service layer as the system
+//! (`Caller::System`), checked and audited like every other write. Passwords
+//! come from standard input, never from arguments (which other users of the
+//! machine can see).
 
-use crate::auth::{accounts, passwords};
 use crate::config::Settings;
 use crate::db::pool;
-use crate::db::users::UserChanges;
+use crate::domain::access::Caller;
 use crate::domain::codes::Role;
+use crate::service::accounts::{self, AccountChange};
+use crate::service::auth::passwords;
+use crate::service::{people, reports, ServiceError};
 use diesel::{Connection, PgConnection};
 use std::io::BufRead;
 
+/// How the command line appears in the audit trail.
+const OPERATOR: Caller = Caller::System { name: "command line" };
+
 fn connect() -> Result<PgConnection, String> {
     let settings = Settings::from_env()?;
+    // Without keys (development), nothing sealed can be opened; erasure needs none.
+    if let Some(keys) = settings.vault_keys.clone() {
+        crate::crypto::install(keys)?;
+    }
     pool::create_database_if_missing(&settings.database_url)?;
     let mut conn = PgConnection::establish(&settings.database_url).map_err(|e| format!("cannot connect to the database: {e}"))?;
     pool::run_migrations(&mut conn)?;
@@ -25,75 +37,48 @@ fn read_password() -> Result<String, String> {
     Ok(password)
 }
 
+fn describe(error: ServiceError) -> String {
+    match error {
+        ServiceError::Validation(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
 pub fn create_user(email: &str, role: Role, organisation_id: Option<i64>) -> Result<String, String> {
     let mut conn = connect()?;
-    let email = accounts::normalise_email(email).map_err(|e| e.to_string())?;
-    let password = read_password()?;
-    let hash = passwords::hash(&password)?;
-    let row = conn
-        .transaction(|conn| {
-            accounts::account_scope(conn, None, role, organisation_id)?;
-            accounts::insert(conn, email, hash, role, organisation_id)
-        })
-        .map_err(|e| describe(&e))?;
-    Ok(format!("created user {} ({}) with id {}", row.email, row.role, row.id))
+    accounts::normalise_email(email).map_err(describe)?;
+    let hash = passwords::hash(&read_password()?)?;
+    let user = accounts::create_hashed(&mut conn, &OPERATOR, email, hash, role, organisation_id).map_err(describe)?;
+    Ok(format!("created user {} ({}) with id {}", user.email, user.role, user.id))
 }
 
 pub fn disable_user(email: &str) -> Result<String, String> {
     let mut conn = connect()?;
-    let row = accounts::find_by_email(&mut conn, email).map_err(|e| e.to_string())?;
-    accounts::update(&mut conn, row.id, &UserChanges { enabled: Some(false), ..Default::default() }, None).map_err(|e| e.to_string())?;
-    Ok(format!("disabled {} and revoked its refresh tokens", row.email))
+    let user = accounts::find_by_email(&mut conn, email).map_err(describe)?;
+    accounts::change(&mut conn, &OPERATOR, user.id, AccountChange { enabled: Some(false), ..Default::default() }, None).map_err(describe)?;
+    Ok(format!("disabled {} and revoked its refresh tokens", user.email))
 }
 
 pub fn reset_password(email: &str) -> Result<String, String> {
     let mut conn = connect()?;
-    let row = accounts::find_by_email(&mut conn, email).map_err(|e| e.to_string())?;
+    let user = accounts::find_by_email(&mut conn, email).map_err(describe)?;
     let hash = passwords::hash(&read_password()?)?;
-    accounts::update(&mut conn, row.id, &UserChanges { password_hash: Some(hash), enabled: Some(true), ..Default::default() }, None)
-        .map_err(|e| e.to_string())?;
-    Ok(format!("set a new password for {} and revoked its refresh tokens", row.email))
+    let change = AccountChange { password_hash: Some(hash), enabled: Some(true), ..Default::default() };
+    accounts::change(&mut conn, &OPERATOR, user.id, change, None).map_err(describe)?;
+    Ok(format!("set a new password for {} and revoked its refresh tokens", user.email))
 }
 
-/// Anonymises the participants of every project whose retention date has passed,
+/// Erases the participants of every project whose retention date has passed,
 /// each in the audit trail as an erasure by the retention run.
 pub fn run_retention() -> Result<String, String> {
-    use crate::db::audit::{self, NewAuditEvent};
-    use crate::db::{participants, scopes};
     let mut conn = connect()?;
-    let today = chrono::Utc::now().date_naive();
-    let due = participants::past_retention(&mut conn, today).map_err(|e| e.to_string())?;
-    for (id, project) in &due {
-        conn.transaction(|conn| {
-            participants::erase(conn, *id, &crate::api::crud::item_path::<participants::Participants>(*id))?;
-            let voivodeship = scopes::project(conn, *project)?.voivodeship().map(str::to_owned);
-            let event = NewAuditEvent {
-                user_id: None,
-                user_email: Some("retention run".into()),
-                action: "erase".into(),
-                resource: "participants".into(),
-                record_id: Some(*id),
-                voivodeship,
-                before: None,
-                after: Some(serde_json::json!({"reason": "retention period of the project ended"})),
-            };
-            audit::record(conn, &[event])
-        })
-        .map_err(|e: crate::db::DbError| e.to_string())?;
-    }
-    Ok(format!("anonymised {} participant(s) of projects past their retention date", due.len()))
+    let erased = people::run_retention(&mut conn, chrono::Utc::now().date_naive()).map_err(describe)?;
+    Ok(format!("anonymised {erased} participant(s) of projects past their retention date"))
 }
 
 /// Re-evaluates which indicators are behind (the calendar moves without writes).
 pub fn refresh_reports() -> Result<String, String> {
     let mut conn = connect()?;
-    let changed = crate::db::indicator_progress::refresh_behind(&mut conn).map_err(|e| e.to_string())?;
+    let changed = reports::refresh(&mut conn).map_err(describe)?;
     Ok(format!("re-evaluated indicator statuses: {changed} changed"))
-}
-
-fn describe(error: &crate::api::ApiError) -> String {
-    match error {
-        crate::api::ApiError::Validation(fields) => fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
-        other => other.to_string(),
-    }
 }

@@ -1,7 +1,6 @@
 //! Settings from the environment; every variable is listed in the README.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
-use base64::Engine;
+use crate::crypto::decode_key;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,19 +54,6 @@ fn env_number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String>
         Ok(v) if !v.is_empty() => v.parse().map_err(|_| format!("{name} must be a number, got {v:?}")),
         _ => Ok(default),
     }
-}
-
-/// Decodes a base64 key (standard or URL-safe alphabet) of at least 256 bits.
-pub fn decode_key(text: &str) -> Result<Vec<u8>, String> {
-    let text = text.trim();
-    let key = [&STANDARD, &URL_SAFE, &URL_SAFE_NO_PAD]
-        .iter()
-        .find_map(|engine| engine.decode(text).ok())
-        .ok_or("the JWT key must be base64 (e.g. `openssl rand -base64 32`)")?;
-    if key.len() < crate::auth::tokens::MIN_KEY_BYTES {
-        return Err(format!("the JWT key must hold at least 32 bytes (256 bits); it holds {}", key.len()));
-    }
-    Ok(key)
 }
 
 /// A value from `NAME`, or from the file named by `NAME_FILE`.

@@ -3,10 +3,11 @@
 
 use crate::api::cors::AllowedOrigins;
 use crate::api::{extractors, AppState};
-use crate::auth::throttle::ThrottleSettings;
-use crate::auth::tokens::{random_key, TokenService};
 use crate::config::Settings;
 use crate::db::pool;
+use crate::service::auth::throttle::ThrottleSettings;
+use crate::service::auth::tokens::{random_key, TokenService};
+use crate::service::Database;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
@@ -45,7 +46,7 @@ impl Application {
         });
         crate::crypto::install(vault_keys)?;
         // The stand-in hash for unknown emails is made now, not on the first such sign-in.
-        crate::auth::passwords::warm_up();
+        crate::service::auth::passwords::warm_up();
         let tokens = TokenService::new(&key, settings.access_ttl, settings.refresh_ttl)?;
         let throttle = ThrottleSettings {
             per_account: settings.sign_in_failures_per_account,
@@ -60,7 +61,7 @@ impl Application {
             ),
             None => None,
         };
-        let state = AppState { pool: db, read_pool, throttle, import_limit: settings.import_limit };
+        let state = AppState { db: Database::new(db, read_pool), throttle, import_limit: settings.import_limit };
         let cache = settings.response_cache.then(|| {
             let cache = web::Data::new(crate::api::response_cache::ResponseCache::default());
             crate::api::response_cache::ResponseCache::listen(cache.clone(), settings.database_url.clone());
@@ -106,7 +107,7 @@ fn serve(
             .app_data(cache.clone())
             .configure(extractors::configure)
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
-            .configure(crate::routes::configure)
+            .configure(crate::api::routes::configure)
             .default_service(web::to(extractors::no_route))
     })
     .workers(workers.max(1))

@@ -3,7 +3,6 @@
 //! `Cache-Control` saying what a shared cache may keep. `If-Match` on writes is
 //! checked against the same tags in [`crate::api::crud`].
 
-use super::ApiError;
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::Payload;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -59,13 +58,13 @@ impl FromRequest for IfMatch {
 impl IfMatch {
     /// Refuses the write unless the record, as a read would show it now (`current`,
     /// its exact bytes), is a version the header names. Comparison is strong.
-    pub fn check(&self, current: &[u8]) -> Result<(), ApiError> {
+    pub fn check(&self, current: &[u8]) -> Result<(), crate::service::ServiceError> {
         let Some(list) = &self.0 else { return Ok(()) };
         let tag = entity_tag(current);
         if names(list, &tag, Comparison::Strong) {
             Ok(())
         } else {
-            Err(ApiError::PreconditionFailed { current: tag })
+            Err(crate::service::ServiceError::PreconditionFailed { current: tag })
         }
     }
 }
@@ -91,7 +90,7 @@ pub struct IfMatchHeader {
 }
 
 fn cache_control(path: &str, anonymous: bool) -> Option<&'static str> {
-    if !path.starts_with(crate::api::crud::API_PREFIX) || path.starts_with("/api/v1/auth") {
+    if !path.starts_with(crate::domain::API_PREFIX) || path.starts_with("/api/v1/auth") {
         return None;
     }
     // Public answers may be shared for half a minute: long enough to take a portal's

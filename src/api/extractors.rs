@@ -1,8 +1,8 @@
 //! actix's own extractor errors (bad JSON, query or path) and unknown routes,
 //! answered as problem+json like every other error.
 
-use super::problem::describe_json_error;
 use super::ApiError;
+use crate::domain::validation::describe_json_error;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{web, HttpRequest};
 

@@ -4,12 +4,12 @@ use super::crud::View;
 use super::paging::Format;
 use super::{csv as csv_text, ApiError};
 pub use crate::domain::places::Place;
+use crate::service::csv::{schema_fields, value_cell as cell};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 use serde_json::{json, Value};
-use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 pub const GEO_JSON: &str = "application/geo+json";
@@ -29,21 +29,6 @@ pub fn chosen(format: Option<Format>, req: &HttpRequest) -> Format {
     }
 }
 
-pub fn no_map<R: super::crud::Resource>() -> ApiError
-where
-    R::Data: Serialize + serde::de::DeserializeOwned + Clone,
-{
-    ApiError::BadRequest(format!("{} have no place on a map; GeoJSON is offered for organisations and projects", R::COLLECTION))
-}
-
-/// The fields a record's schema declares, in its order.
-pub fn schema_fields<D: ToSchema>() -> Vec<String> {
-    match D::schema() {
-        RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The columns of a record's CSV row: id, the fields as the schema declares them,
 /// then the timestamps. Taken from the schema so that an empty list still has its header.
 fn columns<D: ToSchema + Serialize>(items: &[View<D>]) -> Result<Vec<String>, ApiError> {
@@ -58,15 +43,6 @@ fn columns<D: ToSchema + Serialize>(items: &[View<D>]) -> Result<Vec<String>, Ap
     all.extend(fields);
     all.extend(["created_at".to_owned(), "updated_at".to_owned()]);
     Ok(all)
-}
-
-/// A JSON value as one CSV cell: text as it is, nothing as empty, lists and objects as JSON.
-pub fn cell(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(text)) => text.clone(),
-        Some(other) => other.to_string(),
-    }
 }
 
 pub fn csv<D: ToSchema + Serialize>(response: &mut HttpResponseBuilder, items: &[View<D>]) -> Result<HttpResponse, ApiError> {

@@ -13,9 +13,9 @@
 //! requests give their key up: they wrote nothing, and a retry runs again.
 
 use super::{ApiError, AppState};
-use crate::auth::Caller;
 use crate::crypto::vault;
 use crate::db::idempotency::{self, Claimed};
+use crate::domain::access::Caller;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};

@@ -1,21 +1,21 @@
-//! The HTTP edge: problem+json errors, paging, the generic CRUD handlers, and the
-//! OpenAPI document.
+//! The HTTP edge: it parses requests, calls one service function each
+//! (`service`), and answers, with problem+json for errors (`problem`), paging,
+//! caching, CORS, idempotency and telemetry around it, and the OpenAPI document.
 
 pub mod caching;
+pub mod caller;
 pub mod cors;
 pub mod crud;
 pub mod csv;
 pub mod extractors;
 pub mod formats;
 pub mod idempotency;
-pub mod imports;
-pub mod merge_patch;
 pub mod openapi;
 pub mod paging;
 pub mod problem;
 pub mod response_cache;
+pub mod routes;
 pub mod state;
-pub mod tabular;
 pub mod telemetry;
 
 pub use problem::ApiError;

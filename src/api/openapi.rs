@@ -3,9 +3,11 @@
 //! is a copy that a test keeps in step.
 
 use super::problem::Problem;
+use crate::domain::collection::Collection;
 use crate::domain::FieldError;
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::{Tag, TagBuilder};
 use utoipa::{Modify, OpenApi};
 
 /// The bearer scheme behind Swagger UI's Authorize button.
@@ -42,21 +44,9 @@ Reads of public collections need no sign-in; writes and participants need `Autho
     components(schemas(Problem, FieldError)),
     modifiers(&BearerScheme),
     tags(
-        (name = "programmes", description = "Operational programmes (PO, RPO, FE)"),
-        (name = "priority-axes", description = "Priority axes of a programme"),
-        (name = "measures", description = "Measures and sub-measures"),
-        (name = "projects", description = "Projects"),
-        (name = "beneficiaries", description = "Organisations: beneficiaries, partners, ROPS, OWES, JST, PES"),
-        (name = "partners", description = "Roles of organisations in projects, over time"),
-        (name = "activities", description = "Activities (types of support) of projects"),
-        (name = "participants", description = "Participants: personal data, never public"),
-        (name = "attendance", description = "Participants' attendance in activities, with outcomes: personal data, never public"),
-        (name = "indicators", description = "Output and result indicators of projects"),
         (name = "auth", description = "Sign-in with email and password; JWT access tokens and rotating refresh tokens"),
         (name = "users", description = "User accounts (admin, rops)"),
         (name = "audit", description = "The audit trail of every write and every read of personal data"),
-        (name = "indicator-definitions", description = "The catalogue of indicator definitions: ESF common and programme-specific"),
-        (name = "indicator-measurements", description = "Reported indicator values over time and their approval"),
         (name = "reports", description = "Roll-ups of indicators and of the project portfolio, as JSON or CSV"),
         (name = "changes", description = "The change feed: created, updated and deleted public records in commit order, for mirrors"),
         (name = "health", description = "Liveness and readiness"),
@@ -64,9 +54,17 @@ Reads of public collections need no sign-in; writes and participants need `Autho
 )]
 struct BaseDoc;
 
+/// The tags of the registry's collections, first and in its order.
+fn collection_tags() -> Vec<Tag> {
+    Collection::ALL.into_iter().map(|c| TagBuilder::new().name(c.path()).description(Some(c.spec().description)).build()).collect()
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = BaseDoc::openapi();
-    for part in crate::routes::documents() {
+    let mut tags = collection_tags();
+    tags.extend(doc.tags.take().unwrap_or_default());
+    doc.tags = Some(tags);
+    for part in super::routes::documents() {
         doc.merge(part);
     }
     let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serialises");

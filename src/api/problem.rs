@@ -1,8 +1,8 @@
 //! The API's one error type, answered as RFC 9457 `application/problem+json`
 //! with a stable machine-readable `code`.
 
-use crate::db::DbError;
 use crate::domain::FieldError;
+use crate::service::ServiceError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -160,97 +160,28 @@ impl ResponseError for ApiError {
     }
 }
 
-/// A serde error as a client may see it: the shape that was wrong, never the
-/// value (which may be personal data such as a PESEL).
-pub fn describe_json_error(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let shape = match text.split_once(": ") {
-        Some((kind @ ("invalid type" | "invalid value" | "invalid length"), rest)) => {
-            format!("{kind}, {}", rest.split_once(", ").map_or("", |(_, expected)| expected))
-        }
-        _ => text.clone(),
-    };
-    // serde_json appends the position itself; keep it only once.
-    match shape.rfind(" at line ") {
-        Some(i) if e.line() > 0 => shape[..i].to_owned() + &format!(" at line {} column {}", e.line(), e.column()),
-        _ => shape,
-    }
-}
-
 impl From<Vec<FieldError>> for ApiError {
     fn from(errors: Vec<FieldError>) -> Self {
         ApiError::Validation(errors)
     }
 }
 
-/// The field a constraint guards, by the naming convention PostgreSQL uses for
-/// column constraints: `<table>_<column>_fkey` / `_key` / `_check`.
-fn constraint_field(constraint: &str) -> String {
-    let tables = ["priority_axes", "programmes", "measures", "beneficiaries", "projects", "partners", "activities", "participants", "indicators"];
-    let rest = tables.iter().find_map(|t| constraint.strip_prefix(t).and_then(|r| r.strip_prefix('_'))).unwrap_or(constraint);
-    ["_fkey", "_key", "_check"].iter().find_map(|s| rest.strip_suffix(s)).unwrap_or(rest).to_owned()
-}
-
-impl From<DbError> for ApiError {
-    fn from(e: DbError) -> Self {
+/// The one place where the service's reasons become HTTP answers.
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            DbError::NotFound => ApiError::NotFound { resource: "record", id: String::new() },
-            DbError::Unique { constraint } => {
-                ApiError::Conflict { code: "already_exists", detail: format!("a record with the same {} already exists", constraint_field(&constraint)) }
-            }
-            DbError::MissingReference { constraint } => {
-                let field = constraint_field(&constraint);
-                ApiError::field(&field, "unknown_reference", format!("{field} names a record that does not exist"))
-            }
-            DbError::StillReferenced { constraint } => ApiError::Conflict {
-                code: "still_referenced",
-                detail: format!("other records still refer to this one ({})", constraint.split('_').next().unwrap_or("records")),
-            },
-            DbError::Check { constraint } => {
-                let field = constraint_field(&constraint);
-                ApiError::field(&field, "constraint_violated", format!("{field} breaks the rule {constraint}"))
-            }
-            DbError::Unavailable(cause) => {
-                tracing::warn!(%cause, "database unavailable");
-                ApiError::Unavailable("the database is not reachable right now; retry shortly".to_owned())
-            }
-            DbError::BadQuery { field, message } => ApiError::field(field, "invalid_value", message),
-            DbError::InvalidText(_) => ApiError::BadRequest("text may not contain NUL characters".into()),
-            DbError::Other(cause) => ApiError::Internal(cause),
+            ServiceError::BadRequest(message) => ApiError::BadRequest(message),
+            ServiceError::Unauthorized(message) => ApiError::Unauthorized(message),
+            ServiceError::Forbidden(message) => ApiError::Forbidden(message),
+            ServiceError::NotFound { resource, id } => ApiError::NotFound { resource, id },
+            ServiceError::Conflict { code, detail } => ApiError::Conflict { code, detail },
+            ServiceError::TooManyRequests { retry_after } => ApiError::TooManyRequests { retry_after },
+            ServiceError::PreconditionFailed { current } => ApiError::PreconditionFailed { current },
+            ServiceError::PayloadTooLarge => ApiError::PayloadTooLarge,
+            ServiceError::Validation(errors) => ApiError::Validation(errors),
+            ServiceError::RowsRejected { detail, errors } => ApiError::RowsRejected { detail, errors },
+            ServiceError::Unavailable(message) => ApiError::Unavailable(message),
+            ServiceError::Internal(cause) => ApiError::Internal(cause),
         }
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        DbError::from(e).into()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{constraint_field, describe_json_error};
-
-    #[test]
-    fn json_errors_do_not_repeat_values() {
-        #[derive(serde::Deserialize, Debug)]
-        #[allow(dead_code)]
-        struct P {
-            pesel: String,
-        }
-        let e = serde_json::from_str::<P>(r#"{"pesel": 44051401359}"#).unwrap_err();
-        let text = describe_json_error(&e);
-        assert!(!text.contains("44051401359"), "{text}");
-        assert!(text.contains("expected a string"), "{text}");
-        let e = serde_json::from_str::<P>(r#"{}"#).unwrap_err();
-        assert!(describe_json_error(&e).contains("missing field `pesel`"));
-    }
-
-    #[test]
-    fn constraint_names_map_to_fields() {
-        assert_eq!(constraint_field("projects_measure_id_fkey"), "measure_id");
-        assert_eq!(constraint_field("beneficiaries_nip_key"), "nip");
-        assert_eq!(constraint_field("priority_axes_programme_id_fkey"), "programme_id");
-        assert_eq!(constraint_field("projects_eu_within_total"), "eu_within_total");
     }
 }

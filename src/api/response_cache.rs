@@ -9,8 +9,7 @@
 //! indicator report's "behind") depend on the date. Signed-in reads, personal
 //! data, the change feed and exports are never kept.
 
-use crate::auth::policy::needs_scope;
-use crate::auth::Action;
+use crate::domain::collection::Collection;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -112,15 +111,17 @@ impl ResponseCache {
 }
 
 /// Whether an answer to this request may be kept: anonymous reads of public
-/// records (a collection whose reads the permission module scopes is personal),
-/// except the change feed and exports, which are walked, not re-read.
+/// records (the registry says which collections are personal), except the
+/// change feed and exports, which are walked, not re-read, and what is about
+/// accounts and the audit trail.
 fn cacheable(req: &ServiceRequest) -> bool {
     let Some(rest) = req.path().strip_prefix("/api/v1/") else { return false };
-    let collection = rest.split('/').next().unwrap_or_default();
-    req.method() == Method::GET
-        && !req.headers().contains_key(header::AUTHORIZATION)
-        && !matches!(collection, "changes" | "exports")
-        && !needs_scope(collection, Action::Read)
+    let first = rest.split('/').next().unwrap_or_default();
+    let public = match Collection::from_path(first) {
+        Some(collection) => collection.public(),
+        None => !matches!(first, "changes" | "exports" | "users" | "audit-events" | "auth"),
+    };
+    req.method() == Method::GET && !req.headers().contains_key(header::AUTHORIZATION) && public
 }
 
 pub async fn cached(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {

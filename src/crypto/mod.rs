@@ -7,6 +7,8 @@
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -14,6 +16,23 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 const NONCE_LEN: usize = 12;
+
+/// The least a key holds: 256 bits.
+pub const MIN_KEY_BYTES: usize = 32;
+
+/// Decodes a base64 key (standard or URL-safe alphabet) of at least 256 bits.
+pub fn decode_key(text: &str) -> Result<Vec<u8>, String> {
+    let text = text.trim();
+    let key = [&STANDARD, &URL_SAFE, &URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(text).ok())
+        .ok_or("the JWT key must be base64 (e.g. `openssl rand -base64 32`)")?;
+    if key.len() < MIN_KEY_BYTES {
+        return Err(format!("the JWT key must hold at least 32 bytes (256 bits); it holds {}", key.len()));
+    }
+    Ok(key)
+}
+
 const KEY_LEN: usize = 32;
 
 #[derive(Clone, PartialEq, Eq)]
@@ -56,7 +75,7 @@ impl VaultKeys {
 }
 
 fn exact_key(text: &str) -> Result<[u8; KEY_LEN], String> {
-    let bytes = crate::config::decode_key(text)?;
+    let bytes = decode_key(text)?;
     bytes.try_into().map_err(|_| "personal-data keys are exactly 32 bytes (256 bits)".to_owned())
 }
 

@@ -11,7 +11,7 @@ use diesel::sql_types::{Bool, Text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = activities, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Activity)]
@@ -37,7 +37,7 @@ pub struct ActivityData {
     pub external_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ActivityFilter {
     pub project_id: Option<i64>,

@@ -12,7 +12,7 @@ fn ongoing() -> AttendanceOutcome {
     AttendanceOutcome::Ongoing
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = attendance, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Attendance)]
@@ -27,7 +27,7 @@ pub struct AttendanceData {
     pub outcome: AttendanceOutcome,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AttendanceFilter {
     pub participant_id: Option<i64>,

@@ -42,7 +42,7 @@ pub struct AuditEvent {
     pub after: Option<Value>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     pub resource: Option<String>,

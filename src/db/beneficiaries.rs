@@ -15,7 +15,7 @@ fn poland() -> String {
     "PL".to_owned()
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = beneficiaries, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Beneficiary)]
@@ -56,7 +56,7 @@ pub struct BeneficiaryData {
     pub longitude: Option<Decimal>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BeneficiaryFilter {
     pub kind: Option<OrganisationKind>,

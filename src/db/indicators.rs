@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// A quantitative indicator has a `target_value`; a qualitative one a `target_text`
 /// ("3 TV spots", "result achieved in 100%"); some have both.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = indicators, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Indicator)]
@@ -39,7 +39,7 @@ pub struct IndicatorData {
     pub derived_from: Vec<ActivityType>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IndicatorFilter {
     pub project_id: Option<i64>,

@@ -16,7 +16,7 @@ fn draft() -> MeasurementStatus {
 
 /// A reported value: the cumulative value at the end of a period. Only drafts and
 /// returned values can be changed; approved ones are history.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = indicator_measurements, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = IndicatorMeasurement)]
@@ -49,7 +49,7 @@ pub struct MeasurementData {
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MeasurementFilter {
     pub indicator_id: Option<i64>,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = measures, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Measure)]
@@ -27,7 +27,7 @@ pub struct MeasureData {
     pub default_selection_mode: Option<SelectionMode>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MeasureFilter {
     pub priority_axis_id: Option<i64>,

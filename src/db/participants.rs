@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use utoipa::{IntoParams, ToSchema};
 
 /// A participant as the API takes and shows it.
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Participant)]
 pub struct ParticipantData {
@@ -238,7 +238,7 @@ impl Codec for Sealed {
     }
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ParticipantFilter {
     pub project_id: Option<i64>,
@@ -287,6 +287,11 @@ pub fn anonymise(conn: &mut PgConnection, id: i64) -> Result<(), DbError> {
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The project of participant `id`, locking the row for the rest of the transaction.
+pub fn lock_project(conn: &mut PgConnection, id: i64) -> Result<i64, DbError> {
+    Ok(participants::table.find(id).select(participants::project_id).for_update().first(conn)?)
 }
 
 /// Participants of projects whose retention date has passed and who are not yet anonymised.

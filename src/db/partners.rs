@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = partners, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Partner)]
@@ -24,7 +24,7 @@ pub struct PartnerData {
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PartnerFilter {
     pub project_id: Option<i64>,

@@ -59,7 +59,7 @@ fn unknown_status() -> ProjectStatus {
 /// A project. Money is a decimal string in PLN ("3359267.15"); dates carry a
 /// precision, and a date known only to the month or year is stored as the first
 /// day of that period.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = projects, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Project)]
@@ -120,7 +120,7 @@ pub struct ProjectData {
     pub longitude: Option<Decimal>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProjectFilter {
     pub measure_id: Option<i64>,

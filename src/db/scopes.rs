@@ -2,7 +2,7 @@
 
 use super::schema::{beneficiaries, measures, partners, priority_axes, programmes, projects};
 use super::DbError;
-use crate::auth::Scope;
+use crate::domain::access::Scope;
 use crate::domain::codes::OrganisationKind;
 use diesel::dsl::sql;
 use diesel::pg::PgConnection;

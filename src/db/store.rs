@@ -62,7 +62,7 @@ pub trait Store: Sized + 'static {
     /// The writable columns.
     type Data: Send + 'static;
     /// The list filters, which also choose the order.
-    type Filter: ListFilter + Send + 'static;
+    type Filter: ListFilter + Clone + serde::de::DeserializeOwned + Send + 'static;
 
     fn list(conn: &mut PgConnection, filter: &Self::Filter, request: &ListRequest) -> Result<Listed<Self::Data>, DbError>;
     fn find(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;

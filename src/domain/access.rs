@@ -364,7 +364,9 @@ mod tests {
         assert!(authorize(&owes, Collection::Projects, Action::Create, Some(&project("04", vec![]))).is_ok());
         assert!(authorize(&owes, Collection::Projects, Action::Create, Some(&project("22", vec![]))).is_err());
         assert!(authorize(&owes, Collection::Programmes, Action::Create, Some(&Scope::Programme { voivodeship: Some("04".into()) })).is_err());
-        assert!(authorize(&owes, Collection::Beneficiaries, Action::Update, Some(&Scope::Organisation { id: Some(7), voivodeship: Some("04".into()) })).is_err());
+        assert!(
+            authorize(&owes, Collection::Beneficiaries, Action::Update, Some(&Scope::Organisation { id: Some(7), voivodeship: Some("04".into()) })).is_err()
+        );
     }
 
     #[test]

@@ -103,13 +103,9 @@ impl Collection {
                 Programme,
                 "The catalogue of indicator definitions: ESF common and programme-specific",
             ),
-            Collection::IndicatorMeasurements => (
-                "indicator-measurements",
-                "indicator_measurements",
-                "indicator measurement",
-                Project,
-                "Reported indicator values over time and their approval",
-            ),
+            Collection::IndicatorMeasurements => {
+                ("indicator-measurements", "indicator_measurements", "indicator measurement", Project, "Reported indicator values over time and their approval")
+            }
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {

@@ -20,6 +20,7 @@ pub mod codes;
 pub mod collection;
 pub mod identifiers;
 pub mod measure_code;
+pub mod merge_patch;
 pub mod money;
 pub mod pesel;
 pub mod places;

@@ -163,3 +163,40 @@ pub fn blank_to_none(value: &mut Option<String>) {
         *value = None;
     }
 }
+
+/// A serde error as a client may see it: the shape that was wrong, never the
+/// value (which may be personal data such as a PESEL).
+pub fn describe_json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let shape = match text.split_once(": ") {
+        Some((kind @ ("invalid type" | "invalid value" | "invalid length"), rest)) => {
+            format!("{kind}, {}", rest.split_once(", ").map_or("", |(_, expected)| expected))
+        }
+        _ => text.clone(),
+    };
+    // serde_json appends the position itself; keep it only once.
+    match shape.rfind(" at line ") {
+        Some(i) if e.line() > 0 => format!("{} at line {} column {}", shape.get(..i).unwrap_or_default(), e.line(), e.column()),
+        _ => shape,
+    }
+}
+
+#[cfg(test)]
+mod json_error_tests {
+    use super::describe_json_error;
+
+    #[test]
+    fn json_errors_do_not_repeat_values() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct P {
+            pesel: String,
+        }
+        let e = serde_json::from_str::<P>(r#"{"pesel": 44051401359}"#).unwrap_err();
+        let text = describe_json_error(&e);
+        assert!(!text.contains("44051401359"), "{text}");
+        assert!(text.contains("expected a string"), "{text}");
+        let e = serde_json::from_str::<P>(r#"{}"#).unwrap_err();
+        assert!(describe_json_error(&e).contains("missing field `pesel`"));
+    }
+}

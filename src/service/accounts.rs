@@ -131,7 +131,15 @@ fn account_scope(conn: &mut PgConnection, id: Option<i64>, role: Role, organisat
     Ok(Scope::Account { id, role, voivodeship })
 }
 
-fn audited(conn: &mut PgConnection, caller: &Caller, action: Action, id: i64, scope: &Scope, before: Option<&UserRow>, after: Option<&UserRow>) -> Result<(), ServiceError> {
+fn audited(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    action: Action,
+    id: i64,
+    scope: &Scope,
+    before: Option<&UserRow>,
+    after: Option<&UserRow>,
+) -> Result<(), ServiceError> {
     let value = |row: Option<&UserRow>| row.map(|r| serde_json::to_value(UserView::from(r))).transpose().map_err(ServiceError::internal);
     audit::record(conn, &[audit::of(caller, action, ACCOUNTS, id, scope, value(before)?, value(after)?)])
 }

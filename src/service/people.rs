@@ -2,7 +2,7 @@
 //! held about them (GDPR art. 15), erasure (art. 17) by a user or by the
 //! retention run, and summaries that carry no personal data.
 
-use super::records::not_found;
+use super::records::{may_try, not_found};
 use super::resource::Resource;
 use super::{audit, ServiceError};
 use crate::db::attendance::{AttendanceData, AttendanceFilter, Attendances};
@@ -32,6 +32,7 @@ pub struct PersonRecord {
 
 /// A person's copy of everything held about them; the copy is itself audited.
 pub fn export(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<PersonRecord, ServiceError> {
+    may_try::<Participants>(caller, Action::Export)?;
     conn.transaction(|conn| {
         let record = Participants::find(conn, id).map_err(not_found::<Participants>(id))?;
         let scope = Participants::scope(conn, Some(id), &record.data)?;
@@ -52,16 +53,17 @@ pub fn export(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<Perso
 /// requests about the person go. `caller` is a user (who must be allowed to
 /// change the person) or the retention run.
 pub fn erase(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<Record<ParticipantData>, ServiceError> {
+    may_try::<Participants>(caller, Action::Erase)?;
     conn.transaction(|conn| {
-        let before = Participants::find_for_update(conn, id).map_err(not_found::<Participants>(id))?;
-        let scope = Participants::scope(conn, Some(id), &before.data)?;
+        // Nothing sealed is opened: erasure needs no keys (the retention run may have none).
+        let project = participants::lock_project(conn, id).map_err(not_found::<Participants>(id))?;
+        let scope = scopes::project(conn, project)?;
         authorize(caller, Collection::Participants, Action::Erase, Some(&scope))?;
         participants::anonymise(conn, id)?;
         trail::forget_values(conn, Collection::Participants.path(), id, &participants::IDENTIFYING)?;
         crate::db::idempotency::forget_record(conn, &Collection::Participants.record_path(id))?;
-        let after = Participants::find(conn, id)?;
-        audit::write::<Participants>(conn, caller, Action::Erase, id, &scope, Some(&before.data), Some(&after.data))?;
-        Ok(after)
+        audit::write::<Participants>(conn, caller, Action::Erase, id, &scope, None, None)?;
+        Ok(Participants::find(conn, id)?)
     })
 }
 
@@ -146,6 +148,7 @@ pub fn regional_summary(conn: &mut PgConnection, caller: &Caller, filter: Region
         None => Scope::Everything,
     };
     let detail = aggregate_detail(caller, &scope)?;
-    let population = Population { project_id: None, voivodeship: filter.voivodeship, programme_id: filter.programme_id, measure_id: filter.measure_id, year: filter.year };
+    let population =
+        Population { project_id: None, voivodeship: filter.voivodeship, programme_id: filter.programme_id, measure_id: filter.measure_id, year: filter.year };
     Ok(present(tally(conn, &population)?, detail))
 }

@@ -2,7 +2,8 @@
 //! delete, and the one judgement of a write ([`Judge`]) that imports make too.
 //!
 //! A write is judged in this order, by single writes and imports alike:
-//! 1. may the caller write the record as it is stored (its current owner)?
+//! 1. may the caller write the record as it is stored (its current owner), and
+//!    is the record open to change (`Resource::check_open`)?
 //! 2. the input is checked (`Resource::check`);
 //! 3. fields the server keeps are carried over; a write that changes nothing is
 //!    no write at all;
@@ -77,7 +78,8 @@ impl<'c, R: Resource> Judge<'c, R> {
         self.caller
     }
 
-    /// Step 1: may the caller write the record as it is stored? Its scope if so.
+    /// Step 1: may the caller write the record as it is stored, and may it be
+    /// changed at all (`Resource::check_open`)? Its scope if so.
     pub fn stored(&mut self, conn: &mut PgConnection, stored: &Record<R::Data>) -> Result<Scope, ServiceError> {
         let caller = self.caller;
         let judge = |conn: &mut PgConnection| {
@@ -85,10 +87,12 @@ impl<'c, R: Resource> Judge<'c, R> {
             authorize(caller, R::COLLECTION, Action::Update, Some(&scope))?;
             Ok(scope)
         };
-        match R::permission_key(&stored.data) {
+        let scope = match R::permission_key(&stored.data) {
             Some(key) => self.stored.entry(key).or_insert_with(|| judge(conn)).clone(),
             None => judge(conn),
-        }
+        }?;
+        R::check_open(stored)?;
+        Ok(scope)
     }
 
     /// Step 5: may the caller write the record as it will be (having been
@@ -158,7 +162,13 @@ pub fn public<R: Resource>() -> bool {
 
 /// One page of a list of `R`. Reads of personal data are audited, one event per
 /// record shown.
-pub fn list<R: Resource>(conn: &mut PgConnection, caller: &Caller, filter: &R::Filter, request: &ListRequest, map: bool) -> Result<Page<R::Data>, ServiceError> {
+pub fn list<R: Resource>(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    filter: &R::Filter,
+    request: &ListRequest,
+    map: bool,
+) -> Result<Page<R::Data>, ServiceError> {
     let scope = readable_scope::<R>(conn, caller, filter)?;
     let listed = R::list(conn, filter, request)?;
     if let Some(scope) = &scope {
@@ -197,7 +207,7 @@ pub fn create<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: R::Da
         let data = checked::<R>(conn, data)?;
         let scope = Judge::<R>::new(caller).create(conn, &data)?;
         let record = R::insert(conn, &data)?;
-        R::after_create(conn, caller, &record)?;
+        R::after_create(conn, caller, record.id, &record.data)?;
         audit::write::<R>(conn, caller, Action::Create, record.id, &scope, None, Some(&record.data))?;
         Ok(record)
     })
@@ -208,7 +218,13 @@ pub fn create<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: R::Da
 pub type Precondition<'a, D> = &'a dyn Fn(&Record<D>) -> Result<(), ServiceError>;
 
 /// Replaces record `id` by `data`.
-pub fn replace<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, data: R::Data, precondition: Precondition<R::Data>) -> Result<Record<R::Data>, ServiceError> {
+pub fn replace<R: Resource>(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: i64,
+    data: R::Data,
+    precondition: Precondition<R::Data>,
+) -> Result<Record<R::Data>, ServiceError> {
     conn.transaction(|conn| {
         let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
         let mut judge = Judge::<R>::new(caller);
@@ -221,7 +237,13 @@ pub fn replace<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, d
 }
 
 /// Applies a JSON merge patch (RFC 7386) to record `id`.
-pub fn patch<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, patch: &Value, precondition: Precondition<R::Data>) -> Result<Record<R::Data>, ServiceError> {
+pub fn patch<R: Resource>(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: i64,
+    patch: &Value,
+    precondition: Precondition<R::Data>,
+) -> Result<Record<R::Data>, ServiceError> {
     if !patch.is_object() {
         return Err(ServiceError::BadRequest("a merge patch must be a JSON object".into()));
     }
@@ -239,7 +261,13 @@ pub fn patch<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pat
     })
 }
 
-fn write_update<R: Resource>(conn: &mut PgConnection, judge: &mut Judge<R>, stored: Record<R::Data>, before: &Scope, data: R::Data) -> Result<Record<R::Data>, ServiceError> {
+fn write_update<R: Resource>(
+    conn: &mut PgConnection,
+    judge: &mut Judge<R>,
+    stored: Record<R::Data>,
+    before: &Scope,
+    data: R::Data,
+) -> Result<Record<R::Data>, ServiceError> {
     match judge.update(conn, &stored, before, data)? {
         Plan::Unchanged => Ok(stored),
         Plan::Write { data, scope } => {

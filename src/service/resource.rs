@@ -45,6 +45,13 @@ pub trait Resource: Store<Data: Writable> {
         Ok(())
     }
 
+    /// Refuses any change to a record its state has closed (an anonymised person,
+    /// a submitted value), asked once the caller may write the stored record and
+    /// before the new one is even checked.
+    fn check_open(_before: &Record<Self::Data>) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
     /// The record a write of `after` over `before` makes: fields the server keeps
     /// (workflow state) are carried over from the stored record.
     fn carry_over(_before: &Self::Data, after: Self::Data) -> Self::Data {
@@ -53,9 +60,8 @@ pub trait Resource: Store<Data: Writable> {
 
     /// Rules about changing the stored record `before` into `after`, asked once
     /// the caller may write the stored record and only when something changes:
-    /// what the record's state forbids (an approved value), what the change would
-    /// break (attendance left in another project), who may change what (an
-    /// organisation's kind).
+    /// what the change would break (attendance left in another project), who may
+    /// change what (an organisation's kind).
     fn check_change(_conn: &mut PgConnection, _caller: &Caller, _before: &Record<Self::Data>, _after: &Self::Data) -> Result<(), ServiceError> {
         Ok(())
     }
@@ -70,9 +76,9 @@ pub trait Resource: Store<Data: Writable> {
         Ok(())
     }
 
-    /// Work that belongs to creating a record, in the same transaction (a project
-    /// an OWES creates gets the OWES as beneficiary).
-    fn after_create(_conn: &mut PgConnection, _caller: &Caller, _record: &Record<Self::Data>) -> Result<(), ServiceError> {
+    /// Work that belongs to creating record `id`, in the same transaction (a
+    /// project an OWES creates gets the OWES as beneficiary), whatever the path.
+    fn after_create(_conn: &mut PgConnection, _caller: &Caller, _id: i64, _data: &Self::Data) -> Result<(), ServiceError> {
         Ok(())
     }
 

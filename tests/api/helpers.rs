@@ -4,9 +4,11 @@
 //! picks another session.
 
 use diesel::prelude::*;
-use es_registry::auth::{accounts, passwords};
 use es_registry::config::{Environment, Settings};
+use es_registry::domain::access::Caller;
 use es_registry::domain::codes::Role;
+use es_registry::service::accounts;
+use es_registry::service::auth::passwords;
 use es_registry::startup::Application;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -112,7 +114,7 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         Some(port) => format!("postgres://postgres@127.0.0.1:{port}/{database}"),
         None => format!("{}/{database}", server_url()),
     };
-    let jwt_key = es_registry::auth::tokens::random_key();
+    let jwt_key = es_registry::service::auth::tokens::random_key();
     let settings = Settings {
         database_url: database_url.clone(),
         listen_addr: "127.0.0.1:0".to_owned(),
@@ -221,8 +223,7 @@ impl TestApp {
     pub fn create_user(&self, email: &str, role: Role, organisation_id: Option<i64>) {
         let mut conn = PgConnection::establish(&self.database_url).unwrap();
         let hash = passwords::hash(PASSWORD).unwrap();
-        accounts::account_scope(&mut conn, None, role, organisation_id).unwrap();
-        accounts::insert(&mut conn, email.to_owned(), hash, role, organisation_id).unwrap();
+        accounts::create_hashed(&mut conn, &Caller::System { name: "test set-up" }, email, hash, role, organisation_id).unwrap();
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Reply {

@@ -118,10 +118,16 @@ async fn every_row_is_judged_by_the_permission_table() {
     let trail = app.as_user(&rops).get("/api/v1/audit-events?resource=participants&action=create").await;
     assert_eq!((trail.status, trail.body["total"].as_i64()), (200, Some(4)), "{}", trail.body);
 
-    // Creating projects in bulk is not for an OWES (POST /projects names it as beneficiary).
+    // A project an OWES creates in bulk names it as beneficiary, as POST /projects does.
     let projects = format!("contract_number,title,measure_id\nRPKP.1/24,Nowy,{}\n", fx.sub_measure);
-    let refused = upload(&app, &owes, "/api/v1/imports/projects", "text/csv", projects).await;
-    assert_eq!((refused.status, refused.body["errors"][0]["code"].clone()), (422, json!("forbidden")), "{}", refused.body);
+    let created = upload(&app, &owes, "/api/v1/imports/projects", "text/csv", projects).await;
+    assert_eq!((created.status, created.body["inserted"].clone()), (200, json!(1)), "{}", created.body);
+    let project = app.get("/api/v1/projects?contract_number=RPKP.1/24").await.body["items"][0]["id"].as_i64().unwrap();
+    let roles = app.get(&format!("/api/v1/partners?project_id={project}")).await.body;
+    assert_eq!(
+        (roles["total"].clone(), roles["items"][0]["beneficiary_id"].clone(), roles["items"][0]["role"].clone()),
+        (json!(1), json!(owes_org), json!("beneficiary"))
+    );
 
     let anonymous = app.send(app.client.post(app.url("/api/v1/imports/participants")).header("content-type", "text/csv").body("project_id\n1\n")).await;
     assert_eq!(anonymous.status, 401);

@@ -1,8 +1,8 @@
 //! Signing in, refreshing and signing out, and who a request's token speaks for.
 
+use super::passwords;
 use super::throttle::{self, account_key, client_key, ThrottleSettings};
 use super::tokens::{self, Bearer, TokenService};
-use super::passwords;
 use crate::db::{scopes, users, DbError};
 use crate::domain::access::User;
 use crate::service::{Database, ServiceError};

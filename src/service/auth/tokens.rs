@@ -16,7 +16,7 @@ use std::time::Duration;
 pub const ISSUER: &str = "es-registry";
 pub const AUDIENCE: &str = "es-registry-api";
 const ACCESS_TYPE: &str = "access";
-pub const MIN_KEY_BYTES: usize = 32;
+pub use crate::crypto::MIN_KEY_BYTES;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {

@@ -20,7 +20,9 @@ impl Resource for Beneficiaries {
         checks.not_blank("name", &data.name);
         checks.texts("aliases", &mut data.aliases);
         data.aliases.dedup();
-        for field in [&mut data.legal_form, &mut data.city, &mut data.website, &mut data.nip, &mut data.regon, &mut data.krs, &mut data.teryt, &mut data.voivodeship] {
+        for field in
+            [&mut data.legal_form, &mut data.city, &mut data.website, &mut data.nip, &mut data.regon, &mut data.krs, &mut data.teryt, &mut data.voivodeship]
+        {
             blank_to_none(field);
         }
         checks.normalise("nip", &mut data.nip, Nip::parse);
@@ -79,10 +81,8 @@ impl Resource for Beneficiaries {
 
     /// An organisation lies at its coordinates, else at the centroid of its TERYT unit or voivodeship.
     fn locate(conn: &mut PgConnection, records: &[Record<BeneficiaryData>]) -> Result<Option<Vec<Option<Place>>>, ServiceError> {
-        let places: Vec<_> = records
-            .iter()
-            .map(|r| (r.data.latitude.zip(r.data.longitude), r.data.teryt.iter().chain(r.data.voivodeship.iter()).cloned().collect()))
-            .collect();
+        let places: Vec<_> =
+            records.iter().map(|r| (r.data.latitude.zip(r.data.longitude), r.data.teryt.iter().chain(r.data.voivodeship.iter()).cloned().collect())).collect();
         Ok(Some(crate::db::places::locate(conn, &places)?))
     }
 

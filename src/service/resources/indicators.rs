@@ -1,9 +1,9 @@
 use crate::db::indicators::{IndicatorData, Indicators};
 use crate::db::scopes;
-use crate::domain::validation::blank_to_none;
-use crate::domain::Checks;
 use crate::domain::access::Scope;
 use crate::domain::collection::Collection;
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
 use crate::service::resource::Resource;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;

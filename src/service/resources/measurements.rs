@@ -3,12 +3,12 @@
 
 use crate::db::measurements::{indicator_project, set_status, MeasurementData, Measurements};
 use crate::db::{scopes, Record, Store};
-use crate::domain::access::{authorize_decision, Action, Caller, Scope};
+use crate::domain::access::{authorize, authorize_decision, Action, Caller, Scope};
 use crate::domain::codes::MeasurementStatus;
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
-use crate::service::records::{not_found, Judge};
+use crate::service::records::not_found;
 use crate::service::resource::Resource;
 use crate::service::{audit, ServiceError};
 use diesel::pg::PgConnection;
@@ -20,7 +20,10 @@ fn editable(status: MeasurementStatus) -> bool {
 }
 
 fn locked() -> ServiceError {
-    ServiceError::Conflict { code: "measurement_locked", detail: "only draft or returned values can be changed; submitted and approved ones are history".into() }
+    ServiceError::Conflict {
+        code: "measurement_locked",
+        detail: "only draft or returned values can be changed; submitted and approved ones are history".into(),
+    }
 }
 
 impl Resource for Measurements {
@@ -82,7 +85,7 @@ impl Resource for Measurements {
     }
 
     /// Submitted and approved values are history.
-    fn check_change(_: &mut PgConnection, _: &Caller, before: &Record<MeasurementData>, _: &MeasurementData) -> Result<(), ServiceError> {
+    fn check_open(before: &Record<MeasurementData>) -> Result<(), ServiceError> {
         if editable(before.data.status) {
             Ok(())
         } else {
@@ -117,13 +120,12 @@ pub fn transition(
     crate::service::records::may_try::<Measurements>(caller, Action::Update)?;
     conn.transaction(|conn| {
         let current = Measurements::find_for_update(conn, id).map_err(not_found::<Measurements>(id))?;
-        let scope = if to == MeasurementStatus::Submitted {
-            Judge::<Measurements>::new(caller).stored(conn, &current)?
+        let scope = Measurements::scope(conn, Some(id), &current.data)?;
+        if to == MeasurementStatus::Submitted {
+            authorize(caller, Collection::IndicatorMeasurements, Action::Update, Some(&scope))?;
         } else {
-            let scope = Measurements::scope(conn, Some(id), &current.data)?;
             authorize_decision(caller, &scope)?;
-            scope
-        };
+        }
         let allowed_from = if from == MeasurementStatus::Draft { editable(current.data.status) } else { current.data.status == from };
         if !allowed_from {
             return Err(ServiceError::Conflict { code: "invalid_transition", detail: format!("a {} value cannot become {to}", current.data.status) });

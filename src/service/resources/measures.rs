@@ -25,7 +25,12 @@ impl Resource for Measures {
                 other => other?,
             };
             let mut checks = Checks::new();
-            checks.ensure(parent.data.priority_axis_id == data.priority_axis_id, "parent_id", "different_axis", "the parent measure belongs to another priority axis");
+            checks.ensure(
+                parent.data.priority_axis_id == data.priority_axis_id,
+                "parent_id",
+                "different_axis",
+                "the parent measure belongs to another priority axis",
+            );
             checks.ensure(
                 MeasureCode::is_below(&data.code_normalised, &parent.data.code_normalised),
                 "code",

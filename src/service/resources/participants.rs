@@ -56,7 +56,12 @@ impl Resource for Participants {
             }
         }
         if let Some(email) = &data.email {
-            checks.ensure(email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')), "email", "invalid_email", "not an email address");
+            checks.ensure(
+                email.len() <= 254 && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')),
+                "email",
+                "invalid_email",
+                "not an email address",
+            );
         }
         if let Some(phone) = &data.phone {
             let digits = phone.chars().filter(char::is_ascii_digit).count();
@@ -96,13 +101,17 @@ impl Resource for Participants {
         ParticipantData { anonymised_at: before.anonymised_at, ..after }
     }
 
-    /// An anonymised person is not written again. Attendance is in the activities
-    /// of the person's project: a person who has some stays in that project (else
-    /// the attendance would stay in its sight).
-    fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<ParticipantData>, after: &ParticipantData) -> Result<(), ServiceError> {
-        if before.data.anonymised_at.is_some() {
-            return Err(ServiceError::Conflict { code: "anonymised", detail: "an anonymised participant cannot be changed".into() });
+    /// An anonymised person is not written again.
+    fn check_open(before: &Record<ParticipantData>) -> Result<(), ServiceError> {
+        match before.data.anonymised_at {
+            Some(_) => Err(ServiceError::Conflict { code: "anonymised", detail: "an anonymised participant cannot be changed".into() }),
+            None => Ok(()),
         }
+    }
+
+    /// Attendance is in the activities of the person's project: a person who has
+    /// some stays in that project (else the attendance would stay in its sight).
+    fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<ParticipantData>, after: &ParticipantData) -> Result<(), ServiceError> {
         if before.data.project_id != after.project_id && participant_attended(conn, before.id)? {
             return Err(ServiceError::Conflict {
                 code: "has_attendance",

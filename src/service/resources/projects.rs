@@ -111,7 +111,11 @@ impl Resource for Projects {
             Some(Some(programme_voivodeship)) => match &data.voivodeship {
                 None => data.voivodeship = Some(programme_voivodeship),
                 Some(v) if *v != programme_voivodeship => {
-                    return Err(ServiceError::field("voivodeship", "outside_programme", format!("the measure's programme is regional ({programme_voivodeship})")))
+                    return Err(ServiceError::field(
+                        "voivodeship",
+                        "outside_programme",
+                        format!("the measure's programme is regional ({programme_voivodeship})"),
+                    ))
                 }
                 Some(_) => {}
             },
@@ -132,19 +136,13 @@ impl Resource for Projects {
     }
 
     /// A project an OWES creates has the OWES's organisation as its beneficiary.
-    fn after_create(conn: &mut PgConnection, caller: &Caller, record: &Record<ProjectData>) -> Result<(), ServiceError> {
+    fn after_create(conn: &mut PgConnection, caller: &Caller, id: i64, _: &ProjectData) -> Result<(), ServiceError> {
         if let Some(user) = caller.user().filter(|u| u.role == Role::Owes) {
             let organisation = user.organisation_id.ok_or_else(|| ServiceError::Forbidden("this account has no organisation".into()))?;
-            let role = PartnerData {
-                project_id: record.id,
-                beneficiary_id: organisation,
-                role: PartnerRole::Beneficiary,
-                valid_from: None,
-                valid_to: None,
-                notes: None,
-            };
+            let role =
+                PartnerData { project_id: id, beneficiary_id: organisation, role: PartnerRole::Beneficiary, valid_from: None, valid_to: None, notes: None };
             let row = Partners::insert(conn, &role)?;
-            let scope = scopes::project(conn, record.id)?;
+            let scope = scopes::project(conn, id)?;
             audit::write::<Partners>(conn, caller, Action::Create, row.id, &scope, None, Some(&row.data))?;
         }
         Ok(())

@@ -2,7 +2,6 @@
 
 use crate::api::{ApiError, AppState};
 use actix_web::{web, HttpResponse};
-use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +25,7 @@ pub async fn live() -> HttpResponse {
         (status = 503, description = "The database does not answer", body = crate::api::problem::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.run(|conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?)).await?;
+    state.db.ping().await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 

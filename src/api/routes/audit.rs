@@ -3,9 +3,9 @@
 use crate::api::paging::{Page, PageParams};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::auth::Caller;
-use crate::db::audit::{self, AuditEvent, AuditFilter};
-use crate::domain::codes::Role;
+use crate::db::audit::{AuditEvent, AuditFilter};
+use crate::domain::access::Caller;
+use crate::service::audit;
 use actix_web::{web, HttpResponse};
 
 /// Audit events, newest first.
@@ -17,15 +17,9 @@ use actix_web::{web, HttpResponse};
         (status = 403, description = "Not an admin or ROPS", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(state: web::Data<AppState>, caller: Caller, filter: web::Query<AuditFilter>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
-    let user = caller.signed_in()?;
-    let voivodeship = match user.role {
-        Role::Admin => None,
-        Role::Rops => Some(user.voivodeship.clone().unwrap_or_default()),
-        _ => return Err(ApiError::Forbidden("only admins and ROPS users read the audit trail".into())),
-    };
     let request = page.request()?;
     let filter = filter.into_inner();
-    let (events, total) = state.run(move |conn| Ok(audit::list(conn, &filter, voivodeship.as_deref(), request)?)).await?;
+    let (events, total) = state.run(move |conn| audit::list(conn, &caller, &filter, request)).await?;
     Ok(HttpResponse::Ok().json(Page { items: events, total, limit: request.limit, offset: request.offset }))
 }
 

@@ -3,7 +3,8 @@
 
 use crate::api::problem::Problem;
 use crate::api::{csv, ApiError, AppState};
-use crate::db::indicator_progress::{self, GroupBy, IndicatorProgress, IndicatorRollup, PortfolioRollup, ReportFilter};
+use crate::db::indicator_progress::{GroupBy, IndicatorProgress, IndicatorRollup, PortfolioRollup, ReportFilter};
+use crate::service::reports;
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -22,8 +23,7 @@ fn text(value: Option<impl ToString>) -> String {
     ))]
 pub async fn indicator(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let progress = state.read(move |conn| Ok(indicator_progress::of_indicator(conn, id)?)).await?;
-    let progress = progress.ok_or_else(|| ApiError::NotFound { resource: "indicator", id: id.to_string() })?;
+    let progress = state.read(move |conn| reports::indicator(conn, id)).await?;
     Ok(HttpResponse::Ok().json(progress))
 }
 
@@ -33,7 +33,7 @@ pub async fn indicator(state: web::Data<AppState>, id: web::Path<i64>) -> Result
     responses((status = 200, description = "One entry per indicator", body = Vec<IndicatorProgress>)))]
 pub async fn project(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let progress = state.read(move |conn| Ok(indicator_progress::of_project(conn, id)?)).await?;
+    let progress = state.read(move |conn| reports::project(conn, id)).await?;
     Ok(HttpResponse::Ok().json(progress))
 }
 
@@ -64,7 +64,7 @@ pub async fn indicators(
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let (group, filter) = (grouping.group_by, filter.into_inner());
-    let rows = state.read(move |conn| Ok(indicator_progress::indicator_report(conn, group, &filter)?)).await?;
+    let rows = state.read(move |conn| reports::indicators(conn, group, &filter)).await?;
     if csv::wanted(&req) {
         let headers = ["key", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind"];
         let body = csv::render(
@@ -99,7 +99,7 @@ pub async fn portfolio(
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let (group, filter) = (grouping.group_by, filter.into_inner());
-    let rows = state.read(move |conn| Ok(indicator_progress::portfolio_report(conn, group, &filter)?)).await?;
+    let rows = state.read(move |conn| reports::portfolio(conn, group, &filter)).await?;
     if csv::wanted(&req) {
         let headers = ["key", "projects", "total_value", "eu_amount", "participants"];
         let body = csv::render(

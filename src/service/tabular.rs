@@ -201,7 +201,7 @@ impl<R: Read> RowReader<R> {
                 return Ok(Some(match serde_json::from_str::<Value>(text) {
                     Ok(Value::Object(row)) => Ok((*line, row)),
                     Ok(_) => Err(UnreadableRow { line: *line, message: "each line holds one JSON object".into() }),
-                    Err(e) => Err(UnreadableRow { line: *line, message: format!("not JSON: {}", super::problem::describe_json_error(&e)) }),
+                    Err(e) => Err(UnreadableRow { line: *line, message: format!("not JSON: {}", crate::domain::validation::describe_json_error(&e)) }),
                 }));
             },
         }

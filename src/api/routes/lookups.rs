@@ -4,10 +4,9 @@ use crate::api::crud::view;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
-use crate::db::listing::ListRequest;
-use crate::db::Store;
 use crate::domain::identifiers::{Krs, Nip, Regon};
 use crate::domain::DomainError;
+use crate::service::reports;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -52,7 +51,7 @@ impl LookupQuery {
 pub async fn lookup(state: web::Data<AppState>, query: web::Query<LookupQuery>) -> Result<HttpResponse, ApiError> {
     let filter = query.filter()?;
     let wanted = [&filter.nip, &filter.regon, &filter.krs].into_iter().flatten().next().cloned().unwrap_or_default();
-    let found = state.read(move |conn| Ok(Beneficiaries::list(conn, &filter, &ListRequest::first(1))?.records.pop())).await?;
+    let found = state.read(move |conn| reports::organisation_by_number(conn, &filter)).await?;
     let record = found.ok_or(ApiError::NotFound { resource: "organisation with the number", id: wanted })?;
     Ok(HttpResponse::Ok().json(view::<Beneficiaries>(record)))
 }

@@ -2,8 +2,10 @@
 
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::auth::sessions::{self, TokenPair};
-use crate::auth::{Caller, TokenService, User};
+use crate::domain::access::{Caller, User};
+use crate::service::auth::sessions::{self, TokenPair};
+use crate::service::auth::TokenService;
+use crate::service::ServiceError;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -38,7 +40,7 @@ pub async fn token(state: web::Data<AppState>, tokens: web::Data<TokenService>, 
     } else {
         req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
     };
-    let pair = sessions::sign_in(&state, tokens, email, password, client).await?;
+    let pair = sessions::sign_in(&state.db, &state.throttle, tokens.into_inner(), email, password, client).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(pair))
 }
 
@@ -50,7 +52,7 @@ pub async fn token(state: web::Data<AppState>, tokens: web::Data<TokenService>, 
         (status = 401, description = "Unknown, spent, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(state: web::Data<AppState>, tokens: web::Data<TokenService>, body: web::Json<RefreshToken>) -> Result<HttpResponse, ApiError> {
-    let pair = sessions::refresh(&state, tokens, body.into_inner().refresh_token).await?;
+    let pair = sessions::refresh(&state.db, tokens.into_inner(), body.into_inner().refresh_token).await?;
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(pair))
 }
 
@@ -59,7 +61,7 @@ pub async fn refresh(state: web::Data<AppState>, tokens: web::Data<TokenService>
     request_body = RefreshToken,
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshToken>) -> Result<HttpResponse, ApiError> {
-    sessions::sign_out(&state, body.into_inner().refresh_token).await?;
+    sessions::sign_out(&state.db, body.into_inner().refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -71,7 +73,7 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshToken>) -
         (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(caller.signed_in()?))
+    Ok(HttpResponse::Ok().json(caller.signed_in().map_err(ServiceError::from)?))
 }
 
 #[derive(utoipa::OpenApi)]

@@ -1,0 +1,428 @@
+//! Bulk imports: every row goes through the judgement of a single write
+//! (`records::Judge`), set-based where the database does the work.
+//!
+//! An import reads the upload as it arrives (never whole), checks each row by
+//! the resource's rules (`records::checked`), and works in batches: the records
+//! the rows name are found in one statement (`db::imports::Staging::find`) and
+//! loaded in one more, each row is judged as the single write of it would be
+//! (the record as stored and as it will be, no move between voivodeships but by
+//! an admin, the resource's rules of change; verdicts that depend only on a
+//! project are made once), and what is to be written is staged with COPY and
+//! written with one INSERT and one UPDATE, with one audit event per record
+//! written through `service::audit`. It is all or nothing: one transaction,
+//! rolled back when any row is refused or when it is a dry run.
+
+use super::records::{checked, Judge, Plan};
+use super::resource::Resource;
+use super::tabular::{BodyFormat, FileError, RowReader};
+use super::{audit, ServiceError};
+use crate::db::imports::{Found, RowProblem, StagedRow, Staging};
+use crate::db::Record;
+use crate::domain::access::{Action, Caller, Scope};
+use crate::domain::validation::{describe_json_error, FieldError};
+use diesel::pg::PgConnection;
+use diesel::Connection;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use utoipa::{PartialSchema, ToSchema};
+
+/// Rows checked and staged together; memory holds one batch, not the file.
+const BATCH_ROWS: usize = 5_000;
+/// Refused rows listed in a 422 (all are counted).
+pub const LISTED_PROBLEMS: usize = 100;
+
+/// What an import did, or (in a dry run) would do.
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// The collection imported into.
+    #[schema(example = "participants")]
+    pub resource: String,
+    /// True when nothing was written because `dry_run` asked only for the report.
+    pub dry_run: bool,
+    /// Data rows read.
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    /// Rows that named an existing record and matched it exactly.
+    pub unchanged: u64,
+    /// Rows refused; an import with any is not written and answers 422.
+    pub rejected: u64,
+}
+
+/// How an import runs.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions {
+    pub format: BodyFormat,
+    pub dry_run: bool,
+}
+
+/// Reads an upload as another task passes it on, chunk by chunk.
+pub struct ChannelReader {
+    chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+    current: std::collections::VecDeque<u8>,
+}
+
+impl ChannelReader {
+    pub fn new(chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>) -> Self {
+        Self { chunks, current: std::collections::VecDeque::new() }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.blocking_recv() {
+                Some(Ok(chunk)) => self.current = chunk.into(),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(0),
+            }
+        }
+        self.current.read(buf)
+    }
+}
+
+/// The refused rows: all counted, the first [`LISTED_PROBLEMS`] kept. `lines`
+/// holds the refused lines of the batch at hand (batches never share a line), so
+/// it does not grow with the file.
+#[derive(Default)]
+struct Refusals {
+    listed: Vec<FieldError>,
+    count: u64,
+    lines: HashSet<i64>,
+}
+
+impl Refusals {
+    fn add(&mut self, line: i64, field: &str, code: &str, message: impl Into<String>) {
+        if self.lines.insert(line) {
+            self.count += 1;
+        }
+        if self.listed.len() < LISTED_PROBLEMS {
+            self.listed.push(FieldError { field: field.to_owned(), code: code.to_owned(), message: message.into(), line: Some(line) });
+        }
+    }
+
+    /// A refusal by the rules of single writes, as the row's problems; errors
+    /// that are not about the row end the import.
+    fn add_error(&mut self, line: i64, error: ServiceError) -> Result<(), ServiceError> {
+        match error {
+            ServiceError::Validation(errors) => {
+                for e in errors {
+                    self.add(line, &e.field, &e.code, e.message);
+                }
+            }
+            ServiceError::Forbidden(message) => self.add(line, "", "forbidden", message),
+            ServiceError::NotFound { resource, id } => self.add(line, "", "not_found", format!("{resource} {id} not found")),
+            ServiceError::Conflict { code, detail } => self.add(line, "", code, detail),
+            other => return Err(other),
+        }
+        Ok(())
+    }
+
+    fn add_db(&mut self, problems: Vec<RowProblem>) {
+        for p in problems {
+            self.add(p.line, &p.field, p.code, p.message);
+        }
+    }
+
+    fn refused(&self, line: i64) -> bool {
+        self.lines.contains(&line)
+    }
+}
+
+/// The field a value was refused in: the first whose removal changes the error.
+fn culprit<D: DeserializeOwned>(row: &Map<String, Value>, error: &str) -> String {
+    row.keys()
+        .find(|key| {
+            let mut without = row.clone();
+            without.insert((*key).clone(), Value::Null);
+            serde_json::from_value::<D>(Value::Object(without)).map_err(|e| describe_json_error(&e)).err().as_deref() != Some(error)
+        })
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Takes the record's id (and what an export adds) out of a row.
+fn given_id(row: &mut Map<String, Value>, read_only: &[&str]) -> Result<Option<i64>, ()> {
+    for derived in ["created_at", "updated_at", "links"].iter().chain(read_only) {
+        row.remove(*derived);
+    }
+    match row.remove("id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().filter(|id| *id > 0).map(Some).ok_or(()),
+        Some(_) => Err(()),
+    }
+}
+
+/// A checked row: its line, the id it names (if any), and its data.
+struct Row<D> {
+    line: i64,
+    id: Option<i64>,
+    data: D,
+}
+
+/// The checked rows of a batch, and whether the file ended with it.
+type Batch<D> = (Vec<Row<D>>, bool);
+
+/// Reads up to one batch of rows and checks each by the single-write rules.
+/// Returns the rows and whether the file ended with them.
+fn read_batch<R: Resource, I: Read>(
+    conn: &mut PgConnection,
+    reader: &mut RowReader<I>,
+    refusals: &mut Refusals,
+    report: &mut ImportReport,
+) -> Result<Batch<R::Data>, ServiceError> {
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    while batch.len() < BATCH_ROWS {
+        let row = match reader.next_row().map_err(file_error)? {
+            None => return Ok((batch, true)),
+            Some(row) => row,
+        };
+        report.rows += 1;
+        let (line, mut row) = match row {
+            Ok(row) => row,
+            Err(unreadable) => {
+                refusals.add(unreadable.line as i64, "", "unreadable_row", unreadable.message);
+                continue;
+            }
+        };
+        let line = line as i64;
+        let Ok(id) = given_id(&mut row, R::COLLECTION.spec().read_only) else {
+            refusals.add(line, "id", "invalid_id", "id must be a positive whole number");
+            continue;
+        };
+        let data = match serde_json::from_value::<R::Data>(Value::Object(row.clone())) {
+            Ok(data) => data,
+            Err(e) => {
+                let message = describe_json_error(&e);
+                refusals.add(line, &culprit::<R::Data>(&row, &message), "invalid_value", message);
+                continue;
+            }
+        };
+        match checked::<R>(conn, data) {
+            Ok(data) => batch.push(Row { line, id, data }),
+            Err(e) => refusals.add_error(line, e)?,
+        }
+    }
+    Ok((batch, false))
+}
+
+fn file_error(e: FileError) -> ServiceError {
+    match e {
+        FileError::Malformed(message) => ServiceError::field("body", "unreadable_file", message),
+        FileError::Interrupted(e) if e.kind() == std::io::ErrorKind::FileTooLarge => ServiceError::PayloadTooLarge,
+        FileError::Interrupted(e) => ServiceError::BadRequest(format!("the upload could not be read: {e}")),
+    }
+}
+
+/// What a judged row writes.
+struct Write<D> {
+    line: i64,
+    /// The record as stored, for an update.
+    before: Option<Record<D>>,
+    data: D,
+    scope: Scope,
+}
+
+/// A stored row's columns that natural keys use: all that finding a record needs.
+fn key_document(doc: &Value, keys: &[&[&str]]) -> Value {
+    let mut fields = Map::new();
+    for column in keys.iter().flat_map(|key| key.iter()) {
+        if let Some(value) = doc.get(*column) {
+            fields.insert((*column).to_owned(), value.clone());
+        }
+    }
+    Value::Object(fields)
+}
+
+/// One batch: find, judge, stage, write. Returns `(inserted, updated, unchanged)`.
+fn import_batch<R: Resource>(
+    conn: &mut PgConnection,
+    judge: &mut Judge<R>,
+    staging: &mut Option<Staging>,
+    rows: Vec<Row<R::Data>>,
+    refusals: &mut Refusals,
+) -> Result<(u64, u64, u64), ServiceError> {
+    let keys = R::COLLECTION.spec().import_keys.unwrap_or_default();
+    let documents = rows.iter().map(|row| R::stored_row(&row.data)).collect::<Result<Vec<_>, _>>()?;
+    let staging = match staging {
+        Some(staging) => staging,
+        None => {
+            let fields: Vec<String> = documents.first().and_then(Value::as_object).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            staging.insert(Staging::begin(conn, R::TABLE, keys, &fields)?)
+        }
+    };
+    let named: Vec<StagedRow> = rows.iter().zip(&documents).map(|(row, doc)| StagedRow { line: row.line, id: row.id, doc: key_document(doc, keys) }).collect();
+    let Found { problems, matched } = staging.find(conn, &named)?;
+    refusals.add_db(problems);
+    let matched: HashMap<i64, i64> = matched.into_iter().collect();
+    let ids: Vec<i64> = matched.values().copied().collect();
+    let mut stored: HashMap<i64, Record<R::Data>> = R::find_many(conn, &ids)?.into_iter().map(|r| (r.id, r)).collect();
+
+    let mut writes: Vec<Write<R::Data>> = Vec::new();
+    let mut new_documents: HashMap<i64, Value> = HashMap::new();
+    let mut unchanged = 0;
+    for (row, doc) in rows.into_iter().zip(documents) {
+        if refusals.refused(row.line) {
+            continue;
+        }
+        let judged = match matched.get(&row.line).map(|id| stored.remove(id).ok_or(*id)) {
+            None => judge.create(conn, &row.data).map(|scope| {
+                new_documents.insert(row.line, doc);
+                Some(Write { line: row.line, before: None, data: row.data, scope })
+            }),
+            Some(Ok(record)) => judge.stored(conn, &record).and_then(|before| judge.update(conn, &record, &before, row.data)).map(|plan| match plan {
+                Plan::Unchanged => None,
+                Plan::Write { data, scope } => Some(Write { line: row.line, before: Some(record), data, scope }),
+            }),
+            Some(Err(id)) => Err(ServiceError::NotFound { resource: R::COLLECTION.spec().noun, id: id.to_string() }),
+        };
+        match judged {
+            Ok(Some(write)) => writes.push(write),
+            Ok(None) => unchanged += 1,
+            Err(e) => refusals.add_error(row.line, e)?,
+        }
+    }
+    if writes.is_empty() {
+        return Ok((0, 0, unchanged));
+    }
+
+    // New records get their ids now, so that their audit events can name them.
+    let mut reserved = staging.reserve_ids(conn, writes.iter().filter(|w| w.before.is_none()).count())?.into_iter();
+    let mut staged = Vec::with_capacity(writes.len());
+    let mut new_lines = Vec::new();
+    let mut written = Vec::with_capacity(writes.len());
+    for write in writes {
+        let (id, doc) = match &write.before {
+            Some(before) => (before.id, R::stored_row(&write.data)?),
+            None => {
+                new_lines.push(write.line);
+                let doc = new_documents.remove(&write.line).map_or_else(|| R::stored_row(&write.data), Ok)?;
+                (reserved.next().ok_or_else(|| ServiceError::Internal("fewer ids reserved than records to create".into()))?, doc)
+            }
+        };
+        staged.push(StagedRow { line: write.line, id: Some(id), doc });
+        written.push((id, write));
+    }
+    refusals.add_db(staging.stage(conn, &staged, &new_lines)?);
+    if refusals.count > 0 {
+        // Nothing is written once a row is refused; the rest is only checked.
+        return Ok((0, 0, unchanged));
+    }
+    staging.write(conn)?;
+    let caller = judge.caller().clone();
+    let mut events = Vec::with_capacity(written.len());
+    let (mut inserted, mut updated) = (0, 0);
+    for (id, write) in &written {
+        match &write.before {
+            None => {
+                R::after_create(conn, &caller, *id, &write.data)?;
+                events.push(audit::event::<R>(&caller, Action::Create, *id, &write.scope, None, Some(&write.data))?);
+                inserted += 1;
+            }
+            Some(before) => {
+                events.push(audit::event::<R>(&caller, Action::Update, *id, &write.scope, Some(&before.data), Some(&write.data))?);
+                updated += 1;
+            }
+        }
+    }
+    audit::record(conn, &events)?;
+    Ok((inserted, updated, unchanged))
+}
+
+/// The import proper; see the module documentation. Returns the report, or a
+/// 422 listing the refused rows (and then nothing is written).
+pub fn import<R: Resource, I: Read>(conn: &mut PgConnection, caller: &Caller, input: I, options: ImportOptions) -> Result<ImportReport, ServiceError>
+where
+    R::Data: ToSchema,
+{
+    importable::<R>(caller)?;
+    let mut report = ImportReport { resource: R::COLLECTION.path().to_owned(), dry_run: options.dry_run, ..ImportReport::default() };
+    let outcome = conn.transaction::<_, Halt, _>(|conn| {
+        let mut reader = RowReader::new(options.format, input, &<R::Data as PartialSchema>::schema()).map_err(file_error)?;
+        let mut refusals = Refusals::default();
+        let mut staging: Option<Staging> = None;
+        let mut judge = Judge::<R>::new(caller);
+        loop {
+            let (batch, finished) = read_batch::<R, I>(conn, &mut reader, &mut refusals, &mut report)?;
+            if !batch.is_empty() {
+                let (inserted, updated, unchanged) = import_batch(conn, &mut judge, &mut staging, batch, &mut refusals)?;
+                report.inserted += inserted;
+                report.updated += updated;
+                report.unchanged += unchanged;
+            }
+            refusals.lines.clear();
+            if finished {
+                break;
+            }
+        }
+        report.rejected = refusals.count;
+        if refusals.count > 0 {
+            let detail = format!(
+                "{} of {} rows were refused, so nothing was written{}",
+                refusals.count,
+                report.rows,
+                if refusals.count as usize > refusals.listed.len() { format!("; the first {} are listed", refusals.listed.len()) } else { String::new() }
+            );
+            return Err(Halt::Failed(ServiceError::RowsRejected { detail, errors: refusals.listed }));
+        }
+        if options.dry_run {
+            return Err(Halt::DryRun);
+        }
+        Ok(())
+    });
+    match outcome {
+        Ok(()) | Err(Halt::DryRun) => Ok(report),
+        Err(Halt::Failed(e)) => Err(e),
+    }
+}
+
+/// Whether `caller` may import into `R` at all: the collection is loaded in bulk
+/// and the caller may try to write it. Each row is then judged on its own.
+pub fn importable<R: Resource>(caller: &Caller) -> Result<(), ServiceError> {
+    if R::COLLECTION.spec().import_keys.is_none() {
+        return Err(ServiceError::NotFound { resource: "importable collection", id: R::COLLECTION.path().to_owned() });
+    }
+    super::records::may_try::<R>(caller, Action::Create)
+}
+
+/// Why an import's transaction is rolled back.
+enum Halt {
+    Failed(ServiceError),
+    /// Everything was checked and written; a dry run takes it back.
+    DryRun,
+}
+
+impl From<ServiceError> for Halt {
+    fn from(e: ServiceError) -> Self {
+        Halt::Failed(e)
+    }
+}
+
+impl From<crate::db::DbError> for Halt {
+    fn from(e: crate::db::DbError) -> Self {
+        Halt::Failed(e.into())
+    }
+}
+
+impl From<diesel::result::Error> for Halt {
+    fn from(e: diesel::result::Error) -> Self {
+        Halt::Failed(e.into())
+    }
+}
+
+/// Runs an import of `R` from chunks another task passes on as they arrive
+/// (an upload), on a connection of its own.
+pub async fn run<R: Resource>(
+    db: &super::Database,
+    caller: Caller,
+    chunks: tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>,
+    options: ImportOptions,
+) -> Result<ImportReport, ServiceError>
+where
+    R::Data: ToSchema,
+{
+    db.run(move |conn| import::<R, _>(conn, &caller, ChannelReader::new(chunks), options)).await
+}
