@@ -11,7 +11,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct NewAuditEvent {
     pub user_id: Option<i64>,
     pub user_email: Option<String>,
@@ -55,9 +55,18 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// Events from this many on are copied in (binary COPY) rather than inserted.
+const COPIED_FROM: usize = 64;
+
 pub fn record(conn: &mut PgConnection, events: &[NewAuditEvent]) -> Result<(), DbError> {
-    if !events.is_empty() {
-        diesel::insert_into(audit_events::table).values(events).execute(conn)?;
+    match events.len() {
+        0 => {}
+        n if n < COPIED_FROM => {
+            diesel::insert_into(audit_events::table).values(events).execute(conn)?;
+        }
+        _ => {
+            diesel::copy_from(audit_events::table).from_insertable(events).execute(conn)?;
+        }
     }
     Ok(())
 }

@@ -1,11 +1,11 @@
-//! Bulk writes, set-based. An import finds the records its rows name in one
-//! pass per batch (rows staged with COPY as JSON documents of their keys, typed
-//! with `jsonb_populate_record`, matched by id or natural key), and writes the
-//! rows the service judged in another: staged with COPY as documents of the
-//! stored row, checked for references that do not exist, then one INSERT and one
-//! UPDATE. Everything runs in the caller's transaction, so an import that fails,
-//! or is killed, leaves nothing behind. Whether a row may be written, and what
-//! it writes, is the service's to judge (`service::imports`), not this module's.
+//! Bulk writes, set-based. Each batch of an import is staged with COPY (as JSON
+//! documents of the stored row), typed with `jsonb_populate_record`, matched to
+//! existing records by id or natural key and checked for references that do
+//! not exist; then the service judges the rows (`service::imports`), the rows
+//! not to write are dropped from the stage, and the rest are written with one
+//! INSERT and one UPDATE. Everything runs in the caller's transaction, so an
+//! import that fails, or is killed, leaves nothing behind. Whether a row may be
+//! written, and what it writes, is the service's to judge, not this module's.
 
 use super::DbError;
 use diesel::pg::{CopyFormat, PgConnection};
@@ -85,12 +85,6 @@ struct Matched {
     id: i64,
 }
 
-#[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
-
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
@@ -153,14 +147,11 @@ impl Staging {
         let columns: Vec<String> = writable.into_iter().map(|c| c.name).filter(|c| fields.contains(c)).collect();
         let typed = quoted(table);
         diesel::sql_query("CREATE TEMP TABLE import_batch (line BIGINT, given_id BIGINT, doc JSONB) ON COMMIT DROP").execute(conn)?;
-        // One typed copy of the table for finding records and one for writing them.
-        for name in ["import_found", "import_typed"] {
-            diesel::sql_query(format!(
-                "CREATE TEMP TABLE {name} ON COMMIT DROP AS
-                 SELECT 0::bigint AS line, NULL::bigint AS given_id, FALSE AS repeated, FALSE AS new, t.* FROM {typed} t WITH NO DATA"
-            ))
-            .execute(conn)?;
-        }
+        diesel::sql_query(format!(
+            "CREATE TEMP TABLE import_typed ON COMMIT DROP AS
+             SELECT 0::bigint AS line, NULL::bigint AS given_id, FALSE AS repeated, FALSE AS new, t.* FROM {typed} t WITH NO DATA"
+        ))
+        .execute(conn)?;
         let references: Vec<Reference> = diesel::sql_query(
             "SELECT a.attname::text AS column, c.confrelid::regclass::text AS referenced, f.attname::text AS referenced_column
              FROM pg_constraint c
@@ -174,32 +165,33 @@ impl Staging {
         Ok(Self { table, keys, columns, references })
     }
 
-    /// Finds the records a batch's rows name, by the id a row gives or else by the
-    /// first natural key it fills (`rows` hold at least the key columns). Refuses
-    /// unknown ids, rows without a key and rows naming a record an earlier line
-    /// of the import named too.
-    pub fn find(&self, conn: &mut PgConnection, rows: &[StagedRow]) -> Result<Found, DbError> {
+    /// Stages a batch (documents of the stored rows, each with the id it gives,
+    /// if any) and finds the records its rows name: by the id a row gives, or else
+    /// by the first natural key it fills. Refuses unknown ids, rows without a
+    /// key, rows naming a record an earlier line of the import named too, and
+    /// rows naming records that do not exist (by the table's single-column
+    /// foreign keys, read from the catalog).
+    pub fn stage(&self, conn: &mut PgConnection, rows: &[StagedRow]) -> Result<Found, DbError> {
         copy_batch(conn, rows)?;
-        diesel::sql_query("TRUNCATE import_found").execute(conn)?;
+        diesel::sql_query("TRUNCATE import_typed").execute(conn)?;
         let table = quoted(self.table);
-        let key_columns: Vec<&str> = self.keys.iter().flat_map(|key| key.iter().copied()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         diesel::sql_query(format!(
-            "INSERT INTO import_found (line, given_id, {columns})
-             SELECT b.line, b.given_id, {typed} FROM import_batch b, jsonb_populate_record(NULL::{table}, b.doc) r",
-            columns = list(&key_columns, ""),
-            typed = list(&key_columns, "r.")
+            "INSERT INTO import_typed (line, given_id, repeated, new, {columns})
+             SELECT b.line, b.given_id, FALSE, FALSE, {typed} FROM import_batch b, jsonb_populate_record(NULL::{table}, b.doc) r",
+            columns = list(&self.columns, ""),
+            typed = list(&self.columns, "r.")
         ))
         .execute(conn)?;
         // Rows this transaction already wrote (an earlier batch) have its xid as xmin.
         let repeated = "t.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text";
         diesel::sql_query(format!(
-            "UPDATE import_found b SET id = t.id, repeated = {repeated} FROM {table} t WHERE b.given_id IS NOT NULL AND t.id = b.given_id"
+            "UPDATE import_typed b SET id = t.id, repeated = {repeated} FROM {table} t WHERE b.given_id IS NOT NULL AND t.id = b.given_id"
         ))
         .execute(conn)?;
         for key in self.keys {
             let same: Vec<String> = key.iter().map(|c| format!("t.{0} = b.{0}", quoted(c))).collect();
             diesel::sql_query(format!(
-                "UPDATE import_found b SET id = t.id, repeated = {repeated} FROM {table} t WHERE b.id IS NULL AND b.given_id IS NULL AND {}",
+                "UPDATE import_typed b SET id = t.id, repeated = {repeated} FROM {table} t WHERE b.id IS NULL AND b.given_id IS NULL AND {}",
                 same.join(" AND ")
             ))
             .execute(conn)?;
@@ -213,7 +205,7 @@ impl Staging {
         };
         refuse(
             conn,
-            "SELECT line FROM import_found WHERE given_id IS NOT NULL AND id IS NULL".into(),
+            "SELECT line FROM import_typed WHERE given_id IS NOT NULL AND id IS NULL".into(),
             "id",
             "not_found",
             "no record of this kind has this id",
@@ -222,7 +214,7 @@ impl Staging {
         let keys_named: Vec<String> = self.keys.iter().map(|key| key.join(" + ")).collect();
         refuse(
             conn,
-            format!("SELECT line FROM import_found WHERE given_id IS NULL AND NOT ({})", any_key.join(" OR ")),
+            format!("SELECT line FROM import_typed WHERE given_id IS NULL AND NOT ({})", any_key.join(" OR ")),
             self.keys.first().and_then(|key| key.last()).copied().unwrap_or("id"),
             "key_required",
             &format!("an imported row needs a key so that importing it again finds it: {}, or the record's id", keys_named.join(", or ")),
@@ -230,7 +222,7 @@ impl Staging {
         // Named by an earlier batch (written there) or by an earlier line of this one.
         refuse(
             conn,
-            "SELECT line FROM (SELECT line, repeated, row_number() OVER (PARTITION BY id ORDER BY line) AS n FROM import_found WHERE id IS NOT NULL) x
+            "SELECT line FROM (SELECT line, repeated, row_number() OVER (PARTITION BY id ORDER BY line) AS n FROM import_typed WHERE id IS NOT NULL) x
              WHERE repeated OR n > 1"
                 .into(),
             "id",
@@ -241,7 +233,7 @@ impl Staging {
             refuse(
                 conn,
                 format!(
-                    "SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY {columns} ORDER BY line) AS n FROM import_found WHERE id IS NULL AND {filled}) x WHERE n > 1",
+                    "SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY {columns} ORDER BY line) AS n FROM import_typed WHERE id IS NULL AND {filled}) x WHERE n > 1",
                     columns = list(key, ""),
                     filled = filled(key)
                 ),
@@ -250,58 +242,57 @@ impl Staging {
                 "an earlier line of this import has the same key",
             )?;
         }
+        for (column, referenced, key) in &self.references {
+            let (column_name, key) = (quoted(column), quoted(key));
+            refuse(
+                conn,
+                format!("SELECT b.line FROM import_typed b WHERE b.{column_name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {referenced} r WHERE r.{key} = b.{column_name})"),
+                column,
+                "unknown_reference",
+                &format!("{column} names a record that does not exist"),
+            )?;
+        }
         problems.sort_by_key(|p| p.line);
-        let matched = diesel::sql_query("SELECT line, id FROM import_found WHERE id IS NOT NULL ORDER BY line").load::<Matched>(conn)?;
+        let matched = diesel::sql_query("SELECT line, id FROM import_typed WHERE id IS NOT NULL ORDER BY line").load::<Matched>(conn)?;
         Ok(Found { problems, matched: matched.into_iter().map(|m| (m.line, m.id)).collect() })
     }
 
-    /// Takes `n` ids from the table's sequence for new records, so that the
-    /// service knows them (for the audit trail) before they are written.
-    pub fn reserve_ids(&self, conn: &mut PgConnection, n: usize) -> Result<Vec<i64>, DbError> {
-        if n == 0 {
-            return Ok(Vec::new());
+    /// Replaces the staged documents of some lines: rows whose stored form the
+    /// service's judgement changed (workflow state carried over).
+    pub fn restage(&self, conn: &mut PgConnection, rows: &[StagedRow]) -> Result<(), DbError> {
+        if rows.is_empty() {
+            return Ok(());
         }
-        let ids = diesel::sql_query("SELECT nextval(pg_get_serial_sequence($1, 'id')) AS id FROM generate_series(1, $2)")
-            .bind::<Text, _>(self.table)
-            .bind::<BigInt, _>(n as i64)
-            .load::<Id>(conn)?;
-        Ok(ids.into_iter().map(|i| i.id).collect())
-    }
-
-    /// Stages the rows to write, new ones (on `new_lines`) with their reserved ids, and
-    /// returns the rows that name a record that does not exist (by the table's
-    /// single-column foreign keys, read from the catalog).
-    pub fn stage(&self, conn: &mut PgConnection, rows: &[StagedRow], new_lines: &[i64]) -> Result<Vec<RowProblem>, DbError> {
         copy_batch(conn, rows)?;
-        diesel::sql_query("TRUNCATE import_typed").execute(conn)?;
         let table = quoted(self.table);
         diesel::sql_query(format!(
-            "INSERT INTO import_typed (line, id, new, {columns})
-             SELECT b.line, b.given_id, b.line = ANY($1), {typed} FROM import_batch b, jsonb_populate_record(NULL::{table}, b.doc) r",
+            "UPDATE import_typed t SET ({columns}) = ROW({typed}) FROM import_batch b, jsonb_populate_record(NULL::{table}, b.doc) r WHERE t.line = b.line",
             columns = list(&self.columns, ""),
             typed = list(&self.columns, "r.")
         ))
-        .bind::<diesel::sql_types::Array<BigInt>, _>(new_lines)
         .execute(conn)?;
-        let mut problems = Vec::new();
-        for (column, referenced, key) in &self.references {
-            let (column_name, key) = (quoted(column), quoted(key));
-            let lines = diesel::sql_query(format!(
-                "SELECT b.line FROM import_typed b WHERE b.{column_name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {referenced} r WHERE r.{key} = b.{column_name})"
-            ))
-            .load::<LineRow>(conn)?;
-            problems.extend(lines.into_iter().map(|row| RowProblem {
-                line: row.line,
-                field: column.clone(),
-                code: "unknown_reference",
-                message: format!("{column} names a record that does not exist"),
-            }));
-        }
-        problems.sort_by_key(|p| p.line);
-        Ok(problems)
+        Ok(())
     }
 
-    /// Writes the staged rows: inserts the new records and updates the others.
+    /// Keeps of the staged batch only the rows to write: the new ones (on
+    /// `new_lines`), which get ids from the table's sequence now, so that the
+    /// service knows them (for the audit trail) before they are written, and the
+    /// changed ones (on `changed_lines`). Returns the `(line, id)` of new rows.
+    pub fn keep(&self, conn: &mut PgConnection, new_lines: &[i64], changed_lines: &[i64]) -> Result<Vec<(i64, i64)>, DbError> {
+        use diesel::sql_types::Array;
+        diesel::sql_query("DELETE FROM import_typed WHERE NOT (line = ANY($1) OR line = ANY($2))")
+            .bind::<Array<BigInt>, _>(new_lines)
+            .bind::<Array<BigInt>, _>(changed_lines)
+            .execute(conn)?;
+        let numbered =
+            diesel::sql_query("UPDATE import_typed SET id = nextval(pg_get_serial_sequence($1, 'id')), new = TRUE WHERE line = ANY($2) RETURNING line, id")
+                .bind::<Text, _>(self.table)
+                .bind::<Array<BigInt>, _>(new_lines)
+                .load::<Matched>(conn)?;
+        Ok(numbered.into_iter().map(|m| (m.line, m.id)).collect())
+    }
+
+    /// Writes the rows kept: inserts the new records and updates the others.
     pub fn write(&self, conn: &mut PgConnection) -> Result<(), DbError> {
         let table = quoted(self.table);
         let columns = list(&self.columns, "");

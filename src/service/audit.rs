@@ -27,7 +27,8 @@ pub fn of(caller: &Caller, action: Action, resource: &str, id: i64, scope: &Scop
 }
 
 /// The event of a write to (or audited read of) a record of `R`, with the
-/// values as the resource lets the trail keep them (`Resource::audit_value`).
+/// values as the resource lets the trail keep them (`Resource::audit_value`);
+/// fields without a value are left out (absent is empty).
 pub fn event<R: Resource>(
     caller: &Caller,
     action: Action,
@@ -36,7 +37,15 @@ pub fn event<R: Resource>(
     before: Option<&R::Data>,
     after: Option<&R::Data>,
 ) -> Result<NewAuditEvent, ServiceError> {
-    Ok(of(caller, action, R::COLLECTION.path(), id, scope, before.map(R::audit_value).transpose()?, after.map(R::audit_value).transpose()?))
+    let value = |data: Option<&R::Data>| -> Result<Option<Value>, ServiceError> {
+        let Some(data) = data else { return Ok(None) };
+        let mut value = R::audit_value(data)?;
+        if let Value::Object(fields) = &mut value {
+            fields.retain(|_, v| !v.is_null());
+        }
+        Ok(Some(value))
+    };
+    Ok(of(caller, action, R::COLLECTION.path(), id, scope, value(before)?, value(after)?))
 }
 
 /// Writes events, in the caller's transaction.

@@ -226,57 +226,77 @@ struct Write<D> {
     scope: Scope,
 }
 
-/// A stored row's columns that natural keys use: all that finding a record needs.
-fn key_document(doc: &Value, keys: &[&[&str]]) -> Value {
-    let mut fields = Map::new();
-    for column in keys.iter().flat_map(|key| key.iter()) {
-        if let Some(value) = doc.get(*column) {
-            fields.insert((*column).to_owned(), value.clone());
-        }
-    }
-    Value::Object(fields)
+/// Where an import's time goes, phase by phase (logged at debug level).
+#[derive(Debug, Default)]
+struct Phases {
+    read: std::time::Duration,
+    encode: std::time::Duration,
+    find: std::time::Duration,
+    judge: std::time::Duration,
+    write: std::time::Duration,
+    audit: std::time::Duration,
 }
 
-/// One batch: find, judge, stage, write. Returns `(inserted, updated, unchanged)`.
+impl Phases {
+    /// Adds the time since `start` to `phase` and starts the next phase.
+    fn lap(start: &mut std::time::Instant, phase: &mut std::time::Duration) {
+        let now = std::time::Instant::now();
+        *phase += now - *start;
+        *start = now;
+    }
+}
+
+/// One batch: stage and find, judge, write. Returns `(inserted, updated, unchanged)`.
 fn import_batch<R: Resource>(
     conn: &mut PgConnection,
     judge: &mut Judge<R>,
     staging: &mut Option<Staging>,
     rows: Vec<Row<R::Data>>,
     refusals: &mut Refusals,
+    phases: &mut Phases,
 ) -> Result<(u64, u64, u64), ServiceError> {
-    let keys = R::COLLECTION.spec().import_keys.unwrap_or_default();
-    let documents = rows.iter().map(|row| R::stored_row(&row.data)).collect::<Result<Vec<_>, _>>()?;
+    let mut clock = std::time::Instant::now();
+    let staged =
+        rows.iter().map(|row| Ok(StagedRow { line: row.line, id: row.id, doc: R::stored_row(&row.data)? })).collect::<Result<Vec<_>, ServiceError>>()?;
+    Phases::lap(&mut clock, &mut phases.encode);
     let staging = match staging {
         Some(staging) => staging,
         None => {
-            let fields: Vec<String> = documents.first().and_then(Value::as_object).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            let keys = R::COLLECTION.spec().import_keys.unwrap_or_default();
+            let fields: Vec<String> = staged.first().and_then(|row| row.doc.as_object()).map(|o| o.keys().cloned().collect()).unwrap_or_default();
             staging.insert(Staging::begin(conn, R::TABLE, keys, &fields)?)
         }
     };
-    let named: Vec<StagedRow> = rows.iter().zip(&documents).map(|(row, doc)| StagedRow { line: row.line, id: row.id, doc: key_document(doc, keys) }).collect();
-    let Found { problems, matched } = staging.find(conn, &named)?;
+    let Found { problems, matched } = staging.stage(conn, &staged)?;
+    drop(staged);
     refusals.add_db(problems);
     let matched: HashMap<i64, i64> = matched.into_iter().collect();
     let ids: Vec<i64> = matched.values().copied().collect();
     let mut stored: HashMap<i64, Record<R::Data>> = R::find_many(conn, &ids)?.into_iter().map(|r| (r.id, r)).collect();
+    Phases::lap(&mut clock, &mut phases.find);
 
     let mut writes: Vec<Write<R::Data>> = Vec::new();
-    let mut new_documents: HashMap<i64, Value> = HashMap::new();
+    let mut restaged = Vec::new();
     let mut unchanged = 0;
-    for (row, doc) in rows.into_iter().zip(documents) {
+    for row in rows {
         if refusals.refused(row.line) {
             continue;
         }
         let judged = match matched.get(&row.line).map(|id| stored.remove(id).ok_or(*id)) {
-            None => judge.create(conn, &row.data).map(|scope| {
-                new_documents.insert(row.line, doc);
-                Some(Write { line: row.line, before: None, data: row.data, scope })
-            }),
-            Some(Ok(record)) => judge.stored(conn, &record).and_then(|before| judge.update(conn, &record, &before, row.data)).map(|plan| match plan {
-                Plan::Unchanged => None,
-                Plan::Write { data, scope } => Some(Write { line: row.line, before: Some(record), data, scope }),
-            }),
+            None => judge.create(conn, &row.data).map(|scope| Some(Write { line: row.line, before: None, data: row.data, scope })),
+            Some(Ok(record)) => {
+                let given = row.data.clone();
+                judge.stored(conn, &record).and_then(|before| judge.update(conn, &record, &before, row.data)).and_then(|plan| match plan {
+                    Plan::Unchanged => Ok(None),
+                    Plan::Write { data, scope } => {
+                        // What was staged is the row as given; the judgement may have changed it.
+                        if data != given {
+                            restaged.push(StagedRow { line: row.line, id: Some(record.id), doc: R::stored_row(&data)? });
+                        }
+                        Ok(Some(Write { line: row.line, before: Some(record), data, scope }))
+                    }
+                })
+            }
             Some(Err(id)) => Err(ServiceError::NotFound { resource: R::COLLECTION.spec().noun, id: id.to_string() }),
         };
         match judged {
@@ -285,50 +305,38 @@ fn import_batch<R: Resource>(
             Err(e) => refusals.add_error(row.line, e)?,
         }
     }
-    if writes.is_empty() {
-        return Ok((0, 0, unchanged));
-    }
-
-    // New records get their ids now, so that their audit events can name them.
-    let mut reserved = staging.reserve_ids(conn, writes.iter().filter(|w| w.before.is_none()).count())?.into_iter();
-    let mut staged = Vec::with_capacity(writes.len());
-    let mut new_lines = Vec::new();
-    let mut written = Vec::with_capacity(writes.len());
-    for write in writes {
-        let (id, doc) = match &write.before {
-            Some(before) => (before.id, R::stored_row(&write.data)?),
-            None => {
-                new_lines.push(write.line);
-                let doc = new_documents.remove(&write.line).map_or_else(|| R::stored_row(&write.data), Ok)?;
-                (reserved.next().ok_or_else(|| ServiceError::Internal("fewer ids reserved than records to create".into()))?, doc)
-            }
-        };
-        staged.push(StagedRow { line: write.line, id: Some(id), doc });
-        written.push((id, write));
-    }
-    refusals.add_db(staging.stage(conn, &staged, &new_lines)?);
-    if refusals.count > 0 {
+    Phases::lap(&mut clock, &mut phases.judge);
+    if writes.is_empty() || refusals.count > 0 {
         // Nothing is written once a row is refused; the rest is only checked.
         return Ok((0, 0, unchanged));
     }
+
+    staging.restage(conn, &restaged)?;
+    let new_lines: Vec<i64> = writes.iter().filter(|w| w.before.is_none()).map(|w| w.line).collect();
+    let changed_lines: Vec<i64> = writes.iter().filter(|w| w.before.is_some()).map(|w| w.line).collect();
+    // New records get their ids now, so that their audit events can name them.
+    let new_ids: HashMap<i64, i64> = staging.keep(conn, &new_lines, &changed_lines)?.into_iter().collect();
     staging.write(conn)?;
+    Phases::lap(&mut clock, &mut phases.write);
     let caller = judge.caller().clone();
-    let mut events = Vec::with_capacity(written.len());
+    let mut events = Vec::with_capacity(writes.len());
     let (mut inserted, mut updated) = (0, 0);
-    for (id, write) in &written {
+    for write in &writes {
         match &write.before {
             None => {
-                R::after_create(conn, &caller, *id, &write.data)?;
-                events.push(audit::event::<R>(&caller, Action::Create, *id, &write.scope, None, Some(&write.data))?);
+                let id = *new_ids.get(&write.line).ok_or_else(|| ServiceError::Internal("a new record was not given an id".into()))?;
+                R::after_create(conn, &caller, id, &write.data)?;
+                events.push(audit::event::<R>(&caller, Action::Create, id, &write.scope, None, Some(&write.data))?);
                 inserted += 1;
             }
             Some(before) => {
-                events.push(audit::event::<R>(&caller, Action::Update, *id, &write.scope, Some(&before.data), Some(&write.data))?);
+                events.push(audit::event::<R>(&caller, Action::Update, before.id, &write.scope, Some(&before.data), Some(&write.data))?);
                 updated += 1;
             }
         }
     }
     audit::record(conn, &events)?;
+    Phases::lap(&mut clock, &mut phases.audit);
     Ok((inserted, updated, unchanged))
 }
 
@@ -345,10 +353,13 @@ where
         let mut refusals = Refusals::default();
         let mut staging: Option<Staging> = None;
         let mut judge = Judge::<R>::new(caller);
+        let mut phases = Phases::default();
         loop {
+            let mut clock = std::time::Instant::now();
             let (batch, finished) = read_batch::<R, I>(conn, &mut reader, &mut refusals, &mut report)?;
+            Phases::lap(&mut clock, &mut phases.read);
             if !batch.is_empty() {
-                let (inserted, updated, unchanged) = import_batch(conn, &mut judge, &mut staging, batch, &mut refusals)?;
+                let (inserted, updated, unchanged) = import_batch(conn, &mut judge, &mut staging, batch, &mut refusals, &mut phases)?;
                 report.inserted += inserted;
                 report.updated += updated;
                 report.unchanged += unchanged;
@@ -358,6 +369,7 @@ where
                 break;
             }
         }
+        tracing::debug!(resource = R::COLLECTION.path(), rows = report.rows, ?phases, "import phases");
         report.rejected = refusals.count;
         if refusals.count > 0 {
             let detail = format!(

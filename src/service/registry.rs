@@ -1,36 +1,60 @@
-//! From a [`Collection`] of the registry to the type that implements its rules.
-//! The match is exhaustive, and each arm checks at compile time that the type's
-//! `COLLECTION` is the arm's, so a collection without a resource, or a resource
-//! filed under another collection, does not compile.
+//! The types behind each [`Collection`](crate::domain::collection::Collection)
+//! of the registry, listed once ([`for_each_collection!`](crate::for_each_collection)).
+//! The service dispatches on it ([`with_resource!`](crate::with_resource)) and
+//! the HTTP edge writes each collection's handlers from it
+//! (`api::routes::records`). Every use is an exhaustive match, and each entry
+//! checks at compile time that its type is filed under its collection, so a
+//! collection without types, types without a collection, or a resource filed
+//! under another collection does not compile.
+
+/// Calls `$callback! { [$extra] Variant: module::{Store, Data, Filter}; ... }`
+/// with every collection of the registry: its variant, its module in `db`, and
+/// the types there that store it, hold one record's data and filter its lists.
+#[macro_export]
+macro_rules! for_each_collection {
+    ($callback:ident, $($extra:tt)*) => {
+        $crate::$callback! {
+            [$($extra)*]
+            Programmes: programmes::{Programmes, ProgrammeData, ProgrammeFilter};
+            PriorityAxes: priority_axes::{PriorityAxes, PriorityAxisData, PriorityAxisFilter};
+            Measures: measures::{Measures, MeasureData, MeasureFilter};
+            Beneficiaries: beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
+            Projects: projects::{Projects, ProjectData, ProjectFilter};
+            Partners: partners::{Partners, PartnerData, PartnerFilter};
+            Activities: activities::{Activities, ActivityData, ActivityFilter};
+            Participants: participants::{Participants, ParticipantData, ParticipantFilter};
+            Attendance: attendance::{Attendances, AttendanceData, AttendanceFilter};
+            Indicators: indicators::{Indicators, IndicatorData, IndicatorFilter};
+            IndicatorDefinitions: indicator_definitions::{IndicatorDefinitions, IndicatorDefinitionData, IndicatorDefinitionFilter};
+            IndicatorMeasurements: measurements::{Measurements, MeasurementData, MeasurementFilter};
+        }
+    };
+}
 
 /// Runs `$body` with `$R` standing for the resource type of `$collection`.
 #[macro_export]
 macro_rules! with_resource {
-    ($collection:expr, $R:ident => $body:expr) => {{
-        use $crate::domain::collection::Collection as C;
+    ($collection:expr, $R:ident => $body:expr) => {
+        $crate::for_each_collection!(with_resource_arms, $collection, $R, $body)
+    };
+}
+
+/// The arms of [`with_resource!`](crate::with_resource).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! with_resource_arms {
+    ([$collection:expr, $R:ident, $body:expr] $($variant:ident: $module:ident::{$store:ident, $data:ident, $filter:ident};)*) => {
         match $collection {
-            C::Programmes => $crate::with_resource!(@arm Programmes, $crate::db::programmes::Programmes, $R => $body),
-            C::PriorityAxes => $crate::with_resource!(@arm PriorityAxes, $crate::db::priority_axes::PriorityAxes, $R => $body),
-            C::Measures => $crate::with_resource!(@arm Measures, $crate::db::measures::Measures, $R => $body),
-            C::Beneficiaries => $crate::with_resource!(@arm Beneficiaries, $crate::db::beneficiaries::Beneficiaries, $R => $body),
-            C::Projects => $crate::with_resource!(@arm Projects, $crate::db::projects::Projects, $R => $body),
-            C::Partners => $crate::with_resource!(@arm Partners, $crate::db::partners::Partners, $R => $body),
-            C::Activities => $crate::with_resource!(@arm Activities, $crate::db::activities::Activities, $R => $body),
-            C::Participants => $crate::with_resource!(@arm Participants, $crate::db::participants::Participants, $R => $body),
-            C::Attendance => $crate::with_resource!(@arm Attendance, $crate::db::attendance::Attendances, $R => $body),
-            C::Indicators => $crate::with_resource!(@arm Indicators, $crate::db::indicators::Indicators, $R => $body),
-            C::IndicatorDefinitions => $crate::with_resource!(@arm IndicatorDefinitions, $crate::db::indicator_definitions::IndicatorDefinitions, $R => $body),
-            C::IndicatorMeasurements => $crate::with_resource!(@arm IndicatorMeasurements, $crate::db::measurements::Measurements, $R => $body),
+            $($crate::domain::collection::Collection::$variant => {
+                type $R = $crate::db::$module::$store;
+                const _: () = assert!(
+                    matches!(<$crate::db::$module::$store as $crate::service::resource::Resource>::COLLECTION, $crate::domain::collection::Collection::$variant),
+                    "the resource type is filed under another collection"
+                );
+                $body
+            })*
         }
-    }};
-    (@arm $variant:ident, $ty:ty, $R:ident => $body:expr) => {{
-        type $R = $ty;
-        const _: () = assert!(
-            matches!(<$ty as $crate::service::resource::Resource>::COLLECTION, $crate::domain::collection::Collection::$variant),
-            "the resource type is filed under another collection"
-        );
-        $body
-    }};
+    };
 }
 
 #[cfg(test)]

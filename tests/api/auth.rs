@@ -136,7 +136,7 @@ async fn repeated_failures_are_throttled_per_account_and_per_client() {
     assert_eq!(app.sign_in("admin@test.es-registry.pl", PASSWORD).await.status, 429);
 }
 
-fn cli(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
+pub fn cli(app: &TestApp, args: &[&str], stdin: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_es-registry"))
         .args(args)

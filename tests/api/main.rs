@@ -5,6 +5,7 @@
 // indexing are how these tests say so.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod architecture;
 mod auth;
 mod contract;
 mod errors;

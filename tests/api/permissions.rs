@@ -171,6 +171,7 @@ fn table(w: &World) -> Vec<Case> {
         case(RopsKp, Patch(json!({"city": "Toruń"})), p("beneficiaries", w.owes_b), 200, "rops writes an organisation of its region"),
         case(RopsKp, Patch(json!({"city": "Gdańsk"})), p("beneficiaries", w.rops_pm_org), 403, "rops cannot write another region's organisation"),
         case(RopsKp, Patch(json!({"voivodeship": "22"})), p("beneficiaries", w.owes_b), 403, "rops cannot move an organisation out of its region"),
+        case(RopsKp, Patch(json!({"voivodeship": "04"})), p("beneficiaries", w.owes_pm), 403, "rops cannot take another region's organisation into its own"),
         case(Jst, Patch(json!({"website": "https://torun.pl"})), p("beneficiaries", w.jst_org), 200, "jst updates its own organisation"),
         case(Jst, Patch(json!({"website": "https://x.pl"})), p("beneficiaries", w.owes_a), 403, "jst cannot update another organisation"),
         case(Jst, Delete, p("beneficiaries", w.jst_org), 403, "jst cannot delete its organisation"),
@@ -191,6 +192,13 @@ fn table(w: &World) -> Vec<Case> {
         case(OwesA, Post(json!({"title": "Nowy", "measure_id": w.pm_measure})), c("projects"), 403, "owes cannot create a project in another region"),
         case(RopsKp, Patch(title()), p("projects", w.project_b), 200, "rops writes any project of its region"),
         case(RopsPm, Patch(title()), p("projects", w.project_a), 403, "a Pomorskie rops cannot change a Kujawsko-Pomorskie project"),
+        case(
+            RopsKp,
+            Patch(json!({"measure_id": w.kp_measure, "voivodeship": "04"})),
+            p("projects", w.project_pm),
+            403,
+            "rops cannot take another region's project",
+        ),
         case(RopsKp, Delete, p("projects", w.project_pm), 403, "rops cannot delete another region's project"),
         case(Jst, Patch(title()), p("projects", w.project_a), 403, "jst cannot write projects"),
         case(Admin, Patch(title()), p("projects", w.project_pm), 200, "admin writes any project"),
@@ -402,4 +410,145 @@ async fn nobody_changes_their_own_role_or_organisation() {
     let again = app.as_user(&owes).patch(&format!("/api/v1/users/{owes_id}"), &json!({"enabled": true})).await;
     assert_eq!(again.status, 401, "nobody re-enables themselves: a disabled account's token opens nothing");
     let _ = (w.national, w.pm, w.owes_b, w.project_pm, w.activity_b, w.indicator_b, w.participant_b, w.pm_axis);
+}
+
+/// What a caller was told, as far as the permission table is concerned.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+enum Verdict {
+    Allowed,
+    Unauthorized,
+    Forbidden,
+    /// Refused for what the request holds, not for who sent it.
+    Invalid,
+}
+
+fn single_write_verdict(status: u16) -> Verdict {
+    match status {
+        200..=299 => Verdict::Allowed,
+        401 => Verdict::Unauthorized,
+        403 => Verdict::Forbidden,
+        _ => Verdict::Invalid,
+    }
+}
+
+fn import_verdict(reply: &crate::helpers::Reply) -> Verdict {
+    match reply.status {
+        200 => Verdict::Allowed,
+        401 => Verdict::Unauthorized,
+        422 if reply.body["errors"].as_array().is_some_and(|e| !e.is_empty() && e.iter().all(|e| e["code"] == "forbidden")) => Verdict::Forbidden,
+        _ => Verdict::Invalid,
+    }
+}
+
+/// A valid NIP for `n` (mod-11 check digit), for organisations an import creates.
+fn nip(n: u32) -> String {
+    (0..)
+        .map(|k| format!("{:09}", 123_456_000 + n * 10 + k))
+        .find_map(|body| {
+            let sum: u32 = body.chars().zip([6, 5, 7, 2, 3, 4, 5, 6, 7]).map(|(d, w)| d.to_digit(10).unwrap() * w).sum();
+            (sum % 11 != 10).then(|| format!("{body}{}", sum % 11))
+        })
+        .unwrap()
+}
+
+/// The import row that makes the same write as `case`, and its collection: a
+/// create's body (with a natural key, which an import needs), or the record as
+/// exported with the patch applied. `None` for acts an import does not make.
+async fn import_row(app: &TestApp, case: &Case, n: u32) -> Option<(String, Value)> {
+    let rest = case.path.strip_prefix("/api/v1/")?;
+    let (collection, id) = match rest.split_once('/') {
+        Some((collection, id)) => (collection, Some(id.parse::<i64>().ok()?)),
+        None => (rest, None),
+    };
+    let bulk = ["beneficiaries", "projects", "partners", "activities", "participants", "attendance", "indicator-measurements"];
+    if !bulk.contains(&collection) {
+        return None;
+    }
+    let row = match (&case.method, id) {
+        (Method::Post(body), None) => {
+            let mut row = body.clone();
+            let key = match collection {
+                "projects" => Some(("contract_number", json!(format!("PERM/{n}")))),
+                "activities" => Some(("external_id", json!(format!("PERM-{n}")))),
+                "participants" if row.get("pesel").is_none() => Some(("external_id", json!(format!("PERM-{n}")))),
+                "beneficiaries" => Some(("nip", json!(nip(n)))),
+                _ => None,
+            };
+            if let Some((field, value)) = key {
+                row[field] = value;
+            }
+            row
+        }
+        (Method::Patch(patch), Some(id)) => {
+            let exported = app
+                .client
+                .get(app.url(&format!("/api/v1/exports/{collection}?format=ndjson")))
+                .bearer_auth(&app.admin_token)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let mut row: Value = exported.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).find(|r| r["id"] == id)?;
+            for (field, value) in patch.as_object().unwrap() {
+                row[field] = value.clone();
+            }
+            row
+        }
+        _ => return None,
+    };
+    Some((collection.to_owned(), row))
+}
+
+/// The permission table through imports: every write an import can make (a
+/// create or an update in a collection loaded in bulk) gets the verdict its
+/// single write gets. The command line goes through the same rules for accounts.
+#[tokio::test]
+async fn the_permission_table_holds_for_imports_and_the_command_line() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let rops_kp = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let rops_pm = app.user_token("rops-pm@x.pl", Role::Rops, Some(w.rops_pm_org)).await;
+    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+    let jst = app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await;
+    let (mut compared, mut failures) = (0, Vec::new());
+    for (n, case) in table(&w).into_iter().enumerate() {
+        let Some((collection, row)) = import_row(&app, &case, n as u32).await else { continue };
+        let token = match case.who {
+            Who::Anonymous => None,
+            Who::Admin => Some(app.admin_token.clone()),
+            Who::RopsKp => Some(rops_kp.clone()),
+            Who::RopsPm => Some(rops_pm.clone()),
+            Who::OwesA => Some(owes.clone()),
+            Who::Jst => Some(jst.clone()),
+        };
+        let mut request =
+            app.client.post(app.url(&format!("/api/v1/imports/{collection}"))).header("content-type", "application/x-ndjson").body(format!("{row}\n"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let reply = app.send(request).await;
+        let (expected, got) = (single_write_verdict(case.status), import_verdict(&reply));
+        if expected != got {
+            failures.push(format!("{:?} import of {row} into {collection}: {got:?}, the single write {expected:?} ({}): {}", case.who, case.what, reply.body));
+        }
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} cases were comparable");
+    assert!(failures.is_empty(), "{} of {compared} verdicts differ:\n{}", failures.len(), failures.join("\n"));
+
+    // The command line creates accounts as the system, by the same rules: a role
+    // must suit its organisation's kind, and the act is in the audit trail.
+    let cli = |args: &[&str]| crate::auth::cli(&app, args, "a long enough password\n");
+    let refused = cli(&["users", "create", "--email", "jst9@x.pl", "--role", "jst", "--organisation-id", &w.rops_kp_org.to_string()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot act for an organisation of kind rops"), "{}", String::from_utf8_lossy(&refused.stderr));
+    let api =
+        app.post("/api/v1/users", &json!({"email": "jst9@x.pl", "password": "a long enough password", "role": "jst", "organisation_id": w.rops_kp_org})).await;
+    assert_eq!((api.status, api.body["errors"][0]["code"].clone()), (422, json!("role_kind_mismatch")), "the same refusal over the API");
+    let created = cli(&["users", "create", "--email", "rops9@x.pl", "--role", "rops", "--organisation-id", &w.rops_kp_org.to_string()]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let trail = app.get("/api/v1/audit-events?resource=users&action=create").await;
+    assert!(trail.body["items"].as_array().unwrap().iter().any(|e| e["user_email"] == "command line" && e["after"]["email"] == "rops9@x.pl"), "{}", trail.body);
 }
