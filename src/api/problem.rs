@@ -34,6 +34,9 @@ pub enum ApiError {
     PreconditionFailed { current: String },
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The request's body stopped arriving.
+    #[error("{0}")]
+    RequestTimeout(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("validation failed")]
@@ -79,6 +82,7 @@ impl ApiError {
             ApiError::Conflict { code, .. } => code,
             ApiError::PreconditionFailed { .. } => "precondition_failed",
             ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::RequestTimeout(_) => "request_timeout",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Validation(_) => "validation_failed",
@@ -130,6 +134,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::RowsRejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,

@@ -62,6 +62,16 @@ pub fn participant_project(conn: &mut PgConnection, participant_id: i64) -> Resu
     Ok(participants::table.find(participant_id).select(participants::project_id).first::<i64>(conn).optional()?)
 }
 
+/// The projects of a participant and of an activity, holding both rows until the
+/// transaction ends: attendance joins a person and an activity of one project,
+/// and neither moves to another project while attendance is being written (nor
+/// is attendance written while one moves).
+pub fn held_projects(conn: &mut PgConnection, participant_id: i64, activity_id: i64) -> Result<(Option<i64>, Option<i64>), crate::db::DbError> {
+    let participant = participants::table.find(participant_id).select(participants::project_id).for_share().first::<i64>(conn).optional()?;
+    let activity = activities::table.find(activity_id).select(activities::project_id).for_share().first::<i64>(conn).optional()?;
+    Ok((participant, activity))
+}
+
 /// Whether a participant has any attendance.
 pub fn participant_attended(conn: &mut PgConnection, participant_id: i64) -> Result<bool, crate::db::DbError> {
     Ok(diesel::select(diesel::dsl::exists(attendance::table.filter(attendance::participant_id.eq(participant_id)))).get_result(conn)?)

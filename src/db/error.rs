@@ -56,6 +56,9 @@ impl From<DieselError> for DbError {
                     }
                     _ if info.message().starts_with("invalid byte sequence") => DbError::InvalidText(info.message().to_owned()),
                     _ if info.message().contains("statement timeout") => DbError::Unavailable("the query took longer than the statement timeout".into()),
+                    // Two writers waited on each other; PostgreSQL undid one, which may simply be retried.
+                    DatabaseErrorKind::SerializationFailure => DbError::Unavailable("a concurrent write got in the way; retry".into()),
+                    _ if info.message().contains("deadlock detected") => DbError::Unavailable("a concurrent write got in the way; retry".into()),
                     _ => DbError::Other(info.message().to_owned()),
                 }
             }

@@ -98,6 +98,11 @@ fn filled(key: &[&str]) -> String {
     key.iter().map(|c| format!("{} IS NOT NULL", quoted(c))).collect::<Vec<_>>().join(" AND ")
 }
 
+/// [`filled`], of the row named `alias`.
+fn filled_in(alias: &str, key: &[&str]) -> String {
+    key.iter().map(|c| format!("{alias}.{} IS NOT NULL", quoted(c))).collect::<Vec<_>>().join(" AND ")
+}
+
 /// The row text of a COPY in text format: tabs, newlines and backslashes escaped.
 fn copy_text(value: &str, out: &mut Vec<u8>) {
     for byte in value.bytes() {
@@ -149,7 +154,7 @@ impl Staging {
         diesel::sql_query("CREATE TEMP TABLE import_batch (line BIGINT, given_id BIGINT, doc JSONB) ON COMMIT DROP").execute(conn)?;
         diesel::sql_query(format!(
             "CREATE TEMP TABLE import_typed ON COMMIT DROP AS
-             SELECT 0::bigint AS line, NULL::bigint AS given_id, FALSE AS repeated, FALSE AS new, t.* FROM {typed} t WITH NO DATA"
+             SELECT 0::bigint AS line, NULL::bigint AS given_id, FALSE AS new, t.* FROM {typed} t WITH NO DATA"
         ))
         .execute(conn)?;
         let references: Vec<Reference> = diesel::sql_query(
@@ -176,23 +181,22 @@ impl Staging {
         diesel::sql_query("TRUNCATE import_typed").execute(conn)?;
         let table = quoted(self.table);
         diesel::sql_query(format!(
-            "INSERT INTO import_typed (line, given_id, repeated, new, {columns})
-             SELECT b.line, b.given_id, FALSE, FALSE, {typed} FROM import_batch b, jsonb_populate_record(NULL::{table}, b.doc) r",
+            "INSERT INTO import_typed (line, given_id, new, {columns})
+             SELECT b.line, b.given_id, FALSE, {typed} FROM import_batch b, jsonb_populate_record(NULL::{table}, b.doc) r",
             columns = list(&self.columns, ""),
             typed = list(&self.columns, "r.")
         ))
         .execute(conn)?;
-        // Rows this transaction already wrote (an earlier batch) have its xid as xmin.
-        let repeated = "t.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text";
-        diesel::sql_query(format!(
-            "UPDATE import_typed b SET id = t.id, repeated = {repeated} FROM {table} t WHERE b.given_id IS NOT NULL AND t.id = b.given_id"
-        ))
-        .execute(conn)?;
-        for key in self.keys {
+        diesel::sql_query(format!("UPDATE import_typed b SET id = t.id FROM {table} t WHERE b.given_id IS NOT NULL AND t.id = b.given_id")).execute(conn)?;
+        // A row is found by the first key it fills, and by that key only: a row
+        // with a new PESEL and someone else's external id is a new person.
+        for (i, key) in self.keys.iter().enumerate() {
             let same: Vec<String> = key.iter().map(|c| format!("t.{0} = b.{0}", quoted(c))).collect();
+            let earlier: Vec<String> = self.keys.iter().take(i).map(|key| format!(" AND NOT ({})", filled_in("b", key))).collect();
             diesel::sql_query(format!(
-                "UPDATE import_typed b SET id = t.id, repeated = {repeated} FROM {table} t WHERE b.id IS NULL AND b.given_id IS NULL AND {}",
-                same.join(" AND ")
+                "UPDATE import_typed b SET id = t.id FROM {table} t WHERE b.given_id IS NULL AND {}{}",
+                same.join(" AND "),
+                earlier.concat()
             ))
             .execute(conn)?;
         }
@@ -219,11 +223,10 @@ impl Staging {
             "key_required",
             &format!("an imported row needs a key so that importing it again finds it: {}, or the record's id", keys_named.join(", or ")),
         )?;
-        // Named by an earlier batch (written there) or by an earlier line of this one.
+        // Named by an earlier line of this batch (of an earlier batch: the service keeps those).
         refuse(
             conn,
-            "SELECT line FROM (SELECT line, repeated, row_number() OVER (PARTITION BY id ORDER BY line) AS n FROM import_typed WHERE id IS NOT NULL) x
-             WHERE repeated OR n > 1"
+            "SELECT line FROM (SELECT line, row_number() OVER (PARTITION BY id ORDER BY line) AS n FROM import_typed WHERE id IS NOT NULL) x WHERE n > 1"
                 .into(),
             "id",
             "repeated",
@@ -240,6 +243,18 @@ impl Staging {
                 key.last().copied().unwrap_or("id"),
                 "repeated",
                 "an earlier line of this import has the same key",
+            )?;
+        }
+        // A key the row gives that another record already has is taken, whether
+        // the row is new or names a record by an earlier key.
+        for key in self.keys {
+            let same: Vec<String> = key.iter().map(|c| format!("t.{0} = b.{0}", quoted(c))).collect();
+            refuse(
+                conn,
+                format!("SELECT DISTINCT b.line FROM import_typed b JOIN {table} t ON {} WHERE b.id IS DISTINCT FROM t.id", same.join(" AND ")),
+                key.last().copied().unwrap_or("id"),
+                "key_taken",
+                &format!("another record already has this {}", key.join(" + ")),
             )?;
         }
         for (column, referenced, key) in &self.references {

@@ -18,7 +18,10 @@ struct StatementTimeout(Duration);
 
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for StatementTimeout {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        diesel::sql_query(format!("SET statement_timeout = {}", self.0.as_millis())).execute(conn).map(|_| ()).map_err(diesel::r2d2::Error::QueryError)
+        // A transaction left idle (a client that stopped sending) gives up what it
+        // holds after a while rather than keep other writers waiting.
+        diesel::sql_query(format!("SET statement_timeout = {}", self.0.as_millis())).execute(conn).map_err(diesel::r2d2::Error::QueryError)?;
+        diesel::sql_query("SET idle_in_transaction_session_timeout = '120s'").execute(conn).map(|_| ()).map_err(diesel::r2d2::Error::QueryError)
     }
 }
 

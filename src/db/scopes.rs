@@ -38,19 +38,36 @@ pub fn organisation_voivodeship(conn: &mut PgConnection, organisation_id: i64) -
     Ok(beneficiaries::table.find(organisation_id).select(beneficiaries::voivodeship).first::<Option<String>>(conn).optional()?)
 }
 
-/// A project's voivodeship and the organisations that are its beneficiary,
-/// leader or partner today.
-pub fn project(conn: &mut PgConnection, project_id: i64) -> Result<Scope, DbError> {
-    // The lock keeps the project's roles as they are until the caller's transaction ends.
-    let voivodeship = projects::table.find(project_id).select(projects::voivodeship).for_update().first::<Option<String>>(conn).optional()?.flatten();
-    let organisations = partners::table
+/// The organisations that are a project's beneficiary, leader or partner today.
+fn organisations(conn: &mut PgConnection, project_id: i64) -> Result<Vec<i64>, DbError> {
+    Ok(partners::table
         .filter(partners::project_id.eq(project_id))
         .filter(partners::role.eq_any(["beneficiary", "leader", "partner"]))
         .filter(partners::valid_from.is_null().or(partners::valid_from.le(sql::<diesel::sql_types::Date>("CURRENT_DATE").nullable())))
         .filter(partners::valid_to.is_null().or(partners::valid_to.ge(sql::<diesel::sql_types::Date>("CURRENT_DATE").nullable())))
         .select(partners::beneficiary_id)
-        .load::<i64>(conn)?;
-    Ok(Scope::Project { voivodeship, organisations })
+        .order(partners::beneficiary_id)
+        .load::<i64>(conn)?)
+}
+
+/// A project's voivodeship and the organisations that are its beneficiary,
+/// leader or partner today. Nothing is locked: a caller judges first and holds
+/// the project ([`hold_project`]) only once allowed, so refused requests lock
+/// nothing of anyone's.
+pub fn project(conn: &mut PgConnection, project_id: i64) -> Result<Scope, DbError> {
+    let found = projects::table.find(project_id).select((projects::id, projects::voivodeship)).first::<(i64, Option<String>)>(conn).optional()?;
+    let (id, voivodeship) = found.map_or((None, None), |(id, voivodeship)| (Some(id), voivodeship));
+    Ok(Scope::Project { id, voivodeship, organisations: organisations(conn, project_id)? })
+}
+
+/// Holds project `id` until the transaction ends and returns its organisations
+/// as they are then. Writes of what hangs off a project share the hold; a change
+/// of who the project's organisations are (`exclusive`) waits for them and they
+/// for it, so nothing is written on a role that is being taken away.
+pub fn hold_project(conn: &mut PgConnection, project_id: i64, exclusive: bool) -> Result<Vec<i64>, DbError> {
+    let lock = if exclusive { "FOR UPDATE" } else { "FOR SHARE" };
+    diesel::sql_query(format!("SELECT id FROM projects WHERE id = $1 {lock}")).bind::<diesel::sql_types::BigInt, _>(project_id).execute(conn)?;
+    organisations(conn, project_id)
 }
 
 pub fn measure(conn: &mut PgConnection, measure_id: i64) -> Result<Scope, DbError> {

@@ -70,6 +70,8 @@ pub trait Store: Sized + 'static {
     fn find_many(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Record<Self::Data>>, DbError>;
     /// Like `find`, but locks the row for the rest of the transaction.
     fn find_for_update(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
+    /// Like `find_many`, but locks the rows (in id order, as every caller does).
+    fn find_many_for_update(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Record<Self::Data>>, DbError>;
     fn insert(conn: &mut PgConnection, data: &Self::Data) -> Result<Record<Self::Data>, DbError>;
     fn update(conn: &mut PgConnection, id: i64, data: &Self::Data) -> Result<Record<Self::Data>, DbError>;
     fn delete(conn: &mut PgConnection, id: i64) -> Result<(), DbError>;
@@ -150,6 +152,15 @@ macro_rules! table_store {
 
             fn find_for_update(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
                 Self::select_one(conn, id, true)
+            }
+
+            fn find_many_for_update(conn: &mut diesel::pg::PgConnection, ids: &[i64]) -> Result<Vec<$crate::db::Record<$data>>, $crate::db::DbError> {
+                use diesel::prelude::*;
+                use $crate::db::schema::$table::dsl as t;
+                type Row = <$codec as $crate::db::store::Codec>::Row;
+                let rows =
+                    t::$table.filter(t::id.eq_any(ids)).select((t::id, Row::as_select(), t::created_at, t::updated_at)).order(t::id).for_update().load(conn)?;
+                $crate::db::store::decode_all::<$codec>(rows)
             }
 
             fn insert(conn: &mut diesel::pg::PgConnection, data: &$data) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {

@@ -158,9 +158,10 @@ pub enum Scope {
     Programme { voivodeship: Option<String> },
     /// An organisation.
     Organisation { id: Option<i64>, voivodeship: Option<String> },
-    /// A project and what hangs off it: its voivodeship and the organisations that
-    /// are its beneficiary, leader or partner today.
-    Project { voivodeship: Option<String>, organisations: Vec<i64> },
+    /// A project and what hangs off it: the project (none for one not yet
+    /// created), its voivodeship and the organisations that are its
+    /// beneficiary, leader or partner today.
+    Project { id: Option<i64>, voivodeship: Option<String>, organisations: Vec<i64> },
     /// A user account: its role and its organisation's voivodeship.
     Account { id: Option<i64>, role: Role, voivodeship: Option<String> },
     /// No narrower scope: a list over everything.
@@ -342,7 +343,7 @@ mod tests {
     }
 
     fn project(voivodeship: &str, organisations: Vec<i64>) -> Scope {
-        Scope::Project { voivodeship: Some(voivodeship.into()), organisations }
+        Scope::Project { id: Some(1), voivodeship: Some(voivodeship.into()), organisations }
     }
 
     #[test]

@@ -132,12 +132,17 @@ impl Checks {
 /// The longest text any field takes, in characters.
 pub const MAX_TEXT: usize = 10_000;
 
-/// Every text field of `value` longer than [`MAX_TEXT`], as field errors.
-pub fn overlong_texts(value: &serde_json::Value) -> Vec<FieldError> {
+/// Every text field of `value` the registry does not keep, as field errors:
+/// longer than [`MAX_TEXT`], or holding a NUL character (which PostgreSQL
+/// cannot store).
+pub fn unkept_texts(value: &serde_json::Value) -> Vec<FieldError> {
     fn walk(value: &serde_json::Value, path: String, errors: &mut Vec<FieldError>) {
         match value {
             serde_json::Value::String(s) if s.chars().count() > MAX_TEXT => {
                 errors.push(FieldError { field: path, code: "too_long".into(), message: format!("at most {MAX_TEXT} characters"), line: None })
+            }
+            serde_json::Value::String(s) if s.contains('\0') => {
+                errors.push(FieldError { field: path, code: "nul_character".into(), message: "text may not contain NUL characters".into(), line: None })
             }
             serde_json::Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {

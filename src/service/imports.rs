@@ -12,7 +12,7 @@
 //! written through `service::audit`. It is all or nothing: one transaction,
 //! rolled back when any row is refused or when it is a dry run.
 
-use super::records::{checked, Judge, Plan};
+use super::records::{checked, first_judged, Judge, Plan};
 use super::resource::Resource;
 use super::tabular::{BodyFormat, FileError, RowReader};
 use super::{audit, ServiceError};
@@ -133,7 +133,13 @@ impl Refusals {
 }
 
 /// The field a value was refused in: the first whose removal changes the error.
+/// Each try reads the row again, so a row of more fields than any record has
+/// is not searched (its unknown fields are the culprits anyway).
 fn culprit<D: DeserializeOwned>(row: &Map<String, Value>, error: &str) -> String {
+    const MOST_FIELDS: usize = 64;
+    if row.len() > MOST_FIELDS {
+        return String::new();
+    }
     row.keys()
         .find(|key| {
             let mut without = row.clone();
@@ -170,6 +176,7 @@ type Batch<D> = (Vec<Row<D>>, bool);
 /// Returns the rows and whether the file ended with them.
 fn read_batch<R: Resource, I: Read>(
     conn: &mut PgConnection,
+    judge: &mut Judge<R>,
     reader: &mut RowReader<I>,
     refusals: &mut Refusals,
     report: &mut ImportReport,
@@ -201,7 +208,7 @@ fn read_batch<R: Resource, I: Read>(
                 continue;
             }
         };
-        match checked::<R>(conn, data) {
+        match first_judged(conn, judge, data).and_then(|data| checked::<R>(conn, data)) {
             Ok(data) => batch.push(Row { line, id, data }),
             Err(e) => refusals.add_error(line, e)?,
         }
@@ -253,6 +260,7 @@ fn import_batch<R: Resource>(
     staging: &mut Option<Staging>,
     rows: Vec<Row<R::Data>>,
     refusals: &mut Refusals,
+    seen: &mut HashSet<i64>,
     phases: &mut Phases,
 ) -> Result<(u64, u64, u64), ServiceError> {
     let mut clock = std::time::Instant::now();
@@ -270,9 +278,17 @@ fn import_batch<R: Resource>(
     let Found { problems, matched } = staging.stage(conn, &staged)?;
     drop(staged);
     refusals.add_db(problems);
+    // A record is named once in an import: a later line naming it again is refused.
+    for (line, id) in &matched {
+        if !seen.insert(*id) && !refusals.refused(*line) {
+            refusals.add(*line, "id", "repeated", "an earlier line of this import names the same record");
+        }
+    }
     let matched: HashMap<i64, i64> = matched.into_iter().collect();
     let ids: Vec<i64> = matched.values().copied().collect();
-    let mut stored: HashMap<i64, Record<R::Data>> = R::find_many(conn, &ids)?.into_iter().map(|r| (r.id, r)).collect();
+    // Locked, as a single write locks the record it changes: nothing commits in
+    // between that the import would then overwrite (an erasure, an approval).
+    let mut stored: HashMap<i64, Record<R::Data>> = R::find_many_for_update(conn, &ids)?.into_iter().map(|r| (r.id, r)).collect();
     Phases::lap(&mut clock, &mut phases.find);
 
     let mut writes: Vec<Write<R::Data>> = Vec::new();
@@ -316,6 +332,7 @@ fn import_batch<R: Resource>(
     let changed_lines: Vec<i64> = writes.iter().filter(|w| w.before.is_some()).map(|w| w.line).collect();
     // New records get their ids now, so that their audit events can name them.
     let new_ids: HashMap<i64, i64> = staging.keep(conn, &new_lines, &changed_lines)?.into_iter().collect();
+    seen.extend(new_ids.values().copied());
     staging.write(conn)?;
     Phases::lap(&mut clock, &mut phases.write);
     let caller = judge.caller().clone();
@@ -353,13 +370,14 @@ where
         let mut refusals = Refusals::default();
         let mut staging: Option<Staging> = None;
         let mut judge = Judge::<R>::new(caller);
+        let mut seen = HashSet::new();
         let mut phases = Phases::default();
         loop {
             let mut clock = std::time::Instant::now();
-            let (batch, finished) = read_batch::<R, I>(conn, &mut reader, &mut refusals, &mut report)?;
+            let (batch, finished) = read_batch::<R, I>(conn, &mut judge, &mut reader, &mut refusals, &mut report)?;
             Phases::lap(&mut clock, &mut phases.read);
             if !batch.is_empty() {
-                let (inserted, updated, unchanged) = import_batch(conn, &mut judge, &mut staging, batch, &mut refusals, &mut phases)?;
+                let (inserted, updated, unchanged) = import_batch(conn, &mut judge, &mut staging, batch, &mut refusals, &mut seen, &mut phases)?;
                 report.inserted += inserted;
                 report.updated += updated;
                 report.unchanged += unchanged;

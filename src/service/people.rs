@@ -2,7 +2,7 @@
 //! held about them (GDPR art. 15), erasure (art. 17) by a user or by the
 //! retention run, and summaries that carry no personal data.
 
-use super::records::{may_try, not_found};
+use super::records::{hold, may_try, not_found};
 use super::resource::Resource;
 use super::{audit, ServiceError};
 use crate::db::attendance::{AttendanceData, AttendanceFilter, Attendances};
@@ -59,6 +59,7 @@ pub fn erase(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<Record
         let project = participants::lock_project(conn, id).map_err(not_found::<Participants>(id))?;
         let scope = scopes::project(conn, project)?;
         authorize(caller, Collection::Participants, Action::Erase, Some(&scope))?;
+        let scope = hold::<Participants>(conn, caller, Action::Erase, scope)?;
         participants::anonymise(conn, id)?;
         trail::forget_values(conn, Collection::Participants.path(), id, &participants::IDENTIFYING)?;
         crate::db::idempotency::forget_record(conn, &Collection::Participants.record_path(id))?;
@@ -144,7 +145,7 @@ pub fn regional_summary(conn: &mut PgConnection, caller: &Caller, filter: Region
         Voivodeship::parse(v).map_err(|e| ServiceError::field("voivodeship", e.code, e.message))?;
     }
     let scope = match &filter.voivodeship {
-        Some(v) => Scope::Project { voivodeship: Some(v.clone()), organisations: Vec::new() },
+        Some(v) => Scope::Project { id: None, voivodeship: Some(v.clone()), organisations: Vec::new() },
         None => Scope::Everything,
     };
     let detail = aggregate_detail(caller, &scope)?;

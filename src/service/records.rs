@@ -19,6 +19,7 @@ use super::ServiceError;
 use crate::db::listing::{ListFilter, ListRequest, Listed};
 use crate::db::{DbError, Record};
 use crate::domain::access::{authorize, authorize_move, needs_scope, Action, Caller, Scope};
+use crate::domain::collection::Collection;
 use crate::domain::merge_patch;
 use crate::domain::places::Place;
 use diesel::pg::PgConnection;
@@ -34,10 +35,10 @@ pub fn not_found<R: Resource>(id: i64) -> impl FnOnce(DbError) -> ServiceError {
     }
 }
 
-/// Refuses any text longer than the registry keeps, before other checks.
-pub fn refuse_overlong<D: serde::Serialize>(data: &D) -> Result<(), ServiceError> {
+/// Refuses any text the registry does not keep (too long, or with a NUL), before other checks.
+pub fn refuse_unkept<D: serde::Serialize>(data: &D) -> Result<(), ServiceError> {
     let value = serde_json::to_value(data).map_err(ServiceError::internal)?;
-    let errors = crate::domain::validation::overlong_texts(&value);
+    let errors = crate::domain::validation::unkept_texts(&value);
     if errors.is_empty() {
         Ok(())
     } else {
@@ -47,8 +48,21 @@ pub fn refuse_overlong<D: serde::Serialize>(data: &D) -> Result<(), ServiceError
 
 /// An input checked by the resource's rules, as both paths check it.
 pub fn checked<R: Resource>(conn: &mut PgConnection, data: R::Data) -> Result<R::Data, ServiceError> {
-    refuse_overlong(&data)?;
+    refuse_unkept(&data)?;
     R::check(conn, data)
+}
+
+/// Personal data says nothing to those who may not write it: a record of a
+/// personal collection is judged as the new record it would be (its project)
+/// before it is checked or matched, so that whether it names a person, or a
+/// missing one, or breaks a rule, is told only to those who may see that
+/// project's people. Other collections are public: they are judged after the
+/// checks (which may derive what they belong to, as a project's voivodeship).
+pub fn first_judged<R: Resource>(conn: &mut PgConnection, judge: &mut Judge<R>, data: R::Data) -> Result<R::Data, ServiceError> {
+    if R::COLLECTION.spec().personal {
+        judge.create(conn, &data)?;
+    }
+    Ok(data)
 }
 
 /// What a judged write comes to.
@@ -85,12 +99,15 @@ impl<'c, R: Resource> Judge<'c, R> {
         let judge = |conn: &mut PgConnection| {
             let scope = R::scope(conn, Some(stored.id), &stored.data)?;
             authorize(caller, R::COLLECTION, Action::Update, Some(&scope))?;
-            Ok(scope)
+            hold::<R>(conn, caller, Action::Update, scope)
         };
         let scope = match R::permission_key(&stored.data) {
             Some(key) => self.stored.entry(key).or_insert_with(|| judge(conn)).clone(),
             None => judge(conn),
         }?;
+        // Content rules hold for what is there as for what is written: an OWES
+        // neither writes nor rewrites another organisation's beneficiary role.
+        R::authorize_content(caller, &stored.data)?;
         R::check_open(stored)?;
         Ok(scope)
     }
@@ -106,7 +123,7 @@ impl<'c, R: Resource> Judge<'c, R> {
             if let Some((_, stored)) = before {
                 authorize_move(caller, stored, &scope)?;
             }
-            Ok(scope)
+            hold::<R>(conn, caller, action, scope)
         };
         let key = match before {
             None => R::permission_key(data).map(|key| (None, key)),
@@ -136,6 +153,24 @@ impl<'c, R: Resource> Judge<'c, R> {
         let scope = self.written(conn, Some((stored, before)), &data)?;
         Ok(Plan::Write { data, scope })
     }
+}
+
+/// Holds what an allowed act touches until the transaction ends, so that the
+/// permission it was given stays true while it is written: a project is held
+/// shared by writes of what hangs off it, and exclusively by changes of the
+/// project itself or of who its organisations are. Holding comes after the
+/// verdict, so a refused request holds nothing; if the project's organisations
+/// changed in between, the act is judged again.
+pub fn hold<R: Resource>(conn: &mut PgConnection, caller: &Caller, action: Action, scope: Scope) -> Result<Scope, ServiceError> {
+    let Scope::Project { id: Some(project), voivodeship, organisations } = &scope else { return Ok(scope) };
+    let exclusive = matches!(R::COLLECTION, Collection::Projects | Collection::Partners);
+    let held = crate::db::scopes::hold_project(conn, *project, exclusive)?;
+    if held == *organisations {
+        return Ok(scope);
+    }
+    let scope = Scope::Project { id: Some(*project), voivodeship: voivodeship.clone(), organisations: held };
+    authorize(caller, R::COLLECTION, action, Some(&scope))?;
+    Ok(scope)
 }
 
 /// The scope a filtered list of `R` covers, once `caller` may read it; `None` for
@@ -204,8 +239,10 @@ pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> R
 /// Creates a record.
 pub fn create<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: R::Data) -> Result<Record<R::Data>, ServiceError> {
     conn.transaction(|conn| {
+        let mut judge = Judge::<R>::new(caller);
+        let data = first_judged(conn, &mut judge, data)?;
         let data = checked::<R>(conn, data)?;
-        let scope = Judge::<R>::new(caller).create(conn, &data)?;
+        let scope = judge.create(conn, &data)?;
         let record = R::insert(conn, &data)?;
         R::after_create(conn, caller, record.id, &record.data)?;
         audit::write::<R>(conn, caller, Action::Create, record.id, &scope, None, Some(&record.data))?;
@@ -284,6 +321,8 @@ pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pr
         let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
         let scope = R::scope(conn, Some(id), &stored.data)?;
         authorize(caller, R::COLLECTION, Action::Delete, Some(&scope))?;
+        let scope = hold::<R>(conn, caller, Action::Delete, scope)?;
+        R::authorize_content(caller, &stored.data)?;
         precondition(&stored)?;
         R::before_delete(conn, &stored)?;
         R::delete(conn, id).map_err(not_found::<R>(id))?;
@@ -291,14 +330,7 @@ pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pr
     })
 }
 
-/// The records among `ids`, as reads show them (for the change feed, which
-/// carries public records only).
-pub fn find_many<R: Resource>(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Record<R::Data>>, ServiceError> {
-    Ok(R::find_many(conn, ids)?)
-}
-
-/// Lists filtered by a query string, for callers (exports) that take the filters
-/// as the list's own.
+/// The order a list's filters ask for.
 pub fn order_of<R: Resource>(filter: &R::Filter) -> Result<crate::db::listing::SortKey, ServiceError> {
     Ok(filter.order()?)
 }

@@ -40,7 +40,8 @@ pub trait Resource: Store<Data: Writable> {
     }
 
     /// Rules about the record's own content (who may hold which role in a
-    /// project), asked of every write; they live in the permission module.
+    /// project), asked of the record as stored and as written by every write and
+    /// delete; they live in the permission module.
     fn authorize_content(_caller: &Caller, _data: &Self::Data) -> Result<(), Refusal> {
         Ok(())
     }

@@ -244,3 +244,129 @@ async fn ones_own_password_changes_only_with_the_current_one_and_ends_the_other_
     assert_eq!(app.sign_in("owes-a@x.pl", PASSWORD).await.status, 401);
     assert_eq!(app.sign_in("owes-a@x.pl", new_password).await.status, 200);
 }
+
+/// Refusals of an import, as `(line, code, message)`.
+fn refusals(reply: &Reply) -> Vec<(i64, String, String)> {
+    reply.body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| (e["line"].as_i64().unwrap_or(0), e["code"].as_str().unwrap_or("").to_owned(), e["message"].as_str().unwrap_or("").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_import_tells_outsiders_nothing_of_a_projects_people() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let known = "44051401359";
+    app.create("participants", json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Znany", "pesel": known, "external_id": "ZN-1"})).await;
+    let jst = app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await;
+    let rops_pm = app.user_token("rops-pm@x.pl", Role::Rops, Some(w.rops_pm_org)).await;
+    let owes_elsewhere = app.user_token("owes-pm@x.pl", Role::Owes, Some(w.owes_pm)).await;
+    let person = |pesel: &str, external: &str| json!({"project_id": w.project_a, "first_name": "X", "last_name": "Y", "pesel": pesel, "external_id": external});
+    // Probes: a PESEL that is there and one that is not; an external id that is there
+    // and one that is not; a row that breaks a rule (no names).
+    let probes = [
+        person(known, "A"),
+        person("02270803624", "B"),
+        json!({"project_id": w.project_a, "external_id": "ZN-1", "first_name": "X", "last_name": "Y", "birth_date": "1990-01-01", "sex": "male"}),
+        json!({"project_id": w.project_a, "external_id": "ZZ-9", "birth_date": "1990-01-01", "sex": "male"}),
+    ];
+    for token in [&jst, &rops_pm, &owes_elsewhere] {
+        let reply = import(&app, token, "participants", &probes).await;
+        assert_eq!(reply.status, 422, "{}", reply.body);
+        let seen = refusals(&reply);
+        assert_eq!(seen.len(), probes.len(), "one refusal a line: {seen:?}");
+        assert!(seen.iter().all(|(_, code, message)| code == "forbidden" && *message == seen[0].2), "every line gets the same answer: {seen:?}");
+    }
+    // The same through a single write.
+    let single = app.as_user(&jst).post("/api/v1/participants", &probes[3]).await;
+    assert_eq!(single.status, 403, "not a 422 that tells which rule the row broke: {}", single.body);
+    // Control: the project's own OWES is told which line is whose.
+    let owes_a = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
+    let reply = import(&app, &owes_a, "participants", &probes[3..]).await;
+    assert_eq!(refusals(&reply).first().map(|r| r.1.clone()), Some("required".to_owned()), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn an_import_finds_a_record_by_the_first_key_it_gives_and_refuses_a_key_taken() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let first = app
+        .create("participants", json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Pierwszy", "pesel": "44051401359", "external_id": "K-1"}))
+        .await;
+    // A new PESEL with someone else's external id is not that someone.
+    let row = json!({"project_id": w.project_a, "first_name": "Anna", "last_name": "Druga", "pesel": "02270803624", "external_id": "K-1"});
+    let reply = import(&app, &app.admin_token, "participants", &[row]).await;
+    assert_eq!((reply.status, codes(&reply)), (422, vec!["key_taken".to_owned()]), "{}", reply.body);
+    let shown = app.get(&format!("/api/v1/participants/{first}")).await;
+    assert_eq!(shown.body["last_name"], "Pierwszy");
+    // A NUL in a value is refused by its line, as a single write refuses it.
+    let reply = import(
+        &app,
+        &app.admin_token,
+        "activities",
+        &[json!({"project_id": w.project_a, "external_id": "A-1", "activity_type": "training", "title": "a\u{0}b"})],
+    )
+    .await;
+    assert_eq!((reply.status, codes(&reply), reply.body["errors"][0]["line"].clone()), (422, vec!["nul_character".to_owned()], json!(1)), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn an_import_waits_for_an_erasure_in_progress_and_does_not_undo_it() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let id = app.create("participants", json!({"project_id": w.project_a, "first_name": "Jan", "last_name": "Zapomniany", "pesel": "44051401359"})).await;
+    // An erasure that has begun and not yet committed.
+    let mut eraser = PgConnection::establish(&app.database_url).unwrap();
+    diesel::sql_query("BEGIN").execute(&mut eraser).unwrap();
+    diesel::sql_query(format!("UPDATE participants SET anonymised_at = now(), first_name_sealed = NULL, last_name_sealed = NULL, pesel_sealed = NULL, pesel_hash = NULL WHERE id = {id}"))
+        .execute(&mut eraser)
+        .unwrap();
+    let row = json!({"id": id, "project_id": w.project_a, "first_name": "Jan", "last_name": "Przywrócony", "pesel": "44051401359"});
+    let body = format!("{row}\n");
+    let request =
+        app.client.post(app.url("/api/v1/imports/participants")).bearer_auth(&app.admin_token).header("content-type", "application/x-ndjson").body(body);
+    let pending = tokio::spawn(request.send());
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert!(!pending.is_finished(), "the import waits for the record it changes");
+    diesel::sql_query("COMMIT").execute(&mut eraser).unwrap();
+    let response = pending.await.unwrap().unwrap();
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!((status, body["errors"][0]["code"].clone()), (422, json!("anonymised")), "{body}");
+    let shown = app.get(&format!("/api/v1/participants/{id}")).await;
+    assert_eq!((shown.body["last_name"].clone(), shown.body["anonymised_at"].is_string()), (Value::Null, true), "the erasure stands");
+}
+
+#[tokio::test]
+async fn a_stalled_import_by_an_outsider_holds_no_project() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let jst = app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await;
+    // A full batch of rows naming project A, then nothing more: the upload stalls.
+    let rows: String = (0..5_001).map(|n| format!("{}\n", json!({"project_id": w.project_a, "external_id": format!("S-{n}"), "first_name": "X", "last_name": "Y", "birth_date": "1990-01-01", "sex": "male"}))).collect();
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!("POST /api/v1/imports/participants HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {jst}\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(format!("{:x}\r\n{rows}\r\n", rows.len()).as_bytes()).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    // Meanwhile the project's own writes go through (they would wait for the
+    // statement timeout if the refused rows held the project).
+    let (person, person_change) = (format!("/api/v1/participants/{}", w.participant_a), json!({"education": "isced_3_4"}));
+    let done = tokio::time::timeout(std::time::Duration::from_secs(5), app.patch(&person, &person_change))
+        .await
+        .expect("the write does not wait for the stalled import");
+    assert_eq!(done.status, 200, "{}", done.body);
+    let (project, project_change) = (format!("/api/v1/projects/{}", w.project_a), json!({"notes": "w toku"}));
+    let done = tokio::time::timeout(std::time::Duration::from_secs(5), app.patch(&project, &project_change)).await.expect("nor does a change of the project");
+    assert_eq!(done.status, 200, "{}", done.body);
+    drop(stream);
+}

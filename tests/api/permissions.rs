@@ -29,6 +29,7 @@ pub struct World {
     pub indicator_a: i64,
     pub indicator_b: i64,
     pub partner_a: i64,
+    pub leader_b: i64,
     pub participant_a: i64,
     pub participant_b: i64,
 }
@@ -52,6 +53,8 @@ pub async fn world(app: &TestApp) -> World {
     let project_b = app.create("projects", json!({"title": "B", "measure_id": kp_measure})).await;
     let project_pm = app.create("projects", json!({"title": "PM", "measure_id": pm_measure})).await;
     let partner_a = app.create("partners", json!({"project_id": project_a, "beneficiary_id": owes_a, "role": "beneficiary"})).await;
+    // OWES B leads project A beside OWES A: a role OWES A may not touch.
+    let leader_b = app.create("partners", json!({"project_id": project_a, "beneficiary_id": owes_b, "role": "leader"})).await;
     app.create("partners", json!({"project_id": project_b, "beneficiary_id": owes_b, "role": "beneficiary"})).await;
     // OWES A was project B's partner once, but no longer.
     app.create("partners", json!({"project_id": project_b, "beneficiary_id": owes_a, "role": "partner", "valid_to": "2020-12-31"})).await;
@@ -86,6 +89,7 @@ pub async fn world(app: &TestApp) -> World {
         indicator_a,
         indicator_b,
         partner_a,
+        leader_b,
         participant_a,
         participant_b,
     }
@@ -209,6 +213,9 @@ fn table(w: &World) -> Vec<Case> {
         case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_a), 200, "owes reports its indicator"),
         case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_b), 403, "owes cannot report another project's indicator"),
         case(OwesA, Patch(notes()), p("partners", w.partner_a), 200, "owes writes its project's roles"),
+        case(OwesA, Patch(json!({"role": "partner"})), p("partners", w.leader_b), 403, "owes cannot demote another organisation from leader"),
+        case(OwesA, Patch(json!({"beneficiary_id": w.owes_a})), p("partners", w.leader_b), 403, "owes cannot take over another organisation's leadership"),
+        case(OwesA, Delete, p("partners", w.leader_b), 403, "owes cannot remove another organisation's leadership"),
         case(
             OwesA,
             Post(json!({"project_id": w.project_b, "beneficiary_id": w.owes_a, "role": "partner"})),
@@ -333,23 +340,48 @@ fn table(w: &World) -> Vec<Case> {
     ]
 }
 
+/// The access token of each caller of the table (none for anonymous).
+struct Tokens {
+    admin: String,
+    rops_kp: String,
+    rops_pm: String,
+    owes: String,
+    jst: String,
+}
+
+impl Tokens {
+    async fn sign_in(app: &TestApp, w: &World) -> Self {
+        Self {
+            admin: app.admin_token.clone(),
+            rops_kp: app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await,
+            rops_pm: app.user_token("rops-pm@x.pl", Role::Rops, Some(w.rops_pm_org)).await,
+            owes: app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await,
+            jst: app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await,
+        }
+    }
+
+    fn of(&self, who: Who) -> Option<&str> {
+        match who {
+            Who::Anonymous => None,
+            Who::Admin => Some(&self.admin),
+            Who::RopsKp => Some(&self.rops_kp),
+            Who::RopsPm => Some(&self.rops_pm),
+            Who::OwesA => Some(&self.owes),
+            Who::Jst => Some(&self.jst),
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_permission_table_holds() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let rops_kp = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
-    let rops_pm = app.user_token("rops-pm@x.pl", Role::Rops, Some(w.rops_pm_org)).await;
-    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
-    let jst = app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await;
+    let tokens = Tokens::sign_in(&app, &w).await;
     let mut failures = Vec::new();
     for case in table(&w) {
-        let session = match case.who {
-            Who::Anonymous => app.anonymous(),
-            Who::Admin => app.as_user(&app.admin_token),
-            Who::RopsKp => app.as_user(&rops_kp),
-            Who::RopsPm => app.as_user(&rops_pm),
-            Who::OwesA => app.as_user(&owes),
-            Who::Jst => app.as_user(&jst),
+        let session = match tokens.of(case.who) {
+            None => app.anonymous(),
+            Some(token) => app.as_user(token),
         };
         let reply = match &case.method {
             Method::Get => session.get(&case.path).await,
@@ -508,21 +540,11 @@ async fn import_row(app: &TestApp, case: &Case, n: u32) -> Option<(String, Value
 async fn the_permission_table_holds_for_imports_and_the_command_line() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let rops_kp = app.user_token("rops-kp@x.pl", Role::Rops, Some(w.rops_kp_org)).await;
-    let rops_pm = app.user_token("rops-pm@x.pl", Role::Rops, Some(w.rops_pm_org)).await;
-    let owes = app.user_token("owes-a@x.pl", Role::Owes, Some(w.owes_a)).await;
-    let jst = app.user_token("jst@x.pl", Role::Jst, Some(w.jst_org)).await;
+    let tokens = Tokens::sign_in(&app, &w).await;
     let (mut compared, mut failures) = (0, Vec::new());
     for (n, case) in table(&w).into_iter().enumerate() {
         let Some((collection, row)) = import_row(&app, &case, n as u32).await else { continue };
-        let token = match case.who {
-            Who::Anonymous => None,
-            Who::Admin => Some(app.admin_token.clone()),
-            Who::RopsKp => Some(rops_kp.clone()),
-            Who::RopsPm => Some(rops_pm.clone()),
-            Who::OwesA => Some(owes.clone()),
-            Who::Jst => Some(jst.clone()),
-        };
+        let token = tokens.of(case.who);
         let mut request =
             app.client.post(app.url(&format!("/api/v1/imports/{collection}"))).header("content-type", "application/x-ndjson").body(format!("{row}\n"));
         if let Some(token) = token {

@@ -50,6 +50,9 @@ impl ToSchema for BulkCollection {
     }
 }
 
+/// How long an upload may pause before the import gives up (and its transaction).
+const UPLOAD_STALL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The form of an upload, from its `Content-Type`.
 fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -79,7 +82,17 @@ where
     let job = imports::run::<R>(&state.db, caller.clone(), chunks, ImportOptions { format, dry_run });
     let feed = async move {
         let mut received = 0u64;
-        while let Some(chunk) = payload.next().await {
+        loop {
+            // An import holds its transaction open while the upload arrives: one
+            // that stalls gives it up rather than keep what it holds.
+            let chunk = match tokio::time::timeout(UPLOAD_STALL, payload.next()).await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(_) => {
+                    let _ = sender.send(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the upload stalled"))).await;
+                    return Err(ApiError::RequestTimeout(format!("no part of the upload arrived for {} seconds", UPLOAD_STALL.as_secs())));
+                }
+            };
             let chunk = match chunk {
                 Ok(chunk) => chunk,
                 Err(e) => {
@@ -147,6 +160,7 @@ pub struct ImportQuery {
     )),
     responses(
         (status = 200, description = "Written (or, in a dry run, checked): how many rows were inserted, updated, unchanged", body = ImportReport),
+        (status = 408, description = "No part of the upload arrived for 30 seconds; nothing was written", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The upload is larger than IMPORT_MAX_BYTES", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is neither CSV nor NDJSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Rows were refused and nothing was written; `errors` lists them with their line", body = Problem, content_type = "application/problem+json"),

@@ -1,4 +1,4 @@
-use crate::db::attendance::{activity_project, participant_project, AttendanceData, AttendanceFilter, Attendances};
+use crate::db::attendance::{activity_project, held_projects, participant_project, AttendanceData, AttendanceFilter, Attendances};
 use crate::db::scopes;
 use crate::domain::access::Scope;
 use crate::domain::collection::Collection;
@@ -11,7 +11,7 @@ use diesel::pg::PgConnection;
 fn project_of(conn: &mut PgConnection, project: Option<i64>) -> Result<Scope, ServiceError> {
     match project {
         Some(project) => Ok(scopes::project(conn, project)?),
-        None => Ok(Scope::Project { voivodeship: None, organisations: Vec::new() }),
+        None => Ok(Scope::Project { id: None, voivodeship: None, organisations: Vec::new() }),
     }
 }
 
@@ -21,7 +21,7 @@ impl Resource for Attendances {
     fn check(conn: &mut PgConnection, data: AttendanceData) -> Result<AttendanceData, ServiceError> {
         let mut checks = Checks::new();
         checks.ordered(data.started_on, data.ended_on, "ended_on", "started_on");
-        let (participant_project, activity_project) = (participant_project(conn, data.participant_id)?, activity_project(conn, data.activity_id)?);
+        let (participant_project, activity_project) = held_projects(conn, data.participant_id, data.activity_id)?;
         checks.ensure(participant_project.is_some(), "participant_id", "unknown_reference", "participant_id names a participant that does not exist");
         checks.ensure(activity_project.is_some(), "activity_id", "unknown_reference", "activity_id names an activity that does not exist");
         if let (Some(p), Some(a)) = (participant_project, activity_project) {

@@ -8,7 +8,7 @@ use crate::domain::codes::MeasurementStatus;
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
-use crate::service::records::not_found;
+use crate::service::records::{hold, not_found};
 use crate::service::resource::Resource;
 use crate::service::{audit, ServiceError};
 use diesel::pg::PgConnection;
@@ -60,7 +60,7 @@ impl Resource for Measurements {
     fn scope(conn: &mut PgConnection, _: Option<i64>, data: &MeasurementData) -> Result<Scope, ServiceError> {
         match indicator_project(conn, data.indicator_id)? {
             Some(project) => Ok(scopes::project(conn, project)?),
-            None => Ok(Scope::Project { voivodeship: None, organisations: Vec::new() }),
+            None => Ok(Scope::Project { id: None, voivodeship: None, organisations: Vec::new() }),
         }
     }
 
@@ -126,6 +126,7 @@ pub fn transition(
         } else {
             authorize_decision(caller, &scope)?;
         }
+        let scope = hold::<Measurements>(conn, caller, Action::Update, scope)?;
         let allowed_from = if from == MeasurementStatus::Draft { editable(current.data.status) } else { current.data.status == from };
         if !allowed_from {
             return Err(ServiceError::Conflict { code: "invalid_transition", detail: format!("a {} value cannot become {to}", current.data.status) });

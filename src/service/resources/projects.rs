@@ -132,7 +132,7 @@ impl Resource for Projects {
             },
             None => Vec::new(),
         };
-        Ok(Scope::Project { voivodeship: data.voivodeship.clone(), organisations })
+        Ok(Scope::Project { id, voivodeship: data.voivodeship.clone(), organisations })
     }
 
     /// A project an OWES creates has the OWES's organisation as its beneficiary.
