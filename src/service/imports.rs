@@ -229,8 +229,37 @@ struct Write<D> {
     line: i64,
     /// The record as stored, for an update.
     before: Option<Record<D>>,
+    /// The row as given, for an update (judged again if the record changes meanwhile).
+    given: Option<D>,
     data: D,
     scope: Scope,
+}
+
+/// Judges one row, naming `record` or a new one, as the single write of it
+/// would be judged: what it writes, or nothing (unchanged), or why not.
+fn judge_row<R: Resource>(
+    conn: &mut PgConnection,
+    judge: &mut Judge<R>,
+    line: i64,
+    record: Option<Record<R::Data>>,
+    data: R::Data,
+    restaged: &mut Vec<StagedRow>,
+) -> Result<Option<Write<R::Data>>, ServiceError> {
+    let Some(record) = record else {
+        let scope = judge.create(conn, &data)?;
+        return Ok(Some(Write { line, before: None, given: None, data, scope }));
+    };
+    let before = judge.stored(conn, &record)?;
+    match judge.update(conn, &record, &before, data.clone())? {
+        Plan::Unchanged => Ok(None),
+        Plan::Write { data: written, scope } => {
+            // What was staged is the row as given; the judgement may have changed it.
+            if written != data {
+                restaged.push(StagedRow { line, id: Some(record.id), doc: R::stored_row(&written)? });
+            }
+            Ok(Some(Write { line, before: Some(record), given: Some(data), data: written, scope }))
+        }
+    }
 }
 
 /// Where an import's time goes, phase by phase (logged at debug level).
@@ -253,6 +282,25 @@ impl Phases {
     }
 }
 
+/// The stored form of each row (personal fields sealed). Sealing is the costly
+/// part of an import's own work, and the database waits meanwhile, so a large
+/// batch is split over two threads.
+fn stored_rows<R: Resource>(rows: &[Row<R::Data>]) -> Result<Vec<StagedRow>, ServiceError> {
+    let encode = |rows: &[Row<R::Data>]| {
+        rows.iter().map(|row| Ok(StagedRow { line: row.line, id: row.id, doc: R::stored_row(&row.data)? })).collect::<Result<Vec<_>, ServiceError>>()
+    };
+    if rows.len() < 1_000 {
+        return encode(rows);
+    }
+    let (first, second) = rows.split_at(rows.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| encode(second));
+        let mut staged = encode(first)?;
+        staged.extend(other.join().map_err(|_| ServiceError::Internal("sealing a batch failed".into()))??);
+        Ok(staged)
+    })
+}
+
 /// One batch: stage and find, judge, write. Returns `(inserted, updated, unchanged)`.
 fn import_batch<R: Resource>(
     conn: &mut PgConnection,
@@ -264,8 +312,7 @@ fn import_batch<R: Resource>(
     phases: &mut Phases,
 ) -> Result<(u64, u64, u64), ServiceError> {
     let mut clock = std::time::Instant::now();
-    let staged =
-        rows.iter().map(|row| Ok(StagedRow { line: row.line, id: row.id, doc: R::stored_row(&row.data)? })).collect::<Result<Vec<_>, ServiceError>>()?;
+    let staged = stored_rows::<R>(&rows)?;
     Phases::lap(&mut clock, &mut phases.encode);
     let staging = match staging {
         Some(staging) => staging,
@@ -286,9 +333,7 @@ fn import_batch<R: Resource>(
     }
     let matched: HashMap<i64, i64> = matched.into_iter().collect();
     let ids: Vec<i64> = matched.values().copied().collect();
-    // Locked, as a single write locks the record it changes: nothing commits in
-    // between that the import would then overwrite (an erasure, an approval).
-    let mut stored: HashMap<i64, Record<R::Data>> = R::find_many_for_update(conn, &ids)?.into_iter().map(|r| (r.id, r)).collect();
+    let mut stored: HashMap<i64, Record<R::Data>> = R::find_many(conn, &ids)?.into_iter().map(|r| (r.id, r)).collect();
     Phases::lap(&mut clock, &mut phases.find);
 
     let mut writes: Vec<Write<R::Data>> = Vec::new();
@@ -298,32 +343,53 @@ fn import_batch<R: Resource>(
         if refusals.refused(row.line) {
             continue;
         }
-        let judged = match matched.get(&row.line).map(|id| stored.remove(id).ok_or(*id)) {
-            None => judge.create(conn, &row.data).map(|scope| Some(Write { line: row.line, before: None, data: row.data, scope })),
-            Some(Ok(record)) => {
-                let given = row.data.clone();
-                judge.stored(conn, &record).and_then(|before| judge.update(conn, &record, &before, row.data)).and_then(|plan| match plan {
-                    Plan::Unchanged => Ok(None),
-                    Plan::Write { data, scope } => {
-                        // What was staged is the row as given; the judgement may have changed it.
-                        if data != given {
-                            restaged.push(StagedRow { line: row.line, id: Some(record.id), doc: R::stored_row(&data)? });
-                        }
-                        Ok(Some(Write { line: row.line, before: Some(record), data, scope }))
-                    }
-                })
+        let record = match matched.get(&row.line).map(|id| stored.remove(id).ok_or(*id)) {
+            None => None,
+            Some(Ok(record)) => Some(record),
+            Some(Err(id)) => {
+                refusals.add_error(row.line, ServiceError::NotFound { resource: R::COLLECTION.spec().noun, id: id.to_string() })?;
+                continue;
             }
-            Some(Err(id)) => Err(ServiceError::NotFound { resource: R::COLLECTION.spec().noun, id: id.to_string() }),
         };
-        match judged {
+        match judge_row(conn, judge, row.line, record, row.data, &mut restaged) {
             Ok(Some(write)) => writes.push(write),
             Ok(None) => unchanged += 1,
             Err(e) => refusals.add_error(row.line, e)?,
         }
     }
+    if writes.is_empty() || refusals.count > 0 {
+        Phases::lap(&mut clock, &mut phases.judge);
+        // Nothing is written once a row is refused; the rest is only checked.
+        return Ok((0, 0, unchanged));
+    }
+    // The records to change are locked now, as a single write locks the record it
+    // changes, so nothing commits in between that the import would overwrite (an
+    // erasure, an approval); one that changed since it was read is judged again.
+    let to_change: Vec<i64> = writes.iter().filter_map(|w| w.before.as_ref().map(|r| r.id)).collect();
+    let mut fresh: HashMap<i64, Record<R::Data>> = R::find_many_for_update(conn, &to_change)?.into_iter().map(|r| (r.id, r)).collect();
+    let mut kept = Vec::with_capacity(writes.len());
+    for write in writes {
+        let Some(before) = &write.before else {
+            kept.push(write);
+            continue;
+        };
+        match fresh.remove(&before.id) {
+            Some(now) if now.updated_at == before.updated_at && now.data == before.data => kept.push(write),
+            Some(now) => {
+                restaged.retain(|r| r.line != write.line);
+                let given = write.given.unwrap_or(write.data);
+                match judge_row(conn, judge, write.line, Some(now), given, &mut restaged) {
+                    Ok(Some(write)) => kept.push(write),
+                    Ok(None) => unchanged += 1,
+                    Err(e) => refusals.add_error(write.line, e)?,
+                }
+            }
+            None => refusals.add_error(write.line, ServiceError::NotFound { resource: R::COLLECTION.spec().noun, id: before.id.to_string() })?,
+        }
+    }
+    let writes = kept;
     Phases::lap(&mut clock, &mut phases.judge);
     if writes.is_empty() || refusals.count > 0 {
-        // Nothing is written once a row is refused; the rest is only checked.
         return Ok((0, 0, unchanged));
     }
 
@@ -331,9 +397,10 @@ fn import_batch<R: Resource>(
     let new_lines: Vec<i64> = writes.iter().filter(|w| w.before.is_none()).map(|w| w.line).collect();
     let changed_lines: Vec<i64> = writes.iter().filter(|w| w.before.is_some()).map(|w| w.line).collect();
     // New records get their ids now, so that their audit events can name them.
-    let new_ids: HashMap<i64, i64> = staging.keep(conn, &new_lines, &changed_lines)?.into_iter().collect();
-    seen.extend(new_ids.values().copied());
-    staging.write(conn)?;
+    let new: Vec<(i64, i64)> = new_lines.iter().copied().zip(staging.reserve_ids(conn, new_lines.len())?).collect();
+    seen.extend(new.iter().map(|(_, id)| *id));
+    staging.write(conn, &new, &changed_lines)?;
+    let new_ids: HashMap<i64, i64> = new.into_iter().collect();
     Phases::lap(&mut clock, &mut phases.write);
     let caller = judge.caller().clone();
     let mut events = Vec::with_capacity(writes.len());
