@@ -4,12 +4,12 @@
 //! each collection's documented handlers from its registry entry.
 
 use super::caching::IfMatch;
+use super::caller::Session;
 use super::formats;
 use super::paging::{neighbour_cursors, Format, ListPage, ListParams};
 use super::{ApiError, AppState};
 use crate::db::listing::Window;
 use crate::db::Record;
-use crate::domain::access::{Action, Caller};
 use crate::service::records::{self, Page};
 use crate::service::resource::Resource;
 pub use crate::service::view::{view, View};
@@ -49,17 +49,19 @@ fn version_check<R: Resource>(precondition: IfMatch) -> impl Fn(&Record<R::Data>
     move |record| precondition.check(&representation::<R>(record)?)
 }
 
-pub async fn list<R: Resource>(state: &AppState, caller: &Caller, filter: R::Filter, params: ListParams, req: &HttpRequest) -> Result<HttpResponse, ApiError>
+pub async fn list<R: Resource>(state: &AppState, session: &Session, filter: R::Filter, params: ListParams, req: &HttpRequest) -> Result<HttpResponse, ApiError>
 where
     R::Data: ToSchema,
 {
-    records::may_try::<R>(caller, Action::Read)?;
+    if !records::public::<R>() {
+        session.required()?;
+    }
     let format = formats::chosen(params.format, req);
     let request = params.request(records::order_of::<R>(&filter)?)?;
-    let caller = caller.clone();
     let paged = request.clone();
-    let Page { listed, places } =
-        state.read_if(records::public::<R>(), move |conn| records::list::<R>(conn, &caller, &filter, &paged, format == Format::Geojson)).await?;
+    let Page { listed, places } = state
+        .read_if_as(records::public::<R>(), session, move |conn, caller| records::list::<R>(conn, caller, &filter, &paged, format == Format::Geojson))
+        .await?;
     let (next, prev) = neighbour_cursors(&request, &listed);
     let mut response = HttpResponse::Ok();
     if let Some(links) = page_links(req, request.limit, next.as_deref(), prev.as_deref()) {
@@ -80,38 +82,35 @@ where
     })
 }
 
-pub async fn read<R: Resource>(state: &AppState, caller: &Caller, id: i64) -> Result<HttpResponse, ApiError> {
-    records::may_try::<R>(caller, Action::Read)?;
-    let caller = caller.clone();
-    let record = state.read_if(records::public::<R>(), move |conn| records::read::<R>(conn, &caller, id)).await?;
+pub async fn read<R: Resource>(state: &AppState, session: &Session, id: i64) -> Result<HttpResponse, ApiError> {
+    if !records::public::<R>() {
+        session.required()?;
+    }
+    let record = state.read_if_as(records::public::<R>(), session, move |conn, caller| records::read::<R>(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn create<R: Resource>(state: &AppState, caller: &Caller, data: R::Data) -> Result<HttpResponse, ApiError> {
-    records::may_try::<R>(caller, Action::Create)?;
-    let caller = caller.clone();
-    let record = state.run(move |conn| records::create::<R>(conn, &caller, data)).await?;
+pub async fn create<R: Resource>(state: &AppState, session: &Session, data: R::Data) -> Result<HttpResponse, ApiError> {
+    session.required()?;
+    let record = state.run_as(session, move |conn, caller| records::create::<R>(conn, caller, data)).await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, R::COLLECTION.record_path(record.id))).json(view::<R>(record)))
 }
 
-pub async fn replace<R: Resource>(state: &AppState, caller: &Caller, id: i64, data: R::Data, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
-    records::may_try::<R>(caller, Action::Update)?;
-    let caller = caller.clone();
-    let record = state.run(move |conn| records::replace::<R>(conn, &caller, id, data, &version_check::<R>(precondition))).await?;
+pub async fn replace<R: Resource>(state: &AppState, session: &Session, id: i64, data: R::Data, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
+    session.required()?;
+    let record = state.run_as(session, move |conn, caller| records::replace::<R>(conn, caller, id, data, &version_check::<R>(precondition))).await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn patch<R: Resource>(state: &AppState, caller: &Caller, id: i64, patch: Value, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
-    records::may_try::<R>(caller, Action::Update)?;
-    let caller = caller.clone();
-    let record = state.run(move |conn| records::patch::<R>(conn, &caller, id, &patch, &version_check::<R>(precondition))).await?;
+pub async fn patch<R: Resource>(state: &AppState, session: &Session, id: i64, patch: Value, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
+    session.required()?;
+    let record = state.run_as(session, move |conn, caller| records::patch::<R>(conn, caller, id, &patch, &version_check::<R>(precondition))).await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn delete<R: Resource>(state: &AppState, caller: &Caller, id: i64, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
-    records::may_try::<R>(caller, Action::Delete)?;
-    let caller = caller.clone();
-    state.run(move |conn| records::delete::<R>(conn, &caller, id, &version_check::<R>(precondition))).await?;
+pub async fn delete<R: Resource>(state: &AppState, session: &Session, id: i64, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
+    session.required()?;
+    state.run_as(session, move |conn, caller| records::delete::<R>(conn, caller, id, &version_check::<R>(precondition))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -148,12 +147,12 @@ macro_rules! crud_routes {
             ))]
         pub async fn list(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            caller: $crate::domain::access::Caller,
+            session: $crate::api::caller::Session,
             filter: ::actix_web::web::Query<$filter>,
             page: ::actix_web::web::Query<$crate::api::paging::ListParams>,
             req: ::actix_web::HttpRequest,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::list::<$store>(&state, &caller, filter.into_inner(), page.into_inner(), &req).await
+            $crate::api::crud::list::<$store>(&state, &session, filter.into_inner(), page.into_inner(), &req).await
         }
 
         #[utoipa::path(post, path = list_path(), tag = COLLECTION.path(), operation_id = operation("create"),
@@ -165,10 +164,10 @@ macro_rules! crud_routes {
             ))]
         pub async fn create(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            caller: $crate::domain::access::Caller,
+            session: $crate::api::caller::Session,
             body: ::actix_web::web::Json<$data>,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::create::<$store>(&state, &caller, body.into_inner()).await
+            $crate::api::crud::create::<$store>(&state, &session, body.into_inner()).await
         }
 
         #[utoipa::path(get, path = item_path(), tag = COLLECTION.path(), operation_id = operation("get"),
@@ -180,10 +179,10 @@ macro_rules! crud_routes {
             ))]
         pub async fn read(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            caller: $crate::domain::access::Caller,
+            session: $crate::api::caller::Session,
             id: ::actix_web::web::Path<i64>,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::read::<$store>(&state, &caller, id.into_inner()).await
+            $crate::api::crud::read::<$store>(&state, &session, id.into_inner()).await
         }
 
         #[utoipa::path(put, path = item_path(), tag = COLLECTION.path(), operation_id = operation("replace"),
@@ -198,12 +197,12 @@ macro_rules! crud_routes {
             ))]
         pub async fn replace(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            caller: $crate::domain::access::Caller,
+            session: $crate::api::caller::Session,
             id: ::actix_web::web::Path<i64>,
             body: ::actix_web::web::Json<$data>,
             precondition: $crate::api::caching::IfMatch,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::replace::<$store>(&state, &caller, id.into_inner(), body.into_inner(), precondition).await
+            $crate::api::crud::replace::<$store>(&state, &session, id.into_inner(), body.into_inner(), precondition).await
         }
 
         #[utoipa::path(patch, path = item_path(), tag = COLLECTION.path(), operation_id = operation("patch"),
@@ -219,12 +218,12 @@ macro_rules! crud_routes {
             ))]
         pub async fn patch(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            caller: $crate::domain::access::Caller,
+            session: $crate::api::caller::Session,
             id: ::actix_web::web::Path<i64>,
             body: ::actix_web::web::Json<::serde_json::Value>,
             precondition: $crate::api::caching::IfMatch,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::patch::<$store>(&state, &caller, id.into_inner(), body.into_inner(), precondition).await
+            $crate::api::crud::patch::<$store>(&state, &session, id.into_inner(), body.into_inner(), precondition).await
         }
 
         #[utoipa::path(delete, path = item_path(), tag = COLLECTION.path(), operation_id = operation("delete"),
@@ -238,11 +237,11 @@ macro_rules! crud_routes {
             ))]
         pub async fn delete(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            caller: $crate::domain::access::Caller,
+            session: $crate::api::caller::Session,
             id: ::actix_web::web::Path<i64>,
             precondition: $crate::api::caching::IfMatch,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
-            $crate::api::crud::delete::<$store>(&state, &caller, id.into_inner(), precondition).await
+            $crate::api::crud::delete::<$store>(&state, &session, id.into_inner(), precondition).await
         }
 
         #[derive(utoipa::OpenApi)]

@@ -13,6 +13,7 @@
 //! requests give their key up: they wrote nothing, and a retry runs again.
 
 use super::{ApiError, AppState};
+use crate::api::caller::Session;
 use crate::crypto::vault;
 use crate::db::idempotency::{self, Claimed};
 use crate::domain::access::Caller;
@@ -66,11 +67,16 @@ pub async fn idempotent(mut req: ServiceRequest, next: Next<impl MessageBody + '
     };
     // Keys belong to accounts: an anonymous request (or one whose token is refused,
     // which the route answers with a 401) runs as if it had none.
-    let user = match req.extract::<Caller>().await {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return Ok(next.call(req).await?.map_into_boxed_body()) };
+    let session = match req.extract::<Session>().await {
+        Ok(session) if session.signed() => session,
+        _ => return Ok(next.call(req).await?.map_into_boxed_body()),
+    };
+    // A replay answers for the account as it is now: one disabled since gets nothing.
+    let user = match state.caller(&session).await {
         Ok(Caller::User(user)) => user,
         _ => return Ok(next.call(req).await?.map_into_boxed_body()),
     };
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else { return Ok(next.call(req).await?.map_into_boxed_body()) };
     // The caller's own namespace of keys.
     let scope = format!("user:{}", user.id);
     let (method, path) = (req.method().to_string(), req.uri().to_string());

@@ -41,4 +41,33 @@ impl AppState {
     {
         Ok(self.db.read_if(public, work).await?)
     }
+
+    /// Runs a use case on the primary as the caller of `session`, looked up on
+    /// the same connection first.
+    pub async fn run_as<T, F>(&self, session: &super::caller::Session, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConnection, &crate::domain::access::Caller) -> Result<T, crate::service::ServiceError> + Send + 'static,
+    {
+        let session = session.clone();
+        self.run(move |conn| {
+            let caller = session.caller(conn)?;
+            work(conn, &caller)
+        })
+        .await
+    }
+
+    /// [`Self::run_as`] on the replica when `public` (and no account must be
+    /// looked up: the replica may lag, and accounts are the primary's).
+    pub async fn read_if_as<T, F>(&self, public: bool, session: &super::caller::Session, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut PgConnection, &crate::domain::access::Caller) -> Result<T, crate::service::ServiceError> + Send + 'static,
+    {
+        if public && !session.signed() {
+            self.read(move |conn| work(conn, &crate::domain::access::Caller::Anonymous)).await
+        } else {
+            self.run_as(session, work).await
+        }
+    }
 }

@@ -33,11 +33,6 @@ pub fn organisation(conn: &mut PgConnection, organisation_id: i64) -> Result<Opt
         .optional()?)
 }
 
-/// The organisation's voivodeship: `None` when there is no such organisation.
-pub fn organisation_voivodeship(conn: &mut PgConnection, organisation_id: i64) -> Result<Option<Option<String>>, DbError> {
-    Ok(beneficiaries::table.find(organisation_id).select(beneficiaries::voivodeship).first::<Option<String>>(conn).optional()?)
-}
-
 /// The organisations that are a project's beneficiary, leader or partner today.
 fn organisations(conn: &mut PgConnection, project_id: i64) -> Result<Vec<i64>, DbError> {
     Ok(partners::table

@@ -47,6 +47,28 @@ pub struct UserChanges {
     pub enabled: Option<bool>,
 }
 
+/// What a request needs to know of the account it acts for: who, as what, for
+/// which organisation (and its voivodeship), and whether it is enabled. One
+/// statement, asked on every signed-in request.
+#[derive(Debug, Clone, Queryable)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub organisation_id: Option<i64>,
+    pub enabled: bool,
+    pub voivodeship: Option<String>,
+}
+
+pub fn account(conn: &mut PgConnection, id: i64) -> Result<Option<Account>, DbError> {
+    Ok(users::table
+        .left_join(beneficiaries::table.on(beneficiaries::id.nullable().eq(users::organisation_id)))
+        .filter(users::id.eq(id))
+        .select((users::id, users::email, users::role, users::organisation_id, users::enabled, beneficiaries::voivodeship.nullable()))
+        .first::<Account>(conn)
+        .optional()?)
+}
+
 pub fn find(conn: &mut PgConnection, id: i64) -> Result<UserRow, DbError> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn)?)
 }

@@ -204,6 +204,7 @@ pub fn list<R: Resource>(
     request: &ListRequest,
     map: bool,
 ) -> Result<Page<R::Data>, ServiceError> {
+    may_try::<R>(caller, Action::Read)?;
     let scope = readable_scope::<R>(conn, caller, filter)?;
     let listed = R::list(conn, filter, request)?;
     if let Some(scope) = &scope {
@@ -227,6 +228,7 @@ pub fn may_try<R: Resource>(caller: &Caller, action: Action) -> Result<(), Servi
 
 /// One record. A read of personal data is scoped and audited.
 pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<Record<R::Data>, ServiceError> {
+    may_try::<R>(caller, Action::Read)?;
     let record = R::find(conn, id).map_err(not_found::<R>(id))?;
     if needs_scope(R::COLLECTION, Action::Read) {
         let scope = R::scope(conn, Some(id), &record.data)?;
@@ -238,6 +240,7 @@ pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> R
 
 /// Creates a record.
 pub fn create<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: R::Data) -> Result<Record<R::Data>, ServiceError> {
+    may_try::<R>(caller, Action::Create)?;
     conn.transaction(|conn| {
         let mut judge = Judge::<R>::new(caller);
         let data = first_judged(conn, &mut judge, data)?;
@@ -262,6 +265,7 @@ pub fn replace<R: Resource>(
     data: R::Data,
     precondition: Precondition<R::Data>,
 ) -> Result<Record<R::Data>, ServiceError> {
+    may_try::<R>(caller, Action::Update)?;
     conn.transaction(|conn| {
         let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
         let mut judge = Judge::<R>::new(caller);
@@ -281,6 +285,7 @@ pub fn patch<R: Resource>(
     patch: &Value,
     precondition: Precondition<R::Data>,
 ) -> Result<Record<R::Data>, ServiceError> {
+    may_try::<R>(caller, Action::Update)?;
     if !patch.is_object() {
         return Err(ServiceError::BadRequest("a merge patch must be a JSON object".into()));
     }
@@ -317,6 +322,7 @@ fn write_update<R: Resource>(
 
 /// Deletes record `id`.
 pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, precondition: Precondition<R::Data>) -> Result<(), ServiceError> {
+    may_try::<R>(caller, Action::Delete)?;
     conn.transaction(|conn| {
         let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
         let scope = R::scope(conn, Some(id), &stored.data)?;

@@ -1,10 +1,10 @@
 //! The audit trail: admins read all of it, a ROPS what happened in its voivodeship.
 
+use crate::api::caller::Session;
 use crate::api::paging::{Page, PageParams};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::db::audit::{AuditEvent, AuditFilter};
-use crate::domain::access::Caller;
 use crate::service::audit;
 use actix_web::{web, HttpResponse};
 
@@ -16,10 +16,15 @@ use actix_web::{web, HttpResponse};
         (status = 200, description = "One page of events", body = Page<AuditEvent>),
         (status = 403, description = "Not an admin or ROPS", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, filter: web::Query<AuditFilter>, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    filter: web::Query<AuditFilter>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
     let filter = filter.into_inner();
-    let (events, total) = state.run(move |conn| audit::list(conn, &caller, &filter, request)).await?;
+    let (events, total) = state.run_as(&session, move |conn, caller| audit::list(conn, caller, &filter, request)).await?;
     Ok(HttpResponse::Ok().json(Page { items: events, total, limit: request.limit, offset: request.offset }))
 }
 

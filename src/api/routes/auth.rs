@@ -1,8 +1,9 @@
 //! Sign-in, token refresh, sign-out and who-am-I.
 
+use crate::api::caller::Session;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::domain::access::{Caller, User};
+use crate::domain::access::User;
 use crate::service::auth::sessions::{self, TokenPair};
 use crate::service::auth::TokenService;
 use crate::service::ServiceError;
@@ -72,8 +73,10 @@ pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshToken>) -
         (status = 200, description = "The user the access token speaks for", body = User),
         (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(caller.signed_in().map_err(ServiceError::from)?))
+pub async fn me(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+    session.required()?;
+    let user = state.run_as(&session, |_, caller| Ok(caller.signed_in().map_err(ServiceError::from)?.clone())).await?;
+    Ok(HttpResponse::Ok().json(user))
 }
 
 #[derive(utoipa::OpenApi)]

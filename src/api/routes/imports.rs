@@ -4,6 +4,7 @@
 //! import engine (`service::imports`) chunk by chunk as it arrives, and an
 //! export's pages are streamed as the service walks them (`service::exports`).
 
+use crate::api::caller::Session;
 use crate::api::problem::Problem;
 use crate::api::telemetry::Metrics;
 use crate::api::{ApiError, AppState};
@@ -168,13 +169,15 @@ pub struct ImportQuery {
 pub async fn import(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    caller: Caller,
+    session: Session,
     collection: web::Path<BulkCollection>,
     query: web::Query<ImportQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let dry_run = query.dry_run.unwrap_or(false);
+    session.required()?;
+    let caller = state.caller(&session).await?;
     let report = crate::with_resource!(collection.into_inner().0, R => receive::<R>(&state, &caller, &req, payload, dry_run).await)?;
     if !report.dry_run {
         metrics.count_imported(report.inserted + report.updated);
@@ -211,11 +214,12 @@ pub struct ExportQuery {
     ))]
 pub async fn export_rows(
     state: web::Data<AppState>,
-    caller: Caller,
+    session: Session,
     collection: web::Path<BulkCollection>,
     query: web::Query<ExportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let caller = state.caller(&session).await?;
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let format = match query.format {
         Some(ExportFormat::Csv) => BodyFormat::Csv,

@@ -1,11 +1,11 @@
 //! The workflow of reported indicator values: submit, approve, return
 //! (the rules are `service::resources::measurements`).
 
+use crate::api::caller::Session;
 use crate::api::crud::view;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::db::measurements::{MeasurementData, Measurements};
-use crate::domain::access::Caller;
 use crate::domain::codes::MeasurementStatus;
 use crate::service::resources::measurements;
 use actix_web::{web, HttpResponse};
@@ -22,13 +22,14 @@ pub struct ReturnReason {
 /// Moves measurement `id` from `from` to `to` (see `service::resources::measurements::transition`).
 async fn transition(
     state: &AppState,
-    caller: Caller,
+    session: Session,
     id: i64,
     from: MeasurementStatus,
     to: MeasurementStatus,
     reason: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = state.run(move |conn| measurements::transition(conn, &caller, id, from, to, reason)).await?;
+    session.required()?;
+    let record = state.run_as(&session, move |conn, caller| measurements::transition(conn, caller, id, from, to, reason)).await?;
     Ok(HttpResponse::Ok().json(view::<Measurements>(record)))
 }
 
@@ -42,8 +43,8 @@ async fn transition(
         (status = 404, description = "No such measurement", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a draft or returned value", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn submit(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    transition(&state, caller, id.into_inner(), MeasurementStatus::Draft, MeasurementStatus::Submitted, None).await
+pub async fn submit(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    transition(&state, session, id.into_inner(), MeasurementStatus::Draft, MeasurementStatus::Submitted, None).await
 }
 
 /// Approve a submitted value: it becomes the indicator's achieved value if it is the latest.
@@ -56,8 +57,8 @@ pub async fn submit(state: web::Data<AppState>, caller: Caller, id: web::Path<i6
         (status = 404, description = "No such measurement", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a submitted value", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn approve(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    transition(&state, caller, id.into_inner(), MeasurementStatus::Submitted, MeasurementStatus::Approved, None).await
+pub async fn approve(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    transition(&state, session, id.into_inner(), MeasurementStatus::Submitted, MeasurementStatus::Approved, None).await
 }
 
 /// Return a submitted value to its writers, with a reason.
@@ -72,12 +73,12 @@ pub async fn approve(state: web::Data<AppState>, caller: Caller, id: web::Path<i
         (status = 409, description = "Not a submitted value", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn return_value(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, body: web::Json<ReturnReason>) -> Result<HttpResponse, ApiError> {
+pub async fn return_value(state: web::Data<AppState>, session: Session, id: web::Path<i64>, body: web::Json<ReturnReason>) -> Result<HttpResponse, ApiError> {
     let reason = body.into_inner().reason.trim().to_owned();
     if reason.is_empty() {
         return Err(ApiError::field("reason", "blank", "say why the value is returned"));
     }
-    transition(&state, caller, id.into_inner(), MeasurementStatus::Submitted, MeasurementStatus::Returned, Some(reason)).await
+    transition(&state, session, id.into_inner(), MeasurementStatus::Submitted, MeasurementStatus::Returned, Some(reason)).await
 }
 
 #[derive(utoipa::OpenApi)]

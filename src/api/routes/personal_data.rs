@@ -1,13 +1,13 @@
 //! The rights and aggregates around participants: a person's export, erasure,
 //! and summaries that carry no personal data (the rules are `service::people`).
 
+use crate::api::caller::Session;
 use crate::api::crud::{view, View};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::db::attendance::{AttendanceData, Attendances};
 use crate::db::audit::AuditEvent;
 use crate::db::participants::{ParticipantData, Participants};
-use crate::domain::access::Caller;
 use crate::service::people::{self, ParticipantSummary, RegionalFilter};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -31,9 +31,10 @@ pub struct ParticipantExport {
         (status = 403, description = "Not the caller's to see", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn export(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn export(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let person = state.run(move |conn| people::export(conn, &caller, id)).await?;
+    session.required()?;
+    let person = state.run_as(&session, move |conn, caller| people::export(conn, caller, id)).await?;
     let body = ParticipantExport {
         participant: view::<Participants>(person.participant),
         attendance: person.attendance.into_iter().map(view::<Attendances>).collect(),
@@ -52,9 +53,10 @@ pub async fn export(state: web::Data<AppState>, caller: Caller, id: web::Path<i6
         (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn erase(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn erase(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let record = state.run(move |conn| people::erase(conn, &caller, id)).await?;
+    session.required()?;
+    let record = state.run_as(&session, move |conn, caller| people::erase(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(view::<Participants>(record)))
 }
 
@@ -67,9 +69,10 @@ pub async fn erase(state: web::Data<AppState>, caller: Caller, id: web::Path<i64
         (status = 403, description = "A local government outside the project's voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn project_summary(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn project_summary(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let summary = state.run(move |conn| people::project_summary(conn, &caller, id)).await?;
+    session.required()?;
+    let summary = state.run_as(&session, move |conn, caller| people::project_summary(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 
@@ -83,9 +86,10 @@ pub async fn project_summary(state: web::Data<AppState>, caller: Caller, id: web
         (status = 403, description = "A local government asking about another voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown voivodeship", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn regional_summary(state: web::Data<AppState>, caller: Caller, filter: web::Query<RegionalFilter>) -> Result<HttpResponse, ApiError> {
+pub async fn regional_summary(state: web::Data<AppState>, session: Session, filter: web::Query<RegionalFilter>) -> Result<HttpResponse, ApiError> {
     let filter = filter.into_inner();
-    let summary = state.run(move |conn| people::regional_summary(conn, &caller, filter)).await?;
+    session.required()?;
+    let summary = state.run_as(&session, move |conn, caller| people::regional_summary(conn, caller, filter)).await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 

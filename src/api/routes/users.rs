@@ -1,11 +1,11 @@
 //! User accounts: admins manage all, a ROPS the OWES and JST users of its
 //! voivodeship (the rules are `service::accounts`).
 
+use crate::api::caller::Session;
 use crate::api::extractors::resource;
 use crate::api::paging::{Page, PageParams};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::domain::access::Caller;
 use crate::service::accounts::{self, NewUser, UserPatch, UserView};
 use actix_web::{web, HttpResponse};
 
@@ -16,9 +16,9 @@ use actix_web::{web, HttpResponse};
         (status = 200, description = "One page of accounts", body = Page<UserView>),
         (status = 403, description = "Not an admin or ROPS", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list(state: web::Data<AppState>, caller: Caller, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
+pub async fn list(state: web::Data<AppState>, session: Session, page: web::Query<PageParams>) -> Result<HttpResponse, ApiError> {
     let request = page.request()?;
-    let (items, total) = state.run(move |conn| accounts::list(conn, &caller, request)).await?;
+    let (items, total) = state.run_as(&session, move |conn, caller| accounts::list(conn, caller, request)).await?;
     Ok(HttpResponse::Ok().json(Page { items, total, limit: request.limit, offset: request.offset }))
 }
 
@@ -31,8 +31,9 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, page: web::Query<P
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
-    let user = accounts::create(&state.db, caller, body.into_inner()).await?;
+pub async fn create(state: web::Data<AppState>, session: Session, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
+    session.required()?;
+    let user = accounts::create(&state.db, state.caller(&session).await?, body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/users/{}", user.id))).json(user))
 }
 
@@ -45,9 +46,9 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: web::Json<
         (status = 403, description = "Not yours to see", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn read(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn read(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = state.run(move |conn| accounts::read(conn, &caller, id)).await?;
+    let user = state.run_as(&session, move |conn, caller| accounts::read(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -62,8 +63,9 @@ pub async fn read(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn patch(state: web::Data<AppState>, caller: Caller, id: web::Path<i64>, body: web::Json<UserPatch>) -> Result<HttpResponse, ApiError> {
-    let user = accounts::patch(&state.db, &state.throttle, caller, id.into_inner(), body.into_inner()).await?;
+pub async fn patch(state: web::Data<AppState>, session: Session, id: web::Path<i64>, body: web::Json<UserPatch>) -> Result<HttpResponse, ApiError> {
+    session.required()?;
+    let user = accounts::patch(&state.db, &state.throttle, state.caller(&session).await?, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 

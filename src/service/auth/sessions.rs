@@ -3,7 +3,7 @@
 use super::passwords;
 use super::throttle::{self, account_key, client_key, ThrottleSettings};
 use super::tokens::{self, Bearer, TokenService};
-use crate::db::{scopes, users, DbError};
+use crate::db::users;
 use crate::domain::access::User;
 use crate::service::{Database, ServiceError};
 use chrono::Utc;
@@ -28,15 +28,6 @@ pub struct TokenPair {
 }
 
 const BAD_CREDENTIALS: &str = "invalid email or password";
-
-/// The user a stored account acts as, with its organisation's voivodeship.
-fn account_user(conn: &mut PgConnection, row: &users::UserRow, session: Option<i64>) -> Result<User, DbError> {
-    let voivodeship = match row.organisation_id {
-        Some(org) => scopes::organisation_voivodeship(conn, org)?.flatten(),
-        None => None,
-    };
-    Ok(User { id: row.id, email: row.email.clone(), role: row.role, organisation_id: row.organisation_id, voivodeship, session })
-}
 
 fn issue(conn: &mut PgConnection, tokens: &TokenService, row: &users::UserRow, family: Option<i64>) -> Result<TokenPair, ServiceError> {
     let refresh_token = tokens::random_token("rt");
@@ -127,12 +118,15 @@ pub async fn refresh(db: &Database, tokens: Arc<TokenService>, refresh_token: St
 /// stored account, and one disabled or given another role or organisation
 /// since the token was issued is refused.
 pub fn current_user(conn: &mut PgConnection, bearer: &Bearer) -> Result<User, ServiceError> {
-    let current = match users::find(conn, bearer.id) {
-        Err(DbError::NotFound) => None,
-        other => Some(other?),
-    };
-    match current {
-        Some(row) if row.enabled && row.role == bearer.role && row.organisation_id == bearer.organisation_id => Ok(account_user(conn, &row, bearer.session)?),
+    match users::account(conn, bearer.id)? {
+        Some(account) if account.enabled && account.role == bearer.role && account.organisation_id == bearer.organisation_id => Ok(User {
+            id: account.id,
+            email: account.email,
+            role: account.role,
+            organisation_id: account.organisation_id,
+            voivodeship: account.voivodeship,
+            session: bearer.session,
+        }),
         _ => Err(ServiceError::Unauthorized("the account has changed since this token was issued; sign in again".into())),
     }
 }
