@@ -36,6 +36,8 @@ pub struct Settings {
     pub database_read_url: Option<String>,
     /// Whether anonymous reads are kept in memory (see `api::response_cache`).
     pub response_cache: bool,
+    /// How counts of people are protected for readers who do not own them.
+    pub disclosure: crate::domain::disclosure::Rounding,
 }
 
 // The key stays out of Debug output.
@@ -134,6 +136,8 @@ impl Settings {
             import_limit: env_number("IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)?,
             database_read_url: Some(env_or("DATABASE_READ_URL", "")).filter(|url| !url.is_empty()),
             response_cache: env_or("RESPONSE_CACHE", "true") != "false",
+            disclosure: crate::domain::disclosure::Rounding::new(env_number("DISCLOSURE_ROUNDING_BASE", crate::domain::disclosure::DEFAULT_BASE)?)
+                .map_err(|e| format!("DISCLOSURE_ROUNDING_BASE: {e}"))?,
             vault_keys,
         })
     }

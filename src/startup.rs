@@ -27,6 +27,7 @@ impl Application {
             .map_err(|e| format!("cannot connect to the database: {e}"))?;
         let mut conn = db.get().map_err(|e| e.to_string())?;
         let applied = pool::run_migrations(&mut conn)?;
+        crate::service::reports::apply_rounding(&mut conn, settings.disclosure).map_err(|e| format!("cannot set the rounding of protected counts: {e}"))?;
         drop(conn);
         if applied > 0 {
             tracing::info!(applied, "applied migrations");
@@ -61,7 +62,7 @@ impl Application {
             ),
             None => None,
         };
-        let state = AppState { db: Database::new(db, read_pool), throttle, import_limit: settings.import_limit };
+        let state = AppState { db: Database::new(db, read_pool), throttle, import_limit: settings.import_limit, disclosure: settings.disclosure };
         let cache = settings.response_cache.then(|| {
             let cache = web::Data::new(crate::api::response_cache::ResponseCache::default());
             crate::api::response_cache::ResponseCache::listen(cache.clone(), settings.database_url.clone());

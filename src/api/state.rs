@@ -12,6 +12,8 @@ pub struct AppState {
     pub throttle: ThrottleSettings,
     /// The largest upload an import takes, in bytes.
     pub import_limit: u64,
+    /// How counts of people are protected for readers who do not own them.
+    pub disclosure: crate::domain::disclosure::Rounding,
 }
 
 impl AppState {

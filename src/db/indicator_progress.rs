@@ -1,17 +1,19 @@
 //! Indicator progress (the `indicator_progress` view) and the roll-ups over it.
 
+use super::disclosure::published;
 use super::DbError;
 use crate::domain::codes::IndicatorStatus;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, Numeric, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Numeric, Text};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-/// How far an indicator has come.
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
-pub struct IndicatorProgress {
+/// How far an indicator has come: exact, and as published to a reader who does
+/// not own the counts of people in it (`domain::disclosure`).
+#[derive(Debug, QueryableByName)]
+pub struct IndicatorFigures {
     #[diesel(sql_type = BigInt)]
     pub indicator_id: i64,
     #[diesel(sql_type = BigInt)]
@@ -19,40 +21,42 @@ pub struct IndicatorProgress {
     #[diesel(sql_type = Nullable<BigInt>)]
     pub definition_id: Option<i64>,
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>)]
     pub target_value: Option<Decimal>,
     #[diesel(sql_type = Nullable<Text>)]
     pub target_text: Option<String>,
-    /// The latest approved measurement, else the attendance count (derived
-    /// indicators), else the value reported with the indicator.
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>)]
     pub achieved_value: Option<Decimal>,
     #[diesel(sql_type = Nullable<Text>)]
     pub achieved_text: Option<String>,
-    /// Where `achieved_value` comes from: measurement, attendance or reported.
     #[diesel(sql_type = Nullable<Text>)]
     pub source: Option<String>,
-    /// achieved / target in percent, one decimal.
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>, example = "114.3")]
     pub percent: Option<Decimal>,
-    /// The elapsed share of the project's period, in percent.
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>)]
     pub expected_percent: Option<Decimal>,
     #[diesel(sql_type = Text)]
     pub status: IndicatorStatus,
+    /// Whether the value counts people (completed attendance), so that readers
+    /// who do not own them get the published figures.
+    #[diesel(sql_type = Bool)]
+    pub protected: bool,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub published_value: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub published_percent: Option<Decimal>,
+    #[diesel(sql_type = Text)]
+    pub published_status: IndicatorStatus,
 }
 
 const PROGRESS: &str = "SELECT indicator_id, project_id, definition_id, target_value, target_text, achieved_value, achieved_text, \
-    source, percent, expected_percent, status FROM indicator_progress";
+    source, percent, expected_percent, status, coalesce(protected, FALSE) AS protected, published_value, published_percent, published_status \
+    FROM indicator_progress";
 
-pub fn of_indicator(conn: &mut PgConnection, id: i64) -> Result<Option<IndicatorProgress>, DbError> {
+pub fn of_indicator(conn: &mut PgConnection, id: i64) -> Result<Option<IndicatorFigures>, DbError> {
     Ok(diesel::sql_query(format!("{PROGRESS} WHERE indicator_id = $1")).bind::<BigInt, _>(id).get_result(conn).optional()?)
 }
 
-pub fn of_project(conn: &mut PgConnection, project_id: i64) -> Result<Vec<IndicatorProgress>, DbError> {
+pub fn of_project(conn: &mut PgConnection, project_id: i64) -> Result<Vec<IndicatorFigures>, DbError> {
     Ok(diesel::sql_query(format!("{PROGRESS} WHERE project_id = $1 ORDER BY indicator_id")).bind::<BigInt, _>(project_id).load(conn)?)
 }
 
@@ -69,9 +73,8 @@ pub struct ReportFilter {
 }
 
 /// One group of an indicator roll-up.
-#[derive(Debug, Serialize, ToSchema, QueryableByName, PartialEq)]
-pub struct IndicatorRollup {
-    /// The group: a definition, programme, axis or measure id, a voivodeship code or a year.
+#[derive(Debug, QueryableByName, PartialEq)]
+pub struct IndicatorTotals {
     #[diesel(sql_type = Nullable<Text>)]
     pub key: Option<String>,
     #[diesel(sql_type = BigInt)]
@@ -79,28 +82,23 @@ pub struct IndicatorRollup {
     #[diesel(sql_type = BigInt)]
     pub projects: i64,
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>)]
     pub sum_target: Option<Decimal>,
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>)]
     pub sum_achieved: Option<Decimal>,
-    /// Projects with at least one indicator behind.
     #[diesel(sql_type = BigInt)]
     pub projects_behind: i64,
 }
 
-/// One group of the portfolio report.
-#[derive(Debug, Serialize, ToSchema, QueryableByName, PartialEq)]
-pub struct PortfolioRollup {
+/// One group of the portfolio.
+#[derive(Debug, QueryableByName, PartialEq)]
+pub struct PortfolioTotals {
     #[diesel(sql_type = Nullable<Text>)]
     pub key: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub projects: i64,
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>)]
     pub total_value: Option<Decimal>,
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[schema(value_type = Option<String>)]
     pub eu_amount: Option<Decimal>,
     #[diesel(sql_type = BigInt)]
     pub participants: i64,
@@ -163,10 +161,11 @@ impl GroupBy {
     }
 }
 
-/// Whole-country groups come from the maintained roll-ups (a row per group); a
-/// filtered report adds up the maintained per-indicator facts it selects.
-pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter) -> Result<Vec<IndicatorRollup>, DbError> {
-    if f.is_empty() {
+/// Whole-country groups of published figures come from the maintained roll-ups
+/// (a row per group); a filtered or exact (`protected` false) report adds up the
+/// maintained per-indicator facts it selects.
+pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter, protected: bool) -> Result<Vec<IndicatorTotals>, DbError> {
+    if protected && f.is_empty() {
         return Ok(diesel::sql_query(
             "SELECT nullif(key, '') AS key, indicators, projects, CASE WHEN target_count > 0 THEN sum_target END AS sum_target, \
              CASE WHEN achieved_count > 0 THEN sum_achieved END AS sum_achieved, projects_behind \
@@ -176,24 +175,28 @@ pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilte
         .load(conn)?);
     }
     let key = group.fact_column();
+    let (achieved, behind) = if protected { ("published_value", "published_behind") } else { ("achieved_value", "behind") };
     let sql = format!(
         "SELECT {key} AS key, count(*) AS indicators, count(DISTINCT project_id) AS projects, sum(target_value) AS sum_target, \
-         sum(achieved_value) AS sum_achieved, count(DISTINCT project_id) FILTER (WHERE behind) AS projects_behind \
+         sum({achieved}) AS sum_achieved, count(DISTINCT project_id) FILTER (WHERE {behind}) AS projects_behind \
          FROM indicator_facts WHERE {FILTERS} AND ($5::bigint IS NULL OR definition_id = $5) GROUP BY 1 ORDER BY 1"
     );
     Ok(bind_filters(sql, f).load(conn)?)
 }
 
-pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter) -> Result<Vec<PortfolioRollup>, DbError> {
+/// The portfolio by `group`; participant counts published protected when `protected`.
+pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter, protected: bool) -> Result<Vec<PortfolioTotals>, DbError> {
     let group = if group == GroupBy::Definition { GroupBy::Year } else { group };
     // Projects have no indicator definition: that filter does not apply here.
     let f = &ReportFilter { definition_id: None, ..f.clone() };
+    let participants = if protected { published("participants", "participant_keys") } else { "participants".to_owned() };
     if f.is_empty() {
-        return Ok(diesel::sql_query(
+        return Ok(diesel::sql_query(format!(
             "SELECT nullif(key, '') AS key, projects, CASE WHEN total_count > 0 THEN total_value END AS total_value, \
-             CASE WHEN eu_count > 0 THEN eu_amount END AS eu_amount, participants \
-             FROM portfolio_rollups WHERE dimension = $1 AND projects > 0 ORDER BY key",
-        )
+             CASE WHEN eu_count > 0 THEN eu_amount END AS eu_amount, \
+             {participants} AS participants \
+             FROM portfolio_rollups WHERE dimension = $1 AND projects > 0 ORDER BY key"
+        ))
         .bind::<Text, _>(group.dimension())
         .load(conn)?);
     }
@@ -201,21 +204,29 @@ pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilte
     let sql = format!(
         "WITH p AS (SELECT pr.id, pr.voivodeship, pr.measure_id, ax.programme_id, ax.id AS priority_axis_id, pr.total_value, pr.eu_amount, \
                 extract(year FROM coalesce(pr.actual_start, pr.planned_start))::int AS year, \
-                (SELECT count(*) FROM participants pa WHERE pa.project_id = pr.id) AS participants \
-            FROM projects pr JOIN measures me ON me.id = pr.measure_id JOIN priority_axes ax ON ax.id = me.priority_axis_id) \
-         SELECT {key} AS key, count(*) AS projects, sum(total_value) AS total_value, sum(eu_amount) AS eu_amount, \
-                coalesce(sum(participants), 0)::bigint AS participants \
-         FROM p WHERE {FILTERS} AND $5::bigint IS NULL GROUP BY 1 ORDER BY 1"
+                pa.participants, pa.participant_keys \
+            FROM projects pr JOIN measures me ON me.id = pr.measure_id JOIN priority_axes ax ON ax.id = me.priority_axis_id \
+            CROSS JOIN LATERAL (SELECT count(*) AS participants, coalesce(sum(record_key), 0) AS participant_keys \
+                FROM participants WHERE project_id = pr.id) pa), \
+         g AS (SELECT {key} AS key, count(*) AS projects, sum(total_value) AS total_value, sum(eu_amount) AS eu_amount, \
+                coalesce(sum(participants), 0)::bigint AS participants, coalesce(sum(participant_keys), 0)::bigint AS participant_keys \
+            FROM p WHERE {FILTERS} AND $5::bigint IS NULL GROUP BY 1) \
+         SELECT key, projects, total_value, eu_amount, {participants} AS participants FROM g ORDER BY key"
     );
     Ok(bind_filters(sql, f).load(conn)?)
 }
 
-/// Re-evaluates which indicators are behind: the elapsed share of a period grows
-/// with the calendar, not only with writes. Returns how many changed.
-pub fn refresh_behind(conn: &mut PgConnection) -> Result<usize, DbError> {
+/// Re-evaluates the facts that change without a write to the data: which
+/// indicators are behind (the elapsed share of a period grows with the
+/// calendar) and the published values (when the rounding base changed).
+/// Returns how many changed.
+pub fn refresh_facts(conn: &mut PgConnection) -> Result<usize, DbError> {
     Ok(diesel::sql_query(
-        "UPDATE indicator_facts f SET behind = (p.status = 'behind') FROM indicator_progress p \
-         WHERE p.indicator_id = f.indicator_id AND f.behind IS DISTINCT FROM (p.status = 'behind')",
+        "UPDATE indicator_facts f SET behind = (p.status = 'behind'), published_behind = (p.published_status = 'behind'), \
+             published_value = p.published_value \
+         FROM indicator_progress p WHERE p.indicator_id = f.indicator_id \
+           AND (f.behind IS DISTINCT FROM (p.status = 'behind') OR f.published_behind IS DISTINCT FROM (p.published_status = 'behind') \
+                OR f.published_value IS DISTINCT FROM p.published_value)",
     )
     .execute(conn)?)
 }

@@ -9,6 +9,7 @@ pub mod store;
 
 pub mod audit;
 pub mod changes;
+pub mod disclosure;
 pub mod idempotency;
 pub mod imports;
 pub mod scopes;

@@ -3,7 +3,7 @@
 use super::DbError;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use std::collections::BTreeMap;
 
 /// Which participants a summary covers; every filter is optional.
@@ -18,7 +18,9 @@ pub struct Population {
 }
 
 #[derive(QueryableByName)]
-struct Count {
+struct Counted {
+    #[diesel(sql_type = Text)]
+    dimension: String,
     #[diesel(sql_type = Text)]
     key: String,
     #[diesel(sql_type = BigInt)]
@@ -48,47 +50,65 @@ const DIMENSIONS: [(&str, &str); 5] = [
     ("organisation_kind", "coalesce(p.organisation_kind, 'unknown')"),
 ];
 
-fn counts(conn: &mut PgConnection, select: &str, from: &str, population: &Population) -> Result<BTreeMap<String, i64>, DbError> {
-    let rows: Vec<Count> = diesel::sql_query(format!("SELECT {select} {from}"))
+/// Every count of a summary as (dimension, key) cells, exact or published.
+fn counted(conn: &mut PgConnection, population: &Population, protected: bool) -> Result<Vec<Counted>, DbError> {
+    let buckets: Vec<String> = DIMENSIONS.iter().map(|(name, expression)| format!("('{name}', {expression})")).collect();
+    let bucketed =
+        FROM.replacen(" WHERE ", &format!(" CROSS JOIN LATERAL (VALUES ('', 'participants'), {}) AS d(dimension, key) WHERE ", buckets.join(", ")), 1);
+    let attended = FROM.replacen("FROM participants p", "FROM attendance a JOIN participants p ON p.id = a.participant_id", 1);
+    // Persons across projects are told apart by PESEL hash; each carries the key
+    // of its first record, so a person is the same cell wherever counted.
+    let cells = format!(
+        "SELECT d.dimension, d.key, count(*) AS n, sum(p.record_key)::bigint AS keys {bucketed} GROUP BY 1, 2 \
+         UNION ALL SELECT '', 'unique_persons', count(*), coalesce(sum(k), 0)::bigint FROM ( \
+            SELECT min(p.record_key) AS k {FROM} GROUP BY coalesce(encode(p.pesel_hash, 'hex'), 'id:' || p.id)) persons \
+         UNION ALL SELECT '', 'persons_completed', count(*), coalesce(sum(p.record_key), 0)::bigint {FROM} \
+            AND EXISTS (SELECT 1 FROM attendance a WHERE a.participant_id = p.id AND a.outcome = 'completed') \
+         UNION ALL SELECT 'attendance', a.outcome, count(*), sum(p.record_key)::bigint {attended} GROUP BY 2"
+    );
+    let sql = format!("SELECT dimension, key, CASE WHEN $6 THEN {} ELSE n END AS n FROM ({cells}) cells", super::disclosure::published("n", "keys"));
+    Ok(diesel::sql_query(sql)
         .bind::<Nullable<BigInt>, _>(population.project_id)
         .bind::<Nullable<Text>, _>(population.voivodeship.clone())
         .bind::<Nullable<BigInt>, _>(population.programme_id)
         .bind::<Nullable<BigInt>, _>(population.measure_id)
         .bind::<Nullable<Integer>, _>(population.year)
-        .load(conn)?;
-    Ok(rows.into_iter().map(|c| (c.key, c.n)).collect())
+        .bind::<Bool, _>(protected)
+        .load(conn)?)
 }
 
-/// Raw counts: totals, each dimension, and attendance by outcome.
+/// Counts, exact or published (`domain::disclosure`): totals, each dimension, and
+/// attendance by outcome.
+#[derive(Debug, Default)]
 pub struct Tally {
     pub participants: i64,
-    /// Persons counted once across projects (same PESEL hash), anonymised ones once each.
+    /// Persons counted once across projects (same PESEL hash), anonymised ones
+    /// once each; a person carries the smallest record key of their records.
     pub unique_persons: i64,
-    pub dimensions: BTreeMap<&'static str, BTreeMap<String, i64>>,
-    pub attendance: BTreeMap<String, i64>,
+    /// Participants who completed at least one activity.
     pub persons_completed: i64,
+    pub dimensions: BTreeMap<&'static str, BTreeMap<String, i64>>,
+    /// Attendance records by outcome; a person counts (and adds their key) once per record.
+    pub attendance: BTreeMap<String, i64>,
 }
 
-pub fn tally(conn: &mut PgConnection, population: &Population) -> Result<Tally, DbError> {
-    let base = counts(
-        conn,
-        "v.key, v.n FROM (SELECT count(*) AS participants, \
-         count(DISTINCT coalesce(encode(p.pesel_hash, 'hex'), 'id:' || p.id)) AS persons",
-        &format!("{FROM}) t, LATERAL (VALUES ('participants', t.participants), ('unique_persons', t.persons)) AS v(key, n)"),
-        population,
-    )?;
-    let mut dimensions = BTreeMap::new();
-    for (name, expression) in DIMENSIONS {
-        dimensions.insert(name, counts(conn, &format!("{expression} AS key, count(*) AS n"), &format!("{FROM} GROUP BY 1"), population)?);
+/// The counts of `population`, each published protected when `protected`.
+pub fn tally(conn: &mut PgConnection, population: &Population, protected: bool) -> Result<Tally, DbError> {
+    let mut tally = Tally { dimensions: DIMENSIONS.iter().map(|(name, _)| (*name, BTreeMap::new())).collect(), ..Default::default() };
+    for row in counted(conn, population, protected)? {
+        match (row.dimension.as_str(), row.key.as_str()) {
+            ("", "participants") => tally.participants = row.n,
+            ("", "unique_persons") => tally.unique_persons = row.n,
+            ("", "persons_completed") => tally.persons_completed = row.n,
+            ("attendance", _) => {
+                tally.attendance.insert(row.key, row.n);
+            }
+            (dimension, _) => {
+                if let Some(buckets) = tally.dimensions.iter_mut().find(|(name, _)| **name == dimension).map(|(_, b)| b) {
+                    buckets.insert(row.key, row.n);
+                }
+            }
+        }
     }
-    let attended = FROM.replacen("FROM participants p", "FROM attendance a JOIN participants p ON p.id = a.participant_id", 1);
-    let attendance = counts(conn, "a.outcome AS key, count(*) AS n", &format!("{attended} GROUP BY 1"), population)?;
-    let completed = counts(conn, "'completed' AS key, count(DISTINCT a.participant_id) AS n", &format!("{attended} AND a.outcome = 'completed'"), population)?;
-    Ok(Tally {
-        participants: base.get("participants").copied().unwrap_or(0),
-        unique_persons: base.get("unique_persons").copied().unwrap_or(0),
-        dimensions,
-        attendance,
-        persons_completed: completed.get("completed").copied().unwrap_or(0),
-    })
+    Ok(tally)
 }

@@ -221,6 +221,7 @@ diesel::table! {
         anonymised_at -> Nullable<Timestamptz>,
         external_id -> Nullable<Text>,
         personal_digest -> Nullable<Bytea>,
+        record_key -> Int2,
     }
 }
 
@@ -248,6 +249,7 @@ diesel::table! {
         eu_amount -> Numeric,
         eu_count -> Int8,
         participants -> Int8,
+        participant_keys -> Int8,
     }
 }
 

@@ -147,8 +147,8 @@ impl Subject {
 pub enum Detail {
     /// Every count.
     Full,
-    /// Counts of 1 or 2 hidden, so no person can be singled out.
-    Suppressed,
+    /// Counts of people protected (`domain::disclosure`), so no person can be singled out.
+    Protected,
 }
 
 /// What a record belongs to, as far as permissions care.
@@ -289,18 +289,29 @@ pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), Refusal>
     }
 }
 
-/// Participant aggregates: the data's owners (admin, the ROPS of the voivodeship,
-/// the OWES of the project) see every count; other signed-in users see them
-/// suppressed, local governments only for their own voivodeship.
-pub fn aggregate_detail(caller: &Caller, scope: &Scope) -> Result<Detail, Refusal> {
-    let user = caller.signed_in()?;
-    Ok(match user.role {
+/// Counts of people: the data's owners (an admin, the ROPS of the voivodeship,
+/// the OWES of the project) see them exact; anyone else, anonymous readers
+/// included, sees them protected.
+pub fn aggregate_detail(caller: &Caller, scope: &Scope) -> Detail {
+    let Some(user) = caller.user() else {
+        return if matches!(caller, Caller::System { .. }) { Detail::Full } else { Detail::Protected };
+    };
+    match user.role {
         Role::Admin => Detail::Full,
         Role::Rops if in_voivodeship(user, scope) => Detail::Full,
         Role::Owes if owes_project(user, scope) && in_voivodeship(user, scope) => Detail::Full,
-        Role::Jst if !in_voivodeship(user, scope) => return Err(forbidden("a local government sees participant aggregates of its own voivodeship")),
-        _ => Detail::Suppressed,
-    })
+        _ => Detail::Protected,
+    }
+}
+
+/// Participant summaries are for signed-in users, and a local government reads
+/// those of its own voivodeship only.
+pub fn authorize_summary(caller: &Caller, scope: &Scope) -> Result<Detail, Refusal> {
+    let user = caller.signed_in()?;
+    if user.role == Role::Jst && !in_voivodeship(user, scope) {
+        return Err(forbidden("a local government sees participant aggregates of its own voivodeship"));
+    }
+    Ok(aggregate_detail(caller, scope))
 }
 
 /// A ROPS account acts for a ROPS, a JST account for a local government, an OWES
@@ -410,6 +421,20 @@ mod tests {
         let system = Caller::System { name: "retention run" };
         assert!(authorize(&system, Collection::Participants, Action::Erase, Some(&project("04", vec![]))).is_ok());
         assert!(authorize(&system, Subject::Accounts, Action::Create, None).is_ok());
-        assert!(aggregate_detail(&system, &Scope::Everything).is_err(), "aggregates are for people");
+        assert!(authorize_summary(&system, &Scope::Everything).is_err(), "summaries are for people");
+    }
+
+    #[test]
+    fn counts_of_people_are_exact_for_their_owners_only() {
+        let owned = project("04", vec![7]);
+        assert_eq!(aggregate_detail(&Caller::Anonymous, &owned), Detail::Protected);
+        assert_eq!(aggregate_detail(&user(Role::Admin, None, None), &Scope::Everything), Detail::Full);
+        assert_eq!(aggregate_detail(&user(Role::Rops, Some(1), Some("04")), &owned), Detail::Full);
+        assert_eq!(aggregate_detail(&user(Role::Rops, Some(1), Some("22")), &owned), Detail::Protected);
+        assert_eq!(aggregate_detail(&user(Role::Owes, Some(7), Some("04")), &owned), Detail::Full);
+        assert_eq!(aggregate_detail(&user(Role::Owes, Some(8), Some("04")), &owned), Detail::Protected);
+        assert_eq!(aggregate_detail(&user(Role::Jst, Some(9), Some("04")), &owned), Detail::Protected);
+        assert!(authorize_summary(&user(Role::Jst, Some(9), Some("22")), &owned).is_err());
+        assert!(authorize_summary(&Caller::Anonymous, &owned).is_err());
     }
 }

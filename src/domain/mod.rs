@@ -18,6 +18,7 @@ pub const API_PREFIX: &str = "/api/v1";
 pub mod access;
 pub mod codes;
 pub mod collection;
+pub mod disclosure;
 pub mod identifiers;
 pub mod measure_code;
 pub mod merge_patch;

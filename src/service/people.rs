@@ -13,8 +13,9 @@ use crate::db::participants::{self, ParticipantData, Participants};
 use crate::db::projects::Projects;
 use crate::db::store::PageRequest;
 use crate::db::{scopes, Record, Store};
-use crate::domain::access::{aggregate_detail, authorize, Action, Caller, Detail, Scope};
+use crate::domain::access::{authorize, authorize_summary, Action, Caller, Detail, Scope};
 use crate::domain::collection::Collection;
+use crate::domain::disclosure::Rounding;
 use crate::domain::places::Voivodeship;
 use diesel::pg::PgConnection;
 use diesel::Connection;
@@ -79,51 +80,64 @@ pub fn run_retention(conn: &mut PgConnection, today: chrono::NaiveDate) -> Resul
     Ok(due.len())
 }
 
-/// Counts about participants. `null` stands for a count of 1 or 2 hidden from a
-/// reader who does not own the data.
+/// Counts about participants. A reader who does not own them (anyone but an
+/// admin, the ROPS of the voivodeship and the project's OWES) gets every count
+/// protected: rounded to a multiple of `rounding_base`, up or down as the record
+/// keys of the persons counted decide (see the README, "Counts of people").
 #[derive(Serialize, ToSchema)]
 pub struct ParticipantSummary {
-    /// Whether counts of 1 or 2 are hidden.
-    pub suppressed: bool,
-    pub participants: Option<i64>,
+    /// Whether the counts are protected. A protected count is a multiple of
+    /// `rounding_base` within `rounding_base - 1` of the true count (0 only for
+    /// fewer than `rounding_base` persons), the same however often it is asked
+    /// for; counts do not add up to their totals, each total is protected on its own.
+    pub protected: bool,
+    /// The base protected counts are rounded to; absent when counts are exact.
+    #[schema(example = 5)]
+    pub rounding_base: Option<i64>,
+    pub participants: i64,
     /// Persons counted once across activities and projects (by PESEL hash).
-    pub unique_persons: Option<i64>,
+    pub unique_persons: i64,
     /// Persons who completed at least one activity.
-    pub persons_completed: Option<i64>,
-    pub by_sex: BTreeMap<String, Option<i64>>,
-    pub by_age_band: BTreeMap<String, Option<i64>>,
-    pub by_education: BTreeMap<String, Option<i64>>,
-    pub by_labour_status: BTreeMap<String, Option<i64>>,
-    pub by_organisation_kind: BTreeMap<String, Option<i64>>,
+    pub persons_completed: i64,
+    pub by_sex: BTreeMap<String, i64>,
+    pub by_age_band: BTreeMap<String, i64>,
+    pub by_education: BTreeMap<String, i64>,
+    pub by_labour_status: BTreeMap<String, i64>,
+    pub by_organisation_kind: BTreeMap<String, i64>,
     /// Attendance records by outcome: completed, dropped_out, ongoing.
-    pub attendance: BTreeMap<String, Option<i64>>,
+    pub attendance: BTreeMap<String, i64>,
 }
 
-fn present(tally: Tally, detail: Detail) -> ParticipantSummary {
-    let suppressed = detail == Detail::Suppressed;
-    let shown = |n: i64| if suppressed && (1..3).contains(&n) { None } else { Some(n) };
+fn present(tally: Tally, protected: bool, rounding: Rounding) -> ParticipantSummary {
     let mut dimensions = tally.dimensions;
-    let mut dimension = |name: &str| dimensions.remove(name).unwrap_or_default().into_iter().map(|(k, n)| (k, shown(n))).collect();
+    let mut dimension = |name: &str| dimensions.remove(name).unwrap_or_default();
     ParticipantSummary {
-        suppressed,
-        participants: shown(tally.participants),
-        unique_persons: shown(tally.unique_persons),
-        persons_completed: shown(tally.persons_completed),
+        protected,
+        rounding_base: protected.then(|| rounding.base()),
+        participants: tally.participants,
+        unique_persons: tally.unique_persons,
+        persons_completed: tally.persons_completed,
         by_sex: dimension("sex"),
         by_age_band: dimension("age_band"),
         by_education: dimension("education"),
         by_labour_status: dimension("labour_status"),
         by_organisation_kind: dimension("organisation_kind"),
-        attendance: tally.attendance.into_iter().map(|(k, n)| (k, shown(n))).collect(),
+        attendance: tally.attendance,
     }
 }
 
+/// The counts of `population` as `caller` may see them.
+fn summarise(conn: &mut PgConnection, detail: Detail, rounding: Rounding, population: &Population) -> Result<ParticipantSummary, ServiceError> {
+    let protected = detail == Detail::Protected;
+    Ok(present(tally(conn, population, protected)?, protected, rounding))
+}
+
 /// Participant counts of one project.
-pub fn project_summary(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<ParticipantSummary, ServiceError> {
+pub fn project_summary(conn: &mut PgConnection, caller: &Caller, rounding: Rounding, id: i64) -> Result<ParticipantSummary, ServiceError> {
     caller.signed_in()?;
     Projects::find(conn, id).map_err(not_found::<Projects>(id))?;
-    let detail = aggregate_detail(caller, &scopes::project(conn, id)?)?;
-    Ok(present(tally(conn, &Population { project_id: Some(id), ..Default::default() })?, detail))
+    let detail = authorize_summary(caller, &scopes::project(conn, id)?)?;
+    summarise(conn, detail, rounding, &Population { project_id: Some(id), ..Default::default() })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -139,7 +153,7 @@ pub struct RegionalFilter {
 
 /// Participant counts by voivodeship, programme, measure and year, each person
 /// counted once across projects.
-pub fn regional_summary(conn: &mut PgConnection, caller: &Caller, filter: RegionalFilter) -> Result<ParticipantSummary, ServiceError> {
+pub fn regional_summary(conn: &mut PgConnection, caller: &Caller, rounding: Rounding, filter: RegionalFilter) -> Result<ParticipantSummary, ServiceError> {
     caller.signed_in()?;
     if let Some(v) = &filter.voivodeship {
         Voivodeship::parse(v).map_err(|e| ServiceError::field("voivodeship", e.code, e.message))?;
@@ -148,8 +162,8 @@ pub fn regional_summary(conn: &mut PgConnection, caller: &Caller, filter: Region
         Some(v) => Scope::Project { id: None, voivodeship: Some(v.clone()), organisations: Vec::new() },
         None => Scope::Everything,
     };
-    let detail = aggregate_detail(caller, &scope)?;
+    let detail = authorize_summary(caller, &scope)?;
     let population =
         Population { project_id: None, voivodeship: filter.voivodeship, programme_id: filter.programme_id, measure_id: filter.measure_id, year: filter.year };
-    Ok(present(tally(conn, &population)?, detail))
+    summarise(conn, detail, rounding, &population)
 }

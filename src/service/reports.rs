@@ -1,38 +1,214 @@
 //! Indicator progress and the public reports: roll-ups of indicators and of the
-//! project portfolio. All of it is public (counts of people here are totals of a
-//! portfolio group; person-level aggregates are `service::people`).
+//! project portfolio. All of it is public; counts of people in it (participants,
+//! and indicators bound to attendance) are published protected
+//! (`domain::disclosure`) to anyone who does not own them. Person-level
+//! aggregates are `service::people`.
 
 use super::ServiceError;
 use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
-use crate::db::indicator_progress::{self, GroupBy, IndicatorProgress, IndicatorRollup, PortfolioRollup, ReportFilter};
+use crate::db::indicator_progress::{self, GroupBy, IndicatorFigures, IndicatorTotals, PortfolioTotals, ReportFilter};
 use crate::db::listing::ListRequest;
-use crate::db::{Record, Store};
+use crate::db::{disclosure, scopes, Record, Store};
+use crate::domain::access::{aggregate_detail, Caller, Detail, Scope};
+use crate::domain::codes::IndicatorStatus;
+use crate::domain::disclosure::Rounding;
 use diesel::PgConnection;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// How far an indicator has come.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorProgress {
+    pub indicator_id: i64,
+    pub project_id: i64,
+    pub definition_id: Option<i64>,
+    #[schema(value_type = Option<String>)]
+    pub target_value: Option<Decimal>,
+    pub target_text: Option<String>,
+    /// The latest approved measurement, else the number of persons who completed
+    /// the activities the indicator is bound to (`source` attendance), else the
+    /// value reported with the indicator.
+    #[schema(value_type = Option<String>)]
+    pub achieved_value: Option<Decimal>,
+    pub achieved_text: Option<String>,
+    /// Where `achieved_value` comes from: measurement, attendance or reported.
+    pub source: Option<String>,
+    /// achieved / target in percent, one decimal.
+    #[schema(value_type = Option<String>, example = "114.3")]
+    pub percent: Option<Decimal>,
+    /// The elapsed share of the project's period, in percent.
+    #[schema(value_type = Option<String>)]
+    pub expected_percent: Option<Decimal>,
+    pub status: IndicatorStatus,
+    /// Whether `achieved_value` is a protected count of people: a reader who
+    /// does not own the project gets the number of persons who completed the
+    /// activities as a multiple of `rounding_base` within `rounding_base - 1`
+    /// of the true count, the same every time, and `percent` and `status`
+    /// follow from that figure.
+    pub protected: bool,
+    /// The base protected counts are rounded to; absent when the value is exact.
+    #[schema(example = 5)]
+    pub rounding_base: Option<i64>,
+}
+
+fn publish_progress(figures: IndicatorFigures, detail: Detail, rounding: Rounding) -> IndicatorProgress {
+    let protected = figures.protected && detail == Detail::Protected;
+    let (achieved_value, percent, status) = if protected {
+        (figures.published_value, figures.published_percent, figures.published_status)
+    } else {
+        (figures.achieved_value, figures.percent, figures.status)
+    };
+    IndicatorProgress {
+        indicator_id: figures.indicator_id,
+        project_id: figures.project_id,
+        definition_id: figures.definition_id,
+        target_value: figures.target_value,
+        target_text: figures.target_text,
+        achieved_value,
+        achieved_text: figures.achieved_text,
+        source: figures.source,
+        percent,
+        expected_percent: figures.expected_percent,
+        status,
+        protected,
+        rounding_base: protected.then(|| rounding.base()),
+    }
+}
+
+/// How much of project `id`'s counts of people `caller` sees.
+fn project_detail(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<Detail, ServiceError> {
+    match scopes::project(conn, id)? {
+        scope @ Scope::Project { id: Some(_), .. } => Ok(aggregate_detail(caller, &scope)),
+        _ => Err(ServiceError::NotFound { resource: "project", id: id.to_string() }),
+    }
+}
 
 /// The progress of one indicator.
-pub fn indicator(conn: &mut PgConnection, id: i64) -> Result<IndicatorProgress, ServiceError> {
-    indicator_progress::of_indicator(conn, id)?.ok_or_else(|| ServiceError::NotFound { resource: "indicator", id: id.to_string() })
+pub fn indicator(conn: &mut PgConnection, caller: &Caller, rounding: Rounding, id: i64) -> Result<IndicatorProgress, ServiceError> {
+    let figures = indicator_progress::of_indicator(conn, id)?.ok_or_else(|| ServiceError::NotFound { resource: "indicator", id: id.to_string() })?;
+    let detail = project_detail(conn, caller, figures.project_id)?;
+    Ok(publish_progress(figures, detail, rounding))
 }
 
 /// The progress of every indicator of a project.
-pub fn project(conn: &mut PgConnection, id: i64) -> Result<Vec<IndicatorProgress>, ServiceError> {
-    Ok(indicator_progress::of_project(conn, id)?)
+pub fn project(conn: &mut PgConnection, caller: &Caller, rounding: Rounding, id: i64) -> Result<Vec<IndicatorProgress>, ServiceError> {
+    let detail = project_detail(conn, caller, id)?;
+    Ok(indicator_progress::of_project(conn, id)?.into_iter().map(|figures| publish_progress(figures, detail, rounding)).collect())
+}
+
+/// Whether the counts of people a report covers are `caller`'s: an admin's, or
+/// a ROPS's when the report is filtered to its voivodeship.
+fn report_detail(caller: &Caller, filter: &ReportFilter) -> Detail {
+    aggregate_detail(caller, &Scope::Project { id: None, voivodeship: filter.voivodeship.clone(), organisations: Vec::new() })
+}
+
+/// One group of an indicator roll-up.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct IndicatorRollup {
+    /// The group: a definition, programme, axis or measure id, a voivodeship code or a year.
+    pub key: Option<String>,
+    pub indicators: i64,
+    pub projects: i64,
+    #[schema(value_type = Option<String>)]
+    pub sum_target: Option<Decimal>,
+    /// The sum of achieved values; protected ones (counts of people) are added
+    /// as published when `protected` is true.
+    #[schema(value_type = Option<String>)]
+    pub sum_achieved: Option<Decimal>,
+    /// Projects with at least one indicator behind (judged, when `protected`,
+    /// on published values).
+    pub projects_behind: i64,
+    /// Whether the indicators that count people enter as their protected,
+    /// published values (see `IndicatorProgress.protected`). Exact only for
+    /// admins, and for the ROPS of the voivodeship the report is filtered to.
+    pub protected: bool,
+    /// The base protected counts are rounded to; absent when figures are exact.
+    #[schema(example = 5)]
+    pub rounding_base: Option<i64>,
 }
 
 /// Indicators rolled up by `group`.
-pub fn indicators(conn: &mut PgConnection, group: GroupBy, filter: &ReportFilter) -> Result<Vec<IndicatorRollup>, ServiceError> {
-    Ok(indicator_progress::indicator_report(conn, group, filter)?)
+pub fn indicators(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    rounding: Rounding,
+    group: GroupBy,
+    filter: &ReportFilter,
+) -> Result<Vec<IndicatorRollup>, ServiceError> {
+    let protected = report_detail(caller, filter) == Detail::Protected;
+    let publish = |totals: IndicatorTotals| IndicatorRollup {
+        key: totals.key,
+        indicators: totals.indicators,
+        projects: totals.projects,
+        sum_target: totals.sum_target,
+        sum_achieved: totals.sum_achieved,
+        projects_behind: totals.projects_behind,
+        protected,
+        rounding_base: protected.then(|| rounding.base()),
+    };
+    Ok(indicator_progress::indicator_report(conn, group, filter, protected)?.into_iter().map(publish).collect())
+}
+
+/// One group of the portfolio report.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct PortfolioRollup {
+    /// The group: a programme, axis or measure id, a voivodeship code or a year.
+    pub key: Option<String>,
+    pub projects: i64,
+    #[schema(value_type = Option<String>)]
+    pub total_value: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub eu_amount: Option<Decimal>,
+    /// Participants of the group's projects; exact only when `protected` is false.
+    pub participants: i64,
+    /// Whether `participants` is protected: a multiple of `rounding_base` within
+    /// `rounding_base - 1` of the true count (0 for fewer than `rounding_base`),
+    /// rounded up or down as the participants' record keys decide, so the same
+    /// group always gets the same figure. Exact only for admins, and for the
+    /// ROPS of the voivodeship the report is filtered to.
+    pub protected: bool,
+    /// The base protected counts are rounded to; absent when counts are exact.
+    #[schema(example = 5)]
+    pub rounding_base: Option<i64>,
 }
 
 /// The project portfolio rolled up by `group`.
-pub fn portfolio(conn: &mut PgConnection, group: GroupBy, filter: &ReportFilter) -> Result<Vec<PortfolioRollup>, ServiceError> {
-    Ok(indicator_progress::portfolio_report(conn, group, filter)?)
+pub fn portfolio(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    rounding: Rounding,
+    group: GroupBy,
+    filter: &ReportFilter,
+) -> Result<Vec<PortfolioRollup>, ServiceError> {
+    let protected = report_detail(caller, filter) == Detail::Protected;
+    let publish = |totals: PortfolioTotals| PortfolioRollup {
+        key: totals.key,
+        projects: totals.projects,
+        total_value: totals.total_value,
+        eu_amount: totals.eu_amount,
+        participants: totals.participants,
+        protected,
+        rounding_base: protected.then(|| rounding.base()),
+    };
+    Ok(indicator_progress::portfolio_report(conn, group, filter, protected)?.into_iter().map(publish).collect())
 }
 
-/// Re-evaluates which indicators are behind (the calendar moves without writes).
-/// Returns how many changed.
+/// Re-evaluates which indicators are behind (the calendar moves without writes)
+/// and the published values. Returns how many changed.
 pub fn refresh(conn: &mut PgConnection) -> Result<usize, ServiceError> {
-    Ok(indicator_progress::refresh_behind(conn)?)
+    Ok(indicator_progress::refresh_facts(conn)?)
+}
+
+/// Puts `rounding` into effect where the database publishes counts itself, and
+/// refreshes what it published with another base. Runs at start.
+pub fn apply_rounding(conn: &mut PgConnection, rounding: Rounding) -> Result<(), ServiceError> {
+    let base = i32::try_from(rounding.base()).map_err(|_| ServiceError::Internal("rounding base out of range".into()))?;
+    if disclosure::set_rounding_base(conn, base)? {
+        let changed = refresh(conn)?;
+        tracing::info!(base, changed, "published figures refreshed for a new rounding base");
+    }
+    Ok(())
 }
 
 /// The organisation with a registry number (NIP, REGON or KRS, normalised), if any.

@@ -98,6 +98,32 @@ impl Drop for TestApp {
 /// The one origin whose pages the test service lets call it from a browser.
 pub const PORTAL_ORIGIN: &str = "https://portal.example.pl";
 
+/// The settings of a test instance on `database_url`.
+pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) -> Settings {
+    Settings {
+        database_url: database_url.to_owned(),
+        listen_addr: "127.0.0.1:0".to_owned(),
+        pool_size: 4,
+        pool_wait: Duration::from_secs(if through_proxy { 1 } else { 5 }),
+        statement_timeout: Duration::from_secs(10),
+        workers: 1,
+        environment: Environment::Development,
+        jwt_key: Some(jwt_key.to_owned()),
+        access_ttl: Duration::from_secs(900),
+        refresh_ttl: Duration::from_secs(3600),
+        sign_in_failures_per_account: 5,
+        sign_in_failures_per_client: 20,
+        trust_forwarded_for: false,
+        vault_keys: Some(test_vault_keys()),
+        cors_origins: es_registry::api::cors::AllowedOrigins::parse(PORTAL_ORIGIN),
+        import_limit: 64 * 1024 * 1024,
+        // Reads of public records go through a second pool, as they would to a replica.
+        database_read_url: Some(database_url.to_owned()),
+        response_cache: true,
+        disclosure: es_registry::domain::disclosure::Rounding::default(),
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(None).await
 }
@@ -115,33 +141,26 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         None => format!("{}/{database}", server_url()),
     };
     let jwt_key = es_registry::service::auth::tokens::random_key();
-    let settings = Settings {
-        database_url: database_url.clone(),
-        listen_addr: "127.0.0.1:0".to_owned(),
-        pool_size: 4,
-        pool_wait: Duration::from_secs(if database_port.is_some() { 1 } else { 5 }),
-        statement_timeout: Duration::from_secs(10),
-        workers: 1,
-        environment: Environment::Development,
-        jwt_key: Some(jwt_key.clone()),
-        access_ttl: Duration::from_secs(900),
-        refresh_ttl: Duration::from_secs(3600),
-        sign_in_failures_per_account: 5,
-        sign_in_failures_per_client: 20,
-        trust_forwarded_for: false,
-        vault_keys: Some(test_vault_keys()),
-        cors_origins: es_registry::api::cors::AllowedOrigins::parse(PORTAL_ORIGIN),
-        import_limit: 64 * 1024 * 1024,
-        // Reads of public records go through a second pool, as they would to a replica.
-        database_read_url: Some(database_url.clone()),
-        response_cache: true,
-    };
+    let settings = test_settings(&database_url, database_port.is_some(), &jwt_key);
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp { address, client: reqwest::Client::new(), database, database_url, jwt_key, admin_token: String::new() };
     app.admin_token = app.user_token("admin@test.es-registry.pl", Role::Admin, None).await;
     app
+}
+
+impl TestApp {
+    /// Another instance of the application on the same database, with the
+    /// settings `adjust` makes; returns its address.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Settings)) -> String {
+        let mut settings = test_settings(&self.database_url, false, &self.jwt_key);
+        adjust(&mut settings);
+        let app = Application::build(&settings).expect("the application builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
 }
 
 /// A response read whole: status, headers and JSON body (Null when empty).

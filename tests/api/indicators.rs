@@ -110,6 +110,35 @@ async fn an_indicator_bound_to_attendance_counts_completions() {
     app.create("attendance", json!({"participant_id": other, "activity_id": s.fx.activity, "outcome": "dropped_out"})).await;
     let p = app.get(&format!("/api/v1/indicators/{derived}/progress")).await.body;
     assert_eq!((p["achieved_value"].clone(), p["source"].clone(), p["percent"].clone()), (json!("1"), json!("attendance"), json!("50.0")));
+    assert_eq!((p["protected"].clone(), p["rounding_base"].clone()), (json!(false), Value::Null));
+    assert_eq!(
+        app.as_user(&s.owes).get(&format!("/api/v1/indicators/{derived}/progress")).await.body["achieved_value"],
+        "1",
+        "the project's OWES owns the count"
+    );
+
+    // Anyone else reads one person as a protected count, and percent and status follow from it.
+    let sub_measure = s.fx.sub_measure.to_string();
+    for reader in [app.anonymous(), app.as_user(&s.jst), app.as_user(&s.rops_elsewhere)] {
+        let p = reader.get(&format!("/api/v1/projects/{}/indicators/progress", s.fx.project)).await.body;
+        let p = p.as_array().unwrap().iter().find(|i| i["indicator_id"] == derived).unwrap().clone();
+        assert_eq!((p["protected"].clone(), p["rounding_base"].clone()), (json!(true), json!(5)), "{p}");
+        let shown = (p["achieved_value"].clone(), p["percent"].clone(), p["status"].clone());
+        assert!(
+            shown == (json!("0"), json!("0.0"), json!("not_started")) || shown == (json!("5"), json!("250.0"), json!("exceeded")),
+            "one person is shown as 0 or 5: {p}"
+        );
+        let rollup = reader.get(&format!("/api/v1/reports/indicators?group_by=measure&measure_id={}", s.fx.sub_measure)).await.body;
+        assert_eq!(rollup[0]["protected"], true);
+        assert_eq!(rollup[0]["sum_achieved"], p["achieved_value"], "the report adds up the published value: {rollup}");
+        let whole = reader.get("/api/v1/reports/indicators?group_by=measure").await.body;
+        let row = whole.as_array().unwrap().iter().find(|r| r["key"] == sub_measure.as_str()).unwrap().clone();
+        assert_eq!(row["sum_achieved"], p["achieved_value"], "so do the maintained roll-ups: {row}");
+    }
+    let own = app.as_user(&s.rops).get(&format!("/api/v1/reports/indicators?group_by=measure&voivodeship=04&measure_id={}", s.fx.sub_measure)).await.body;
+    assert_eq!((own[0]["sum_achieved"].clone(), own[0]["protected"].clone()), (json!("1"), json!(false)), "the ROPS reads its region exactly");
+    let not_own = app.as_user(&s.rops).get(&format!("/api/v1/reports/indicators?group_by=measure&measure_id={}", s.fx.sub_measure)).await.body;
+    assert_eq!(not_own[0]["protected"], true, "but not the whole country");
 }
 
 #[tokio::test]
@@ -123,7 +152,10 @@ async fn definitions_form_a_catalogue_that_indicators_refer_to() {
     assert_eq!(app.as_user(&s.rops).post("/api/v1/indicator-definitions", &national).await.status, 403, "common definitions are an admin's");
     app.patch(&format!("/api/v1/indicators/{}", s.indicator), &json!({"definition_id": common})).await;
     let rollup = app.get(&format!("/api/v1/reports/indicators?group_by=definition&definition_id={common}")).await.body;
-    assert_eq!(rollup, json!([{"key": common.to_string(), "indicators": 1, "projects": 1, "sum_target": "100", "sum_achieved": null, "projects_behind": 0}]));
+    assert_eq!(
+        rollup,
+        json!([{"key": common.to_string(), "indicators": 1, "projects": 1, "sum_target": "100", "sum_achieved": null, "projects_behind": 0, "protected": false, "rounding_base": null}])
+    );
     assert_eq!(app.anonymous().get("/api/v1/indicator-definitions?programme=common").await.body["total"], 1);
 }
 
@@ -199,8 +231,9 @@ async fn reports_equal_a_brute_force_computation() {
     let csv = app.send(app.client.get(app.url("/api/v1/reports/portfolio?group_by=year&format=csv"))).await;
     assert!(csv.content_type().starts_with("text/csv"));
     let text = csv.body.as_str().unwrap();
-    assert!(text.starts_with("key,projects,total_value,eu_amount,participants\r\n"), "{text}");
-    assert!(text.contains("\r\n2016,1,1000.5,100,1\r\n"), "{text}");
+    assert!(text.starts_with("key,projects,total_value,eu_amount,participants,protected,rounding_base\r\n"), "{text}");
+    // Read anonymously, the one participant of 2016 is protected: 0 or 5, never 1.
+    assert!(text.contains("\r\n2016,1,1000.5,100,0,true,5\r\n") || text.contains("\r\n2016,1,1000.5,100,5,true,5\r\n"), "{text}");
     let bad = app.get("/api/v1/reports/portfolio?group_by=colour").await;
     assert_eq!(bad.status, 400);
 }
@@ -247,38 +280,64 @@ async fn maintained_rollups_equal_sql_over_the_base_tables() {
     assert_eq!(app.delete(&format!("/api/v1/projects/{gone}")).await.status, 204);
     let person = app.get(&format!("/api/v1/participants?project_id={}", projects[3])).await.body["items"][0]["id"].clone();
     assert_eq!(app.delete(&format!("/api/v1/participants/{person}")).await.status, 204);
+    // Indicators that count people: their published values differ from the exact ones.
+    for (k, project) in [s.fx.project, projects[2]].into_iter().enumerate() {
+        let activity = app.create("activities", json!({"project_id": project, "activity_type": "training", "title": "szkolenie"})).await;
+        app.create("indicators", json!({"project_id": project, "name": "przeszkoleni", "kind": "output", "target_value": "4", "derived_from": ["training"]}))
+            .await;
+        for i in 0..(k + 2) {
+            let person = app
+                .create(
+                    "participants",
+                    json!({"project_id": project, "first_name": format!("P{i}"), "last_name": "B", "sex": "female", "birth_date": "1990-01-01"}),
+                )
+                .await;
+            app.create("attendance", json!({"participant_id": person, "activity_id": activity, "outcome": "completed"})).await;
+        }
+    }
 
     let mut conn = PgConnection::establish(&app.database_url).unwrap();
-    for (group, column) in [
-        ("definition", "definition_id"),
-        ("programme", "programme_id"),
-        ("axis", "priority_axis_id"),
-        ("measure", "measure_id"),
-        ("voivodeship", "voivodeship"),
-        ("year", "year"),
-    ] {
-        let brute: Vec<Brute> = diesel::sql_query(format!(
-            "SELECT {column}::text AS key, count(*) AS a, count(DISTINCT project_id) AS b, sum(target_value)::text AS c, sum(achieved_value)::text AS d, \
-             count(DISTINCT project_id) FILTER (WHERE status = 'behind') AS e FROM indicator_progress GROUP BY 1 ORDER BY 1"
-        ))
-        .load(&mut conn)
-        .unwrap();
-        let report = app.get(&format!("/api/v1/reports/indicators?group_by={group}")).await.body;
-        let got: Vec<Brute> = report
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| Brute {
-                key: r["key"].as_str().map(Into::into),
-                a: r["indicators"].as_i64().unwrap(),
-                b: r["projects"].as_i64().unwrap(),
-                c: r["sum_target"].as_str().map(Into::into),
-                d: r["sum_achieved"].as_str().map(Into::into),
-                e: r["projects_behind"].as_i64().unwrap(),
-            })
-            .collect();
-        assert_eq!(got, brute, "indicators by {group}");
+    // An admin reads the exact figures (from the facts), anyone the published
+    // ones (from the maintained roll-ups).
+    for (reader, achieved, status) in [(app.as_user(&app.admin_token), "achieved_value", "status"), (app.anonymous(), "published_value", "published_status")] {
+        for (group, column) in [
+            ("definition", "definition_id"),
+            ("programme", "programme_id"),
+            ("axis", "priority_axis_id"),
+            ("measure", "measure_id"),
+            ("voivodeship", "voivodeship"),
+            ("year", "year"),
+        ] {
+            let brute: Vec<Brute> = diesel::sql_query(format!(
+                "SELECT {column}::text AS key, count(*) AS a, count(DISTINCT project_id) AS b, sum(target_value)::text AS c, sum({achieved})::text AS d, \
+                 count(DISTINCT project_id) FILTER (WHERE {status} = 'behind') AS e FROM indicator_progress GROUP BY 1 ORDER BY 1"
+            ))
+            .load(&mut conn)
+            .unwrap();
+            let report = reader.get(&format!("/api/v1/reports/indicators?group_by={group}")).await.body;
+            let got: Vec<Brute> = report
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| Brute {
+                    key: r["key"].as_str().map(Into::into),
+                    a: r["indicators"].as_i64().unwrap(),
+                    b: r["projects"].as_i64().unwrap(),
+                    c: r["sum_target"].as_str().map(Into::into),
+                    d: r["sum_achieved"].as_str().map(Into::into),
+                    e: r["projects_behind"].as_i64().unwrap(),
+                })
+                .collect();
+            assert_eq!(got, brute, "indicators by {group}, {achieved}");
+        }
     }
+    let differing: Vec<Brute> = diesel::sql_query(
+        "SELECT NULL::text AS key, count(*) AS a, 0::bigint AS b, NULL::text AS c, NULL::text AS d, 0::bigint AS e \
+         FROM indicator_progress WHERE published_value IS DISTINCT FROM achieved_value",
+    )
+    .load(&mut conn)
+    .unwrap();
+    assert_eq!(differing[0].a, 2, "2 and 3 persons are published as 0 or 5, so both readings were put to the test");
     for (group, key) in [
         ("programme", "ax.programme_id::text"),
         ("axis", "ax.id::text"),

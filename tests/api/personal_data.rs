@@ -107,7 +107,8 @@ async fn summaries_equal_counts_from_the_person_level_data() {
     let summary = app.get(&format!("/api/v1/projects/{}/participants/summary", fx.project)).await;
     assert_eq!(summary.status, 200, "{}", summary.body);
     let s = &summary.body;
-    assert_eq!(s["suppressed"], false);
+    assert_eq!(s["protected"], false);
+    assert_eq!(s["rounding_base"], Value::Null);
     assert_eq!(s["participants"], all.len());
     assert_eq!(s["unique_persons"], all.len());
     assert_eq!(s["by_sex"], tally(&all, |p| p.0.to_owned()));
@@ -120,8 +121,21 @@ async fn summaries_equal_counts_from_the_person_level_data() {
     assert_eq!(s["by_labour_status"]["employed"], created.len());
 }
 
+/// Every count in a summary, by where it is.
+pub fn counts_in(summary: &Value) -> Vec<(String, i64)> {
+    let mut counts = Vec::new();
+    for (name, value) in summary.as_object().unwrap() {
+        match value {
+            Value::Number(n) if name != "rounding_base" => counts.push((name.clone(), n.as_i64().unwrap())),
+            Value::Object(cells) => counts.extend(cells.iter().map(|(key, n)| (format!("{name}.{key}"), n.as_i64().unwrap()))),
+            _ => {}
+        }
+    }
+    counts
+}
+
 #[tokio::test]
-async fn small_counts_are_hidden_from_readers_who_do_not_own_the_data() {
+async fn counts_are_protected_for_readers_who_do_not_own_the_data() {
     let app = spawn_app().await;
     let People { fx, .. } = people(&app).await;
     let jst_org = app.create("beneficiaries", json!({"name": "Gmina Miasta Toruń", "kind": "jst", "voivodeship": "04"})).await;
@@ -133,17 +147,21 @@ async fn small_counts_are_hidden_from_readers_who_do_not_own_the_data() {
     let owes = app.user_token("owes@x.pl", Role::Owes, Some(owes_org)).await;
     let path = format!("/api/v1/projects/{}/participants/summary", fx.project);
 
+    let exact = app.get(&path).await.body;
     let seen = app.as_user(&jst).get(&path).await;
     assert_eq!(seen.status, 200);
-    assert_eq!(seen.body["suppressed"], true);
-    assert_eq!(seen.body["participants"], 10);
-    assert_eq!(seen.body["by_age_band"]["under_18"], Value::Null, "one minor cannot be singled out");
-    assert_eq!(seen.body["by_education"]["isced_0_2"], Value::Null, "a count of 2 is hidden");
-    assert_eq!(seen.body["by_education"]["isced_3_4"], 4, "a count of 4 is shown");
+    assert_eq!(seen.body["protected"], true);
+    assert_eq!(seen.body["rounding_base"], 5);
+    let truth: std::collections::HashMap<String, i64> = counts_in(&exact).into_iter().collect();
+    assert!(truth["by_age_band.under_18"] == 1 && truth["by_education.isced_0_2"] == 2, "the data has a 1 and a 2 to protect");
+    for (cell, shown) in counts_in(&seen.body) {
+        assert_eq!(shown % 5, 0, "{cell} = {shown} is a multiple of the base");
+        assert!((shown - truth[&cell]).abs() < 5, "{cell} = {shown} is within 4 of {}", truth[&cell]);
+    }
     assert!(!seen.body.to_string().contains("Osoba"), "no person-level data in a summary");
 
     let owner = app.as_user(&owes).get(&path).await;
-    assert_eq!(owner.body["suppressed"], false);
+    assert_eq!(owner.body["protected"], false);
     assert_eq!(owner.body["by_age_band"]["under_18"], 1);
 
     assert_eq!(app.as_user(&far_jst).get(&path).await.status, 403);
@@ -153,7 +171,7 @@ async fn small_counts_are_hidden_from_readers_who_do_not_own_the_data() {
 
     let regional = app.as_user(&jst).get("/api/v1/reports/participants?voivodeship=04").await;
     assert_eq!(regional.status, 200);
-    assert_eq!(regional.body["suppressed"], true);
+    assert_eq!(regional.body["protected"], true);
     assert_eq!(app.as_user(&jst).get("/api/v1/reports/participants?voivodeship=22").await.status, 403);
     assert_eq!(app.get("/api/v1/reports/participants?voivodeship=04&year=2020").await.body["participants"], 9);
     assert_eq!(app.get("/api/v1/reports/participants?voivodeship=99").await.status, 422);

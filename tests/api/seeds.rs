@@ -4,7 +4,7 @@
 use crate::helpers::{spawn_app, TestApp};
 use serde_json::{json, Value};
 
-async fn load_demo(app: &TestApp) {
+pub async fn load_demo(app: &TestApp) {
     let address = app.address.clone();
     let database_url = app.database_url.clone();
     // The script signs in through an account it makes with the command line, as a user would.

@@ -65,14 +65,15 @@ pub async fn erase(state: web::Data<AppState>, session: Session, id: web::Path<i
     params(("id" = i64, Path, description = "Project id")),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Counts; small ones hidden from non-owners", body = ParticipantSummary),
+        (status = 200, description = "Counts: exact for the data's owners, protected (rounded by cell key) for anyone else", body = ParticipantSummary),
         (status = 403, description = "A local government outside the project's voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn project_summary(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     session.required()?;
-    let summary = state.run_as(&session, move |conn, caller| people::project_summary(conn, caller, id)).await?;
+    let rounding = state.disclosure;
+    let summary = state.run_as(&session, move |conn, caller| people::project_summary(conn, caller, rounding, id)).await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 
@@ -82,14 +83,15 @@ pub async fn project_summary(state: web::Data<AppState>, session: Session, id: w
     params(RegionalFilter),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Counts; small ones hidden from non-owners", body = ParticipantSummary),
+        (status = 200, description = "Counts: exact for the data's owners, protected (rounded by cell key) for anyone else", body = ParticipantSummary),
         (status = 403, description = "A local government asking about another voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown voivodeship", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn regional_summary(state: web::Data<AppState>, session: Session, filter: web::Query<RegionalFilter>) -> Result<HttpResponse, ApiError> {
     let filter = filter.into_inner();
     session.required()?;
-    let summary = state.run_as(&session, move |conn, caller| people::regional_summary(conn, caller, filter)).await?;
+    let rounding = state.disclosure;
+    let summary = state.run_as(&session, move |conn, caller| people::regional_summary(conn, caller, rounding, filter)).await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 

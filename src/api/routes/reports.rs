@@ -1,10 +1,11 @@
 //! Indicator progress and the public reports: roll-ups of indicators and of the
 //! project portfolio, as JSON or CSV.
 
+use crate::api::caller::Session;
 use crate::api::problem::Problem;
 use crate::api::{csv, ApiError, AppState};
-use crate::db::indicator_progress::{GroupBy, IndicatorProgress, IndicatorRollup, PortfolioRollup, ReportFilter};
-use crate::service::reports;
+use crate::db::indicator_progress::{GroupBy, ReportFilter};
+use crate::service::reports::{self, IndicatorProgress, IndicatorRollup, PortfolioRollup};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -14,26 +15,30 @@ fn text(value: Option<impl ToString>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The progress of one indicator.
+/// The progress of one indicator. A value that counts people is protected for
+/// anyone but the project's owners (see `protected`).
 #[utoipa::path(get, path = "/api/v1/indicators/{id}/progress", tag = "indicators", operation_id = "indicator_progress",
     params(("id" = i64, Path, description = "Indicator id")),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Achieved value, percentage and status", body = IndicatorProgress),
         (status = 404, description = "No such indicator", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn indicator(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let progress = state.read(move |conn| reports::indicator(conn, id)).await?;
+pub async fn indicator(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let (id, rounding) = (id.into_inner(), state.disclosure);
+    let progress = state.read_if_as(true, &session, move |conn, caller| reports::indicator(conn, caller, rounding, id)).await?;
     Ok(HttpResponse::Ok().json(progress))
 }
 
-/// The progress of every indicator of a project.
+/// The progress of every indicator of a project. Values that count people are
+/// protected for anyone but the project's owners (see `protected`).
 #[utoipa::path(get, path = "/api/v1/projects/{id}/indicators/progress", tag = "indicators", operation_id = "project_indicator_progress",
     params(("id" = i64, Path, description = "Project id")),
+    security((), ("bearer" = [])),
     responses((status = 200, description = "One entry per indicator", body = Vec<IndicatorProgress>)))]
-pub async fn project(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let progress = state.read(move |conn| reports::project(conn, id)).await?;
+pub async fn project(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let (id, rounding) = (id.into_inner(), state.disclosure);
+    let progress = state.read_if_as(true, &session, move |conn, caller| reports::project(conn, caller, rounding, id)).await?;
     Ok(HttpResponse::Ok().json(progress))
 }
 
@@ -51,22 +56,25 @@ fn decimal(value: Option<Decimal>) -> String {
 }
 
 /// Indicators rolled up: sum of targets, sum of achieved values, projects behind.
+/// Values that count people enter protected for anyone but their owners (see `protected`).
 #[utoipa::path(get, path = "/api/v1/reports/indicators", tag = "reports", operation_id = "indicator_report",
     params(Grouping, ReportFilter),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "One row per group", content((Vec<IndicatorRollup> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown grouping", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn indicators(
     state: web::Data<AppState>,
+    session: Session,
     req: HttpRequest,
     grouping: web::Query<Grouping>,
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let (group, filter) = (grouping.group_by, filter.into_inner());
-    let rows = state.read(move |conn| reports::indicators(conn, group, &filter)).await?;
+    let (group, filter, rounding) = (grouping.group_by, filter.into_inner(), state.disclosure);
+    let rows = state.read_if_as(true, &session, move |conn, caller| reports::indicators(conn, caller, rounding, group, &filter)).await?;
     if csv::wanted(&req) {
-        let headers = ["key", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind"];
+        let headers = ["key", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind", "protected", "rounding_base"];
         let body = csv::render(
             &headers,
             rows.iter().map(|r| {
@@ -77,6 +85,8 @@ pub async fn indicators(
                     decimal(r.sum_target),
                     decimal(r.sum_achieved),
                     r.projects_behind.to_string(),
+                    r.protected.to_string(),
+                    text(r.rounding_base),
                 ]
             }),
         );
@@ -86,25 +96,38 @@ pub async fn indicators(
 }
 
 /// The project portfolio rolled up: projects, total value, EU amount, participants.
+/// Participant counts are protected for anyone but their owners (see `protected`).
 #[utoipa::path(get, path = "/api/v1/reports/portfolio", tag = "reports", operation_id = "portfolio_report",
     params(Grouping, ReportFilter),
+    security((), ("bearer" = [])),
     responses(
         (status = 200, description = "One row per group", content((Vec<PortfolioRollup> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown grouping", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn portfolio(
     state: web::Data<AppState>,
+    session: Session,
     req: HttpRequest,
     grouping: web::Query<Grouping>,
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let (group, filter) = (grouping.group_by, filter.into_inner());
-    let rows = state.read(move |conn| reports::portfolio(conn, group, &filter)).await?;
+    let (group, filter, rounding) = (grouping.group_by, filter.into_inner(), state.disclosure);
+    let rows = state.read_if_as(true, &session, move |conn, caller| reports::portfolio(conn, caller, rounding, group, &filter)).await?;
     if csv::wanted(&req) {
-        let headers = ["key", "projects", "total_value", "eu_amount", "participants"];
+        let headers = ["key", "projects", "total_value", "eu_amount", "participants", "protected", "rounding_base"];
         let body = csv::render(
             &headers,
-            rows.iter().map(|r| vec![text(r.key.as_deref()), r.projects.to_string(), decimal(r.total_value), decimal(r.eu_amount), r.participants.to_string()]),
+            rows.iter().map(|r| {
+                vec![
+                    text(r.key.as_deref()),
+                    r.projects.to_string(),
+                    decimal(r.total_value),
+                    decimal(r.eu_amount),
+                    r.participants.to_string(),
+                    r.protected.to_string(),
+                    text(r.rounding_base),
+                ]
+            }),
         );
         return Ok(csv::response(body));
     }
