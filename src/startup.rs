@@ -107,7 +107,7 @@ fn serve(
             .app_data(tokens.clone())
             .app_data(cache.clone())
             .configure(extractors::configure)
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", openapi.clone()))
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked("/api-docs/openapi.json", openapi.clone()))
             .configure(crate::api::routes::configure)
             .default_service(web::to(extractors::no_route))
     })

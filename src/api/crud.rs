@@ -114,6 +114,18 @@ pub async fn delete<R: Resource>(state: &AppState, session: &Session, id: i64, p
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A collection's part of the OpenAPI document: its six operations as the
+/// handlers declare them, completed with what the registry says of it (see
+/// [`openapi::complete_collection`](super::openapi::complete_collection)).
+pub fn document<R: Resource>(declared: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi
+where
+    R::Data: ToSchema,
+{
+    type SortOf<R> = <<R as crate::db::Store>::Filter as crate::db::listing::ListFilter>::Sort;
+    let sort = (SortOf::<R>::name().into_owned(), <SortOf<R> as utoipa::PartialSchema>::schema());
+    super::openapi::complete_collection(declared, R::COLLECTION, &R::Data::name(), sort, R::ON_MAP)
+}
+
 /// Writes a collection's six documented handlers, its OpenAPI fragment (`Api`)
 /// and its route table (`configure`), with paths, tag and operation ids taken
 /// from its registry entry (`domain::collection`).
@@ -208,7 +220,7 @@ macro_rules! crud_routes {
         #[utoipa::path(patch, path = item_path(), tag = COLLECTION.path(), operation_id = operation("patch"),
             security(("bearer" = [])),
             params(("id" = i64, Path, description = "Record id"), $crate::api::caching::IfMatchHeader),
-            request_body(content = Object, description = "JSON merge patch (RFC 7386) of the record's fields; `null` clears a field",
+            request_body(content = Object, description = "JSON merge patch (RFC 7386) of the record's fields: only the fields to change; `null` clears a field that may be empty",
                 content_type = "application/merge-patch+json"),
             responses(
                 (status = 200, description = "Patched; `ETag` is the new version", body = $crate::api::crud::View<$data>),
@@ -246,7 +258,11 @@ macro_rules! crud_routes {
 
         #[derive(utoipa::OpenApi)]
         #[openapi(paths(list, create, read, replace, patch, delete))]
-        pub struct Api;
+        struct Declared;
+
+        pub fn document() -> utoipa::openapi::OpenApi {
+            $crate::api::crud::document::<$store>(<Declared as utoipa::OpenApi>::openapi())
+        }
 
         pub fn configure(cfg: &mut ::actix_web::web::ServiceConfig) {
             use ::actix_web::web;

@@ -41,7 +41,7 @@ Reads of public collections need no sign-in; writes and participants need `Autho
 (Authorize button above, with a token from `POST /api/v1/auth/token`).",
         license(name = "MIT"),
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, crate::api::paging::Format, crate::api::routes::imports::ExportFormat)),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Sign-in with email and password; JWT access tokens and rotating refresh tokens"),
@@ -59,7 +59,9 @@ fn collection_tags() -> Vec<Tag> {
     Collection::ALL.into_iter().map(|c| TagBuilder::new().name(c.path()).description(Some(c.spec().description)).build()).collect()
 }
 
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The whole document. It is JSON rather than utoipa's model, which has no
+/// place for the components it cannot express (shared response headers).
+pub fn document() -> Value {
     let mut doc = BaseDoc::openapi();
     let mut tags = collection_tags();
     tags.extend(doc.tags.take().unwrap_or_default());
@@ -68,30 +70,251 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.merge(part);
     }
     let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
-    open_composed_schemas(&mut value);
+    flatten_compositions(&mut value);
+    refer_to_named_schemas(&mut value);
+    name_enum_members(&mut value);
     add_common_errors(&mut value);
-    serde_json::from_value(value).expect("the completed document is still an OpenAPI document")
+    add_response_headers(&mut value);
+    *member(&mut value, &["servers"]) = json!([{"url": "/", "description": "The server this document is served by"}]);
+    *member(&mut value, &["info", "license"]) = json!({"name": "MIT", "identifier": "MIT"});
+    value
 }
 
-/// A schema inside `allOf` cannot forbid the properties its siblings add (a
-/// record's view is its writable fields plus id, timestamps and links).
-fn open_composed_schemas(value: &mut Value) {
+/// Completes a collection's operations with what the registry says of it and
+/// the handlers' attributes cannot: a summary for each from the collection's
+/// names; the schema of its `sort` parameter (utoipa names, but does not
+/// collect, the schemas of parameters); its merge-patch body, every field
+/// optional; and GeoJSON only for collections on a map.
+pub fn complete_collection(
+    declared: utoipa::openapi::OpenApi,
+    collection: Collection,
+    data_schema: &str,
+    sort: (String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>),
+    on_map: bool,
+) -> utoipa::openapi::OpenApi {
+    let mut doc = serde_json::to_value(&declared).expect("a collection's document serialises");
+    let spec = collection.spec();
+    let plural = spec.path.replace('-', " ");
+    let article = if spec.noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let noun = spec.noun;
+    let patch_schema = format!("{data_schema}Patch");
+    let schemas = member(&mut doc, &["components", "schemas"]);
+    *member(schemas, &[&sort.0]) = serde_json::to_value(&sort.1).expect("a schema serialises");
+    let mut patch = member(schemas, &[data_schema]).clone();
+    if let Some(patch) = patch.as_object_mut() {
+        patch.remove("required");
+        // A field left out of a patch is kept, never set to its default.
+        for property in patch.get_mut("properties").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut()) {
+            if let Some(property) = property.as_object_mut() {
+                property.remove("default");
+            }
+        }
+        patch.insert(
+            "description".into(),
+            json!(format!("A JSON merge patch (RFC 7386) of {article} {noun}: only the fields to change; `null` clears a field that may be empty.")),
+        );
+    }
+    *member(schemas, &[&patch_schema]) = patch;
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return declared };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else { continue };
+        for (method, operation) in item.iter_mut() {
+            let summary = match (method.as_str(), path.ends_with('}')) {
+                ("get", false) => format!("List {plural}"),
+                ("post", false) => format!("Create {article} {noun}"),
+                ("get", true) => format!("Read {article} {noun}"),
+                ("put", true) => format!("Replace {article} {noun}"),
+                ("patch", true) => format!("Change fields of {article} {noun}"),
+                ("delete", true) => format!("Delete {article} {noun}"),
+                _ => continue,
+            };
+            *member(operation, &["summary"]) = json!(summary);
+            if method == "patch" {
+                *member(operation, &["requestBody", "content", "application/merge-patch+json", "schema"]) = json!({"$ref": format!("#/components/schemas/{patch_schema}")});
+            }
+            if method == "get" && !on_map {
+                if let Some(content) = operation.pointer_mut("/responses/200/content").and_then(Value::as_object_mut) {
+                    content.remove("application/geo+json");
+                }
+            }
+        }
+    }
+    serde_json::from_value(doc).expect("the completed collection document is still an OpenAPI document")
+}
+
+/// The headers answers carry, declared once and referred to by each response.
+fn add_response_headers(doc: &mut Value) {
+    *member(doc, &["components", "headers"]) = json!({
+        "ETag": {"description": "The strong entity tag of this answer: send it in `If-None-Match` to revalidate, or in `If-Match` to write only over this version", "schema": {"type": "string"}},
+        "Link": {"description": "RFC 8288 links to the next (`rel=\"next\"`) and previous (`rel=\"prev\"`) pages, keeping the filters", "schema": {"type": "string"}},
+        "Location": {"description": "The path of the record created", "schema": {"type": "string"}},
+        "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 0}},
+        "Idempotent-Replayed": {"description": "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`", "schema": {"type": "boolean"}},
+    });
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (method, operation) in item.iter_mut() {
+            let is_list = operation["operationId"].as_str().is_some_and(|id| id.starts_with("list_")) && method == "get";
+            let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            for (status, response) in responses.iter_mut() {
+                let mut names = Vec::new();
+                if matches!(method.as_str(), "get" | "put" | "patch") && status == "200" || status == "304" {
+                    names.push("ETag");
+                }
+                if is_list && status == "200" {
+                    names.push("Link");
+                }
+                if status == "201" {
+                    names.push("Location");
+                }
+                if status == "429" || status == "503" {
+                    names.push("Retry-After");
+                }
+                if method == "post" && status.starts_with('2') {
+                    names.push("Idempotent-Replayed");
+                }
+                for name in names {
+                    *member(response, &["headers", name]) = json!({"$ref": format!("#/components/headers/{name}")});
+                }
+            }
+        }
+    }
+}
+
+/// Gives generators a name for each member of a closed set whose values are not
+/// names (`2014-2020`, `-start_date`), as the `x-enum-varnames` extension that
+/// OpenAPI Generator and openapi-python-client read; without it they number them.
+fn name_enum_members(doc: &mut Value) {
+    fn member_name(value: &str, set: &str) -> String {
+        let (value, descending) = value.strip_prefix('-').map_or((value, false), |v| (v, true));
+        let mut name: String = value.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+        if name.starts_with(|c: char| c.is_ascii_digit()) {
+            // `ProgrammingPeriod` members become `PERIOD_2014_2020`.
+            let word = set.rfind(|c: char| c.is_ascii_uppercase()).map_or(set, |at| &set[at..]);
+            name = format!("{}_{name}", word.to_ascii_uppercase());
+        }
+        if descending {
+            name.push_str("_DESC");
+        }
+        name
+    }
+    fn walk(value: &mut Value, set: &str) {
+        match value {
+            Value::Object(map) => {
+                let names: Option<Vec<String>> = map.get("enum").and_then(Value::as_array).and_then(|members| {
+                    let texts: Vec<&str> = members.iter().filter_map(Value::as_str).collect();
+                    let needed = texts.len() == members.len()
+                        && texts
+                            .iter()
+                            .any(|t| !t.starts_with(|c: char| c.is_ascii_alphabetic()) || t.contains(|c: char| !c.is_ascii_alphanumeric() && c != '_'));
+                    needed.then(|| texts.iter().map(|t| member_name(t, set)).collect())
+                });
+                if let Some(names) = names {
+                    map.insert("x-enum-varnames".into(), json!(names));
+                }
+                map.values_mut().for_each(|v| walk(v, set));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| walk(v, set)),
+            _ => {}
+        }
+    }
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (name, schema) in schemas.iter_mut() {
+            walk(schema, name);
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths") {
+        walk(paths, "Value");
+    }
+}
+
+/// Replaces every inline copy of a named schema by a reference to it (utoipa
+/// writes the data of a record's view and the items of a page out in full),
+/// so clients get one type per schema.
+fn refer_to_named_schemas(doc: &mut Value) {
+    let named: Vec<(String, Value)> =
+        doc.pointer("/components/schemas").and_then(Value::as_object).map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+    fn replace(value: &mut Value, named: &[(String, Value)], top: Option<&str>) {
+        if top.is_none() {
+            if let Some((name, _)) =
+                named.iter().find(|(_, schema)| schema == value && ["properties", "allOf", "oneOf", "enum"].iter().any(|k| schema.get(k).is_some()))
+            {
+                *value = json!({"$ref": format!("#/components/schemas/{name}")});
+                return;
+            }
+        }
+        match value {
+            Value::Object(map) => map.values_mut().for_each(|v| replace(v, named, None)),
+            Value::Array(items) => items.iter_mut().for_each(|v| replace(v, named, None)),
+            _ => {}
+        }
+    }
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (name, schema) in schemas.iter_mut() {
+            replace(schema, &named, Some(name));
+        }
+    }
+    if let Some(paths) = doc.get_mut("paths") {
+        replace(paths, &named, None);
+    }
+}
+
+/// Writes a composition of inline objects (a record's view: its writable fields
+/// plus id, timestamps and links) as the one object it describes: clients get a
+/// plain type, and no part forbids the properties its siblings add.
+fn flatten_compositions(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::Array(parts)) = map.get_mut("allOf") {
-                for part in parts.iter_mut() {
-                    if let Value::Object(part) = part {
-                        if part.get("additionalProperties") == Some(&Value::Bool(false)) {
-                            part.remove("additionalProperties");
+            map.values_mut().for_each(flatten_compositions);
+            // A field with a default is written as a `oneOf` of its one type; in
+            // OpenAPI 3.1 a reference may stand beside `default` itself.
+            if let Some(Value::Array(only)) = map.get("oneOf") {
+                if let [Value::Object(only)] = only.as_slice() {
+                    let only = only.clone();
+                    map.remove("oneOf");
+                    map.extend(only);
+                }
+            }
+            let Some(Value::Array(parts)) = map.get("allOf") else { return };
+            if !parts.iter().all(|p| p.get("type") == Some(&json!("object")) && p.get("$ref").is_none()) {
+                return;
+            }
+            let mut merged = serde_json::Map::new();
+            let mut properties = serde_json::Map::new();
+            let mut required: Vec<Value> = Vec::new();
+            for part in parts {
+                for (key, v) in part.as_object().into_iter().flatten() {
+                    match key.as_str() {
+                        "properties" => properties.extend(v.as_object().cloned().unwrap_or_default()),
+                        "required" => required.extend(v.as_array().cloned().unwrap_or_default()),
+                        "additionalProperties" => {}
+                        _ => {
+                            merged.entry(key.clone()).or_insert_with(|| v.clone());
                         }
                     }
                 }
             }
-            map.values_mut().for_each(open_composed_schemas);
+            merged.insert("required".into(), Value::Array(required));
+            merged.insert("properties".into(), Value::Object(properties));
+            map.remove("allOf");
+            map.extend(merged);
         }
-        Value::Array(items) => items.iter_mut().for_each(open_composed_schemas),
+        Value::Array(items) => items.iter_mut().for_each(flatten_compositions),
         _ => {}
     }
+}
+
+/// The member at `path`, made (empty) where it is missing.
+fn member<'a>(value: &'a mut Value, path: &[&str]) -> &'a mut Value {
+    path.iter().fold(value, |value, key| {
+        if !value.is_object() {
+            *value = json!({});
+        }
+        match value {
+            Value::Object(map) => map.entry(*key).or_insert(Value::Null),
+            other => other,
+        }
+    })
 }
 
 fn problem(description: &str) -> Value {
@@ -182,7 +405,7 @@ fn add_idempotency_key(operation: &mut Value) {
 
 /// The document as `openapi/openapi.json` holds it.
 pub fn document_json() -> String {
-    let mut text = document().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut text = serde_json::to_string_pretty(&document()).expect("the OpenAPI document serialises");
     text.push('\n');
     text
 }

@@ -140,7 +140,7 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "health", operation_id = "metrics",
+#[utoipa::path(get, path = "/metrics", tag = "health", operation_id = "metrics", security(()),
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<crate::api::AppState>) -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(&state.db.pool))

@@ -60,7 +60,7 @@ crate::sort_options!(
         Relevance = "relevance" => "" as "real",
     }
 );
-crate::list_filter!(ActivityFilter, search);
+crate::list_filter!(ActivityFilter: ActivitySort, search);
 
 fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -> activities::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {

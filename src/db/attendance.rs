@@ -38,7 +38,7 @@ pub struct AttendanceFilter {
     pub sort: Option<crate::db::listing::BasicSort>,
 }
 
-crate::list_filter!(AttendanceFilter);
+crate::list_filter!(AttendanceFilter: crate::db::listing::BasicSort);
 
 fn apply_filter<'a>(mut q: attendance::BoxedQuery<'a, Pg>, f: &AttendanceFilter) -> attendance::BoxedQuery<'a, Pg> {
     if let Some(id) = f.participant_id {

@@ -30,7 +30,7 @@ pub struct AuditEvent {
     pub occurred_at: DateTime<Utc>,
     pub user_id: Option<i64>,
     pub user_email: Option<String>,
-    /// create, update, delete or read.
+    #[schema(value_type = crate::domain::access::Action)]
     pub action: String,
     /// The collection: `projects`, `participants`, `users`, …
     pub resource: String,

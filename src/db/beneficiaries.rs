@@ -84,7 +84,7 @@ crate::sort_options!(
         Relevance = "relevance" => "" as "real",
     }
 );
-crate::list_filter!(BeneficiaryFilter, search);
+crate::list_filter!(BeneficiaryFilter: BeneficiarySort, search);
 
 pub(crate) fn like_pattern(text: &str) -> String {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");

@@ -7,6 +7,16 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel::PgConnection;
 
+/// What a change did to its record, as the feed names it (`es_changes.op`).
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeOp {
+    Created,
+    Updated,
+    /// The record no longer exists: a tombstone.
+    Deleted,
+}
+
 /// A place in the log: after the change `seq` of transaction `xid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LogPosition {

@@ -57,7 +57,7 @@ crate::sort_options!(
         CodeDesc = "-code" => "code" as "text",
     }
 );
-crate::list_filter!(IndicatorDefinitionFilter);
+crate::list_filter!(IndicatorDefinitionFilter: IndicatorDefinitionSort);
 
 fn apply_filter<'a>(mut q: indicator_definitions::BoxedQuery<'a, Pg>, f: &IndicatorDefinitionFilter) -> indicator_definitions::BoxedQuery<'a, Pg> {
     if let Some(code) = &f.code {

@@ -10,6 +10,18 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+/// Where an indicator's achieved value comes from (the view `indicator_progress`).
+#[derive(Debug, Clone, Copy, serde::Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueSource {
+    /// The latest approved measurement.
+    Measurement,
+    /// The persons who completed the activities the indicator is bound to.
+    Attendance,
+    /// The value reported with the indicator.
+    Reported,
+}
+
 /// How far an indicator has come: exact, and as published to a reader who does
 /// not own the counts of people in it (`domain::disclosure`).
 #[derive(Debug, QueryableByName)]

@@ -57,7 +57,7 @@ crate::sort_options!(
         NameDesc = "-name" => "name" as "text",
     }
 );
-crate::list_filter!(IndicatorFilter);
+crate::list_filter!(IndicatorFilter: IndicatorSort);
 
 fn apply_filter<'a>(mut q: indicators::BoxedQuery<'a, Pg>, f: &IndicatorFilter) -> indicators::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {

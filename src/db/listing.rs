@@ -177,6 +177,10 @@ pub fn choose_order(sort: Option<SortKey>, search: Option<&str>) -> Result<SortK
 
 /// What a list's filter tells the generic list: its order.
 pub trait ListFilter {
+    /// The orders its `sort` parameter offers (for the OpenAPI document, which
+    /// must name the schema of every parameter).
+    type Sort: utoipa::ToSchema;
+
     fn order(&self) -> Result<SortKey, DbError>;
 }
 
@@ -187,7 +191,7 @@ pub trait ListFilter {
 macro_rules! sort_options {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal => $expr:literal as $cast:literal,)* }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
         pub enum $name {
             #[serde(rename = "id")] Id,
             #[serde(rename = "-id")] IdDesc,
@@ -196,6 +200,24 @@ macro_rules! sort_options {
             #[serde(rename = "updated_at")] UpdatedAt,
             #[serde(rename = "-updated_at")] UpdatedAtDesc,
             $(#[serde(rename = $text)] $variant,)*
+        }
+
+        // Written out rather than derived: utoipa does not see a `rename` whose
+        // text comes from a macro argument, and would name the variants instead.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some("The order of the list: a field, ascending, or descending with a leading `-`."))
+                    .enum_values(Some(["id", "-id", "created_at", "-created_at", "updated_at", "-updated_at", $($text,)*]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
         }
 
         impl $name {
@@ -219,15 +241,19 @@ macro_rules! sort_options {
 /// a `q` field whose matches come best first).
 #[macro_export]
 macro_rules! list_filter {
-    ($filter:ty) => {
+    ($filter:ty: $sort:ty) => {
         impl $crate::db::listing::ListFilter for $filter {
+            type Sort = $sort;
+
             fn order(&self) -> Result<$crate::db::listing::SortKey, $crate::db::DbError> {
                 $crate::db::listing::choose_order(self.sort.map(|s| s.key()), None)
             }
         }
     };
-    ($filter:ty, search) => {
+    ($filter:ty: $sort:ty, search) => {
         impl $crate::db::listing::ListFilter for $filter {
+            type Sort = $sort;
+
             fn order(&self) -> Result<$crate::db::listing::SortKey, $crate::db::DbError> {
                 $crate::db::listing::choose_order(self.sort.map(|s| s.key()), self.q.as_deref())
             }

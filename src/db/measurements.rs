@@ -64,7 +64,7 @@ crate::sort_options!(
         PeriodEndDesc = "-period_end" => "period_end" as "date",
     }
 );
-crate::list_filter!(MeasurementFilter);
+crate::list_filter!(MeasurementFilter: MeasurementSort);
 
 fn apply_filter<'a>(mut q: indicator_measurements::BoxedQuery<'a, Pg>, f: &MeasurementFilter) -> indicator_measurements::BoxedQuery<'a, Pg> {
     if let Some(id) = f.indicator_id {

@@ -44,7 +44,7 @@ crate::sort_options!(
         CodeDesc = "-code" => "code_normalised" as "text",
     }
 );
-crate::list_filter!(MeasureFilter);
+crate::list_filter!(MeasureFilter: MeasureSort);
 
 fn apply_filter<'a>(mut q: measures::BoxedQuery<'a, Pg>, f: &MeasureFilter) -> measures::BoxedQuery<'a, Pg> {
     if let Some(id) = f.priority_axis_id {

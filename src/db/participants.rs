@@ -247,7 +247,7 @@ pub struct ParticipantFilter {
     pub sort: Option<crate::db::listing::BasicSort>,
 }
 
-crate::list_filter!(ParticipantFilter);
+crate::list_filter!(ParticipantFilter: crate::db::listing::BasicSort);
 
 fn apply_filter<'a>(mut q: participants::BoxedQuery<'a, Pg>, f: &ParticipantFilter) -> participants::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {

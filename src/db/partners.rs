@@ -35,7 +35,7 @@ pub struct PartnerFilter {
     pub sort: Option<crate::db::listing::BasicSort>,
 }
 
-crate::list_filter!(PartnerFilter);
+crate::list_filter!(PartnerFilter: crate::db::listing::BasicSort);
 
 fn apply_filter<'a>(mut q: partners::BoxedQuery<'a, Pg>, f: &PartnerFilter) -> partners::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {

@@ -37,7 +37,7 @@ crate::sort_options!(
         NumberDesc = "-number" => "sort_key" as "integer",
     }
 );
-crate::list_filter!(PriorityAxisFilter);
+crate::list_filter!(PriorityAxisFilter: PriorityAxisSort);
 
 fn apply_filter<'a>(mut q: priority_axes::BoxedQuery<'a, Pg>, f: &PriorityAxisFilter) -> priority_axes::BoxedQuery<'a, Pg> {
     if let Some(id) = f.programme_id {

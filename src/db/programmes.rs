@@ -48,7 +48,7 @@ crate::sort_options!(
         NameDesc = "-name" => "name" as "text",
     }
 );
-crate::list_filter!(ProgrammeFilter);
+crate::list_filter!(ProgrammeFilter: ProgrammeSort);
 
 fn apply_filter<'a>(mut q: programmes::BoxedQuery<'a, Pg>, f: &ProgrammeFilter) -> programmes::BoxedQuery<'a, Pg> {
     if let Some(code) = &f.code {

@@ -189,7 +189,7 @@ crate::sort_options!(
         Relevance = "relevance" => "" as "real",
     }
 );
-crate::list_filter!(ProjectFilter, search);
+crate::list_filter!(ProjectFilter: ProjectSort, search);
 
 /// The start of a condition "the project has an organisation (`b`) with a role in
 /// it such that `condition`", left open for `condition`'s bind and a closing `)`.

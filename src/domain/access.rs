@@ -76,7 +76,9 @@ impl Caller {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What was done to a record, as the audit trail names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Action {
     Read,
     Create,
@@ -348,6 +350,13 @@ pub fn audit_trail_region(caller: &Caller) -> Result<Option<String>, Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_audit_trail_and_the_document_name_actions_alike() {
+        for action in [Action::Read, Action::Create, Action::Update, Action::Delete, Action::Export, Action::Erase] {
+            assert_eq!(serde_json::to_value(action).unwrap(), action.as_str());
+        }
+    }
 
     fn user(role: Role, org: Option<i64>, voivodeship: Option<&str>) -> Caller {
         Caller::User(User { id: 1, email: "u@example.org".into(), role, organisation_id: org, voivodeship: voivodeship.map(Into::into), session: None })

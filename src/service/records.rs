@@ -204,6 +204,9 @@ pub fn list<R: Resource>(
     request: &ListRequest,
     map: bool,
 ) -> Result<Page<R::Data>, ServiceError> {
+    if map && !R::ON_MAP {
+        return Err(ServiceError::BadRequest(format!("{} have no place on a map; GeoJSON is offered for organisations and projects", R::COLLECTION)));
+    }
     may_try::<R>(caller, Action::Read)?;
     let scope = readable_scope::<R>(conn, caller, filter)?;
     let listed = R::list(conn, filter, request)?;
@@ -211,13 +214,7 @@ pub fn list<R: Resource>(
         let events = listed.records.iter().map(|r| audit::event::<R>(caller, Action::Read, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
         audit::record(conn, &events)?;
     }
-    let places = if map {
-        let places = R::locate(conn, &listed.records)?
-            .ok_or_else(|| ServiceError::BadRequest(format!("{} have no place on a map; GeoJSON is offered for organisations and projects", R::COLLECTION)))?;
-        Some(places)
-    } else {
-        None
-    };
+    let places = if map { Some(R::locate(conn, &listed.records)?) } else { None };
     Ok(Page { listed, places })
 }
 

@@ -32,7 +32,7 @@ pub struct IndicatorProgress {
     #[schema(value_type = Option<String>)]
     pub achieved_value: Option<Decimal>,
     pub achieved_text: Option<String>,
-    /// Where `achieved_value` comes from: measurement, attendance or reported.
+    #[schema(value_type = Option<crate::db::indicator_progress::ValueSource>)]
     pub source: Option<String>,
     /// achieved / target in percent, one decimal.
     #[schema(value_type = Option<String>, example = "114.3")]

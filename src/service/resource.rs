@@ -86,9 +86,13 @@ pub trait Resource: Store<Data: Writable> {
     /// Links to related records and collections: `(name, path below /api/v1)`.
     fn related(id: i64, data: &Self::Data) -> Vec<(&'static str, String)>;
 
-    /// Where each record lies on a map; `None` for a resource that has no place.
-    fn locate(_conn: &mut PgConnection, _records: &[Record<Self::Data>]) -> Result<Option<Vec<Option<Place>>>, ServiceError> {
-        Ok(None)
+    /// Whether its records lie on a map: then its lists are also offered as
+    /// GeoJSON (the OpenAPI document says so only for these), placed by `locate`.
+    const ON_MAP: bool = false;
+
+    /// Where each record lies on a map, for a resource `ON_MAP`.
+    fn locate(_conn: &mut PgConnection, _records: &[Record<Self::Data>]) -> Result<Vec<Option<Place>>, ServiceError> {
+        Err(ServiceError::Internal(format!("{} have no place on a map", Self::COLLECTION)))
     }
 
     /// The record as the audit trail keeps it.

@@ -26,7 +26,7 @@ pub struct RefreshToken {
 }
 
 /// Sign in with email and password.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", operation_id = "sign_in",
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", operation_id = "sign_in", security(()),
     request_body = SignIn,
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
@@ -46,7 +46,7 @@ pub async fn token(state: web::Data<AppState>, tokens: web::Data<TokenService>, 
 }
 
 /// Trade a refresh token (once) for a new token pair.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh_token",
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", operation_id = "refresh_token", security(()),
     request_body = RefreshToken,
     responses(
         (status = 200, description = "A new pair; the old refresh token is spent", body = TokenPair),
@@ -58,7 +58,7 @@ pub async fn refresh(state: web::Data<AppState>, tokens: web::Data<TokenService>
 }
 
 /// Sign out: revoke the refresh token and its successors.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "sign_out",
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", operation_id = "sign_out", security(()),
     request_body = RefreshToken,
     responses((status = 204, description = "Signed out")))]
 pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshToken>) -> Result<HttpResponse, ApiError> {

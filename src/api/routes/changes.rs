@@ -29,10 +29,10 @@ pub struct FeedEntry {
     /// Resume here to see only what follows this change.
     pub cursor: String,
     /// The collection: `projects`, `priority-axes`, …
+    #[schema(value_type = crate::domain::collection::Collection)]
     pub resource: String,
     pub id: i64,
-    /// `created`, `updated` or `deleted` (a tombstone).
-    #[schema(example = "updated")]
+    #[schema(value_type = crate::db::changes::ChangeOp, example = "updated")]
     pub op: String,
     pub changed_at: DateTime<Utc>,
     /// The record as it is now, as its `GET` shows it; `null` when it no longer

@@ -12,14 +12,14 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/health/live", tag = "health", operation_id = "health_live",
+#[utoipa::path(get, path = "/health/live", tag = "health", operation_id = "health_live", security(()),
     responses((status = 200, description = "Alive", body = Health)))]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// The process can serve: the database answers.
-#[utoipa::path(get, path = "/health/ready", tag = "health", operation_id = "health_ready",
+#[utoipa::path(get, path = "/health/ready", tag = "health", operation_id = "health_ready", security(()),
     responses(
         (status = 200, description = "Ready", body = Health),
         (status = 503, description = "The database does not answer", body = crate::api::problem::Problem, content_type = "application/problem+json"),

@@ -23,9 +23,8 @@ macro_rules! crud_modules {
 
         /// The handlers of `collection`.
         pub fn of(collection: Collection) -> Registration {
-            use utoipa::OpenApi;
             match collection {
-                $(Collection::$variant => ($variant::configure, $variant::Api::openapi),)*
+                $(Collection::$variant => ($variant::configure, $variant::document),)*
             }
         }
     };

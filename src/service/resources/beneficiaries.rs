@@ -79,11 +79,13 @@ impl Resource for Beneficiaries {
         Ok(checks.into_result()?)
     }
 
+    const ON_MAP: bool = true;
+
     /// An organisation lies at its coordinates, else at the centroid of its TERYT unit or voivodeship.
-    fn locate(conn: &mut PgConnection, records: &[Record<BeneficiaryData>]) -> Result<Option<Vec<Option<Place>>>, ServiceError> {
+    fn locate(conn: &mut PgConnection, records: &[Record<BeneficiaryData>]) -> Result<Vec<Option<Place>>, ServiceError> {
         let places: Vec<_> =
             records.iter().map(|r| (r.data.latitude.zip(r.data.longitude), r.data.teryt.iter().chain(r.data.voivodeship.iter()).cloned().collect())).collect();
-        Ok(Some(crate::db::places::locate(conn, &places)?))
+        Ok(crate::db::places::locate(conn, &places)?)
     }
 
     fn related(id: i64, data: &BeneficiaryData) -> Vec<(&'static str, String)> {

@@ -148,10 +148,12 @@ impl Resource for Projects {
         Ok(())
     }
 
+    const ON_MAP: bool = true;
+
     /// A project lies at its coordinates, else at its voivodeship's centroid.
-    fn locate(conn: &mut PgConnection, records: &[Record<ProjectData>]) -> Result<Option<Vec<Option<Place>>>, ServiceError> {
+    fn locate(conn: &mut PgConnection, records: &[Record<ProjectData>]) -> Result<Vec<Option<Place>>, ServiceError> {
         let places: Vec<_> = records.iter().map(|r| (r.data.latitude.zip(r.data.longitude), r.data.voivodeship.iter().cloned().collect())).collect();
-        Ok(Some(crate::db::places::locate(conn, &places)?))
+        Ok(crate::db::places::locate(conn, &places)?)
     }
 
     fn related(id: i64, data: &ProjectData) -> Vec<(&'static str, String)> {
