@@ -1,6 +1,7 @@
 //! Building and running the HTTP server. Tests build the same application on
 //! port 0 (`Application::build`), so they exercise the real stack.
 
+use crate::api::conventions;
 use crate::api::cors::AllowedOrigins;
 use crate::api::{extractors, AppState};
 use crate::config::Settings;
@@ -99,6 +100,10 @@ fn serve(
             .wrap(from_fn(crate::api::idempotency::idempotent))
             .wrap(from_fn(crate::api::caching::conditional))
             .wrap(from_fn(crate::api::response_cache::cached))
+            .wrap(from_fn(conventions::keep_plain))
+            .wrap(actix_web::middleware::Compress::default())
+            .wrap(from_fn(conventions::unmark_plain))
+            .wrap(from_fn(conventions::head_as_get))
             .wrap(from_fn(crate::api::cors::cors))
             .wrap(from_fn(crate::api::telemetry::observe))
             .app_data(origins.clone())
@@ -107,6 +112,7 @@ fn serve(
             .app_data(tokens.clone())
             .app_data(cache.clone())
             .configure(extractors::configure)
+            .route("/swagger-ui", web::get().to(conventions::swagger_ui_slash))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked("/api-docs/openapi.json", openapi.clone()))
             .configure(crate::api::routes::configure)
             .default_service(web::to(extractors::no_route))

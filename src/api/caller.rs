@@ -78,6 +78,32 @@ impl FromRequest for Session {
     }
 }
 
+/// A [`Session`] that must carry a token: an anonymous request is a 401 as
+/// this argument is taken, before any later argument (a JSON body) is read and
+/// judged, so a caller who may not write learns nothing from validation.
+#[derive(Debug, Clone)]
+pub struct SignedIn(Session);
+
+impl std::ops::Deref for SignedIn {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.0
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(session(req).and_then(|session| {
+            session.required()?;
+            Ok(SignedIn(session))
+        }))
+    }
+}
+
 impl AppState {
     /// The caller of `session`, looked up on its own (for work that is not one
     /// database task: hashing a password, streaming an upload or an export).

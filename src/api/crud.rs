@@ -4,7 +4,7 @@
 //! each collection's documented handlers from its registry entry.
 
 use super::caching::IfMatch;
-use super::caller::Session;
+use super::caller::{Session, SignedIn};
 use super::formats;
 use super::paging::{neighbour_cursors, Format, ListPage, ListParams};
 use super::{ApiError, AppState};
@@ -90,26 +90,22 @@ pub async fn read<R: Resource>(state: &AppState, session: &Session, id: i64) -> 
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn create<R: Resource>(state: &AppState, session: &Session, data: R::Data) -> Result<HttpResponse, ApiError> {
-    session.required()?;
+pub async fn create<R: Resource>(state: &AppState, session: &SignedIn, data: R::Data) -> Result<HttpResponse, ApiError> {
     let record = state.run_as(session, move |conn, caller| records::create::<R>(conn, caller, data)).await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, R::COLLECTION.record_path(record.id))).json(view::<R>(record)))
 }
 
-pub async fn replace<R: Resource>(state: &AppState, session: &Session, id: i64, data: R::Data, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
-    session.required()?;
+pub async fn replace<R: Resource>(state: &AppState, session: &SignedIn, id: i64, data: R::Data, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
     let record = state.run_as(session, move |conn, caller| records::replace::<R>(conn, caller, id, data, &version_check::<R>(precondition))).await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn patch<R: Resource>(state: &AppState, session: &Session, id: i64, patch: Value, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
-    session.required()?;
+pub async fn patch<R: Resource>(state: &AppState, session: &SignedIn, id: i64, patch: Value, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
     let record = state.run_as(session, move |conn, caller| records::patch::<R>(conn, caller, id, &patch, &version_check::<R>(precondition))).await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn delete<R: Resource>(state: &AppState, session: &Session, id: i64, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
-    session.required()?;
+pub async fn delete<R: Resource>(state: &AppState, session: &SignedIn, id: i64, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
     state.run_as(session, move |conn, caller| records::delete::<R>(conn, caller, id, &version_check::<R>(precondition))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -176,7 +172,7 @@ macro_rules! crud_routes {
             ))]
         pub async fn create(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            session: $crate::api::caller::Session,
+            session: $crate::api::caller::SignedIn,
             body: ::actix_web::web::Json<$data>,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {
             $crate::api::crud::create::<$store>(&state, &session, body.into_inner()).await
@@ -209,7 +205,7 @@ macro_rules! crud_routes {
             ))]
         pub async fn replace(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            session: $crate::api::caller::Session,
+            session: $crate::api::caller::SignedIn,
             id: ::actix_web::web::Path<i64>,
             body: ::actix_web::web::Json<$data>,
             precondition: $crate::api::caching::IfMatch,
@@ -230,7 +226,7 @@ macro_rules! crud_routes {
             ))]
         pub async fn patch(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            session: $crate::api::caller::Session,
+            session: $crate::api::caller::SignedIn,
             id: ::actix_web::web::Path<i64>,
             body: ::actix_web::web::Json<::serde_json::Value>,
             precondition: $crate::api::caching::IfMatch,
@@ -249,7 +245,7 @@ macro_rules! crud_routes {
             ))]
         pub async fn delete(
             state: ::actix_web::web::Data<$crate::api::AppState>,
-            session: $crate::api::caller::Session,
+            session: $crate::api::caller::SignedIn,
             id: ::actix_web::web::Path<i64>,
             precondition: $crate::api::caching::IfMatch,
         ) -> Result<::actix_web::HttpResponse, $crate::api::ApiError> {

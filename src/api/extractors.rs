@@ -38,9 +38,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PathConfig::default().error_handler(path_error));
 }
 
-/// A route whose other methods answer 405 with an `Allow` header (RFC 9110).
+/// A route whose other methods answer 405 with an `Allow` header (RFC 9110);
+/// `HEAD` is allowed wherever `GET` is (`conventions::head_as_get`).
 pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(move || async move { Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed(allow)) }))
+    let allow = if allow.split(", ").any(|m| m == "GET") { format!("{allow}, HEAD") } else { allow.to_owned() };
+    web::resource(path).default_service(web::to(move || {
+        let allow = allow.clone();
+        async move { Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed(allow)) }
+    }))
 }
 
 pub async fn no_route() -> Result<actix_web::HttpResponse, ApiError> {

@@ -4,6 +4,7 @@
 
 pub mod caching;
 pub mod caller;
+pub mod conventions;
 pub mod cors;
 pub mod crud;
 pub mod csv;

@@ -130,7 +130,8 @@ pub fn complete_collection(
             };
             *member(operation, &["summary"]) = json!(summary);
             if method == "patch" {
-                *member(operation, &["requestBody", "content", "application/merge-patch+json", "schema"]) = json!({"$ref": format!("#/components/schemas/{patch_schema}")});
+                *member(operation, &["requestBody", "content", "application/merge-patch+json", "schema"]) =
+                    json!({"$ref": format!("#/components/schemas/{patch_schema}")});
             }
             if method == "get" && !on_map {
                 if let Some(content) = operation.pointer_mut("/responses/200/content").and_then(Value::as_object_mut) {

@@ -24,7 +24,7 @@ pub enum ApiError {
     NoRoute,
     /// With the methods the route does allow, for the `Allow` header.
     #[error("method not allowed; this route allows {0}")]
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("too many failed attempts; retry in {retry_after} seconds")]
@@ -153,7 +153,7 @@ impl ResponseError for ApiError {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         if let ApiError::MethodNotAllowed(allow) = self {
-            response.insert_header((header::ALLOW, *allow));
+            response.insert_header((header::ALLOW, allow.as_str()));
         }
         if let ApiError::TooManyRequests { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));

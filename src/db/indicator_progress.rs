@@ -128,6 +128,35 @@ pub enum GroupBy {
     Year,
 }
 
+/// The code and name of each group a report's rows are keyed by (a
+/// programme's code and name, a voivodeship's name, a measure's code), found in
+/// one query; a key with no such record gets neither.
+pub fn group_labels(conn: &mut PgConnection, group: GroupBy, keys: &[String]) -> Result<std::collections::HashMap<String, GroupLabel>, DbError> {
+    let lookup = match group {
+        GroupBy::Definition => "SELECT code, name FROM indicator_definitions WHERE id::text = k.key",
+        GroupBy::Programme => "SELECT code, name FROM programmes WHERE id::text = k.key",
+        GroupBy::Axis => {
+            "SELECT p.code || ' ' || a.number AS code, a.name FROM priority_axes a JOIN programmes p ON p.id = a.programme_id WHERE a.id::text = k.key"
+        }
+        GroupBy::Measure => "SELECT code, name FROM measures WHERE id::text = k.key",
+        GroupBy::Voivodeship => "SELECT teryt::text AS code, name FROM voivodeships WHERE teryt = k.key",
+        GroupBy::Year => "SELECT k.key AS code, NULL::text AS name",
+    };
+    let sql = format!("SELECT k.key, l.code, l.name FROM unnest($1::text[]) AS k(key) LEFT JOIN LATERAL ({lookup}) l ON TRUE");
+    let labels: Vec<GroupLabel> = diesel::sql_query(sql).bind::<diesel::sql_types::Array<Text>, _>(keys).load(conn)?;
+    Ok(labels.into_iter().map(|label| (label.key.clone(), label)).collect())
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+pub struct GroupLabel {
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+}
+
 const FILTERS: &str = "($1::text IS NULL OR voivodeship = $1) AND ($2::bigint IS NULL OR programme_id = $2) \
     AND ($3::bigint IS NULL OR measure_id = $3) AND ($4::int IS NULL OR year = $4)";
 

@@ -108,6 +108,12 @@ fn report_detail(caller: &Caller, filter: &ReportFilter) -> Detail {
 pub struct IndicatorRollup {
     /// The group: a definition, programme, axis or measure id, a voivodeship code or a year.
     pub key: Option<String>,
+    /// The group's code: the definition's, programme's or measure's code, the
+    /// axis's programme code and number, the voivodeship's TERYT code, the year.
+    #[schema(example = "RPKP.2014-2020")]
+    pub code: Option<String>,
+    /// The group's name (a voivodeship's: `kujawsko-pomorskie`); none for a year.
+    pub name: Option<String>,
     pub indicators: i64,
     pub projects: i64,
     #[schema(value_type = Option<String>)]
@@ -137,7 +143,11 @@ pub fn indicators(
     filter: &ReportFilter,
 ) -> Result<Vec<IndicatorRollup>, ServiceError> {
     let protected = report_detail(caller, filter) == Detail::Protected;
+    let totals = indicator_progress::indicator_report(conn, group, filter, protected)?;
+    let labels = labels_of(conn, group, totals.iter().map(|t| &t.key))?;
     let publish = |totals: IndicatorTotals| IndicatorRollup {
+        code: label(&labels, &totals.key, |l| &l.code),
+        name: label(&labels, &totals.key, |l| &l.name),
         key: totals.key,
         indicators: totals.indicators,
         projects: totals.projects,
@@ -147,7 +157,7 @@ pub fn indicators(
         protected,
         rounding_base: protected.then(|| rounding.base()),
     };
-    Ok(indicator_progress::indicator_report(conn, group, filter, protected)?.into_iter().map(publish).collect())
+    Ok(totals.into_iter().map(publish).collect())
 }
 
 /// One group of the portfolio report.
@@ -155,6 +165,12 @@ pub fn indicators(
 pub struct PortfolioRollup {
     /// The group: a programme, axis or measure id, a voivodeship code or a year.
     pub key: Option<String>,
+    /// The group's code: the programme's or measure's code, the axis's programme
+    /// code and number, the voivodeship's TERYT code, the year.
+    #[schema(example = "RPKP.2014-2020")]
+    pub code: Option<String>,
+    /// The group's name (a voivodeship's: `kujawsko-pomorskie`); none for a year.
+    pub name: Option<String>,
     pub projects: i64,
     #[schema(value_type = Option<String>)]
     pub total_value: Option<Decimal>,
@@ -182,7 +198,11 @@ pub fn portfolio(
     filter: &ReportFilter,
 ) -> Result<Vec<PortfolioRollup>, ServiceError> {
     let protected = report_detail(caller, filter) == Detail::Protected;
+    let totals = indicator_progress::portfolio_report(conn, group, filter, protected)?;
+    let labels = labels_of(conn, group, totals.iter().map(|t| &t.key))?;
     let publish = |totals: PortfolioTotals| PortfolioRollup {
+        code: label(&labels, &totals.key, |l| &l.code),
+        name: label(&labels, &totals.key, |l| &l.name),
         key: totals.key,
         projects: totals.projects,
         total_value: totals.total_value,
@@ -191,7 +211,19 @@ pub fn portfolio(
         protected,
         rounding_base: protected.then(|| rounding.base()),
     };
-    Ok(indicator_progress::portfolio_report(conn, group, filter, protected)?.into_iter().map(publish).collect())
+    Ok(totals.into_iter().map(publish).collect())
+}
+
+type Labels = std::collections::HashMap<String, indicator_progress::GroupLabel>;
+
+/// The codes and names of a report's groups, in one query.
+fn labels_of<'a>(conn: &mut PgConnection, group: GroupBy, keys: impl Iterator<Item = &'a Option<String>>) -> Result<Labels, ServiceError> {
+    let keys: Vec<String> = keys.flatten().cloned().collect();
+    Ok(indicator_progress::group_labels(conn, group, &keys)?)
+}
+
+fn label(labels: &Labels, key: &Option<String>, part: impl Fn(&indicator_progress::GroupLabel) -> &Option<String>) -> Option<String> {
+    key.as_ref().and_then(|k| labels.get(k)).and_then(|l| part(l).clone())
 }
 
 /// Re-evaluates which indicators are behind (the calendar moves without writes)

@@ -154,7 +154,7 @@ async fn definitions_form_a_catalogue_that_indicators_refer_to() {
     let rollup = app.get(&format!("/api/v1/reports/indicators?group_by=definition&definition_id={common}")).await.body;
     assert_eq!(
         rollup,
-        json!([{"key": common.to_string(), "indicators": 1, "projects": 1, "sum_target": "100", "sum_achieved": null, "projects_behind": 0, "protected": false, "rounding_base": null}])
+        json!([{"key": common.to_string(), "code": "PI-ES-01", "name": "Liczba podmiotów ekonomii społecznej objętych wsparciem w ramach sieciowania", "indicators": 1, "projects": 1, "sum_target": "100", "sum_achieved": null, "projects_behind": 0, "protected": false, "rounding_base": null}])
     );
     assert_eq!(app.anonymous().get("/api/v1/indicator-definitions?programme=common").await.body["total"], 1);
 }
@@ -231,9 +231,9 @@ async fn reports_equal_a_brute_force_computation() {
     let csv = app.send(app.client.get(app.url("/api/v1/reports/portfolio?group_by=year&format=csv"))).await;
     assert!(csv.content_type().starts_with("text/csv"));
     let text = csv.body.as_str().unwrap();
-    assert!(text.starts_with("key,projects,total_value,eu_amount,participants,protected,rounding_base\r\n"), "{text}");
+    assert!(text.starts_with("key,code,name,projects,total_value,eu_amount,participants,protected,rounding_base\r\n"), "{text}");
     // Read anonymously, the one participant of 2016 is protected: 0 or 5, never 1.
-    assert!(text.contains("\r\n2016,1,1000.5,100,0,true,5\r\n") || text.contains("\r\n2016,1,1000.5,100,5,true,5\r\n"), "{text}");
+    assert!(text.contains("\r\n2016,2016,,1,1000.5,100,0,true,5\r\n") || text.contains("\r\n2016,2016,,1,1000.5,100,5,true,5\r\n"), "{text}");
     let bad = app.get("/api/v1/reports/portfolio?group_by=colour").await;
     assert_eq!(bad.status, 400);
 }

@@ -8,6 +8,7 @@
 mod architecture;
 mod auth;
 mod contract;
+mod conventions;
 mod disclosure;
 mod errors;
 mod faults;

@@ -4,7 +4,7 @@
 //! import engine (`service::imports`) chunk by chunk as it arrives, and an
 //! export's pages are streamed as the service walks them (`service::exports`).
 
-use crate::api::caller::Session;
+use crate::api::caller::{Session, SignedIn};
 use crate::api::problem::Problem;
 use crate::api::telemetry::Metrics;
 use crate::api::{ApiError, AppState};
@@ -169,14 +169,13 @@ pub struct ImportQuery {
 pub async fn import(
     state: web::Data<AppState>,
     metrics: web::Data<Metrics>,
-    session: Session,
+    session: SignedIn,
     collection: web::Path<BulkCollection>,
     query: web::Query<ImportQuery>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let dry_run = query.dry_run.unwrap_or(false);
-    session.required()?;
     let caller = state.caller(&session).await?;
     let report = crate::with_resource!(collection.into_inner().0, R => receive::<R>(&state, &caller, &req, payload, dry_run).await)?;
     if !report.dry_run {

@@ -1,7 +1,7 @@
 //! The workflow of reported indicator values: submit, approve, return
 //! (the rules are `service::resources::measurements`).
 
-use crate::api::caller::Session;
+use crate::api::caller::SignedIn;
 use crate::api::crud::view;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
@@ -22,13 +22,12 @@ pub struct ReturnReason {
 /// Moves measurement `id` from `from` to `to` (see `service::resources::measurements::transition`).
 async fn transition(
     state: &AppState,
-    session: Session,
+    session: SignedIn,
     id: i64,
     from: MeasurementStatus,
     to: MeasurementStatus,
     reason: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    session.required()?;
     let record = state.run_as(&session, move |conn, caller| measurements::transition(conn, caller, id, from, to, reason)).await?;
     Ok(HttpResponse::Ok().json(view::<Measurements>(record)))
 }
@@ -43,7 +42,7 @@ async fn transition(
         (status = 404, description = "No such measurement", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a draft or returned value", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn submit(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn submit(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     transition(&state, session, id.into_inner(), MeasurementStatus::Draft, MeasurementStatus::Submitted, None).await
 }
 
@@ -57,7 +56,7 @@ pub async fn submit(state: web::Data<AppState>, session: Session, id: web::Path<
         (status = 404, description = "No such measurement", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a submitted value", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn approve(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn approve(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     transition(&state, session, id.into_inner(), MeasurementStatus::Submitted, MeasurementStatus::Approved, None).await
 }
 
@@ -73,7 +72,7 @@ pub async fn approve(state: web::Data<AppState>, session: Session, id: web::Path
         (status = 409, description = "Not a submitted value", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn return_value(state: web::Data<AppState>, session: Session, id: web::Path<i64>, body: web::Json<ReturnReason>) -> Result<HttpResponse, ApiError> {
+pub async fn return_value(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>, body: web::Json<ReturnReason>) -> Result<HttpResponse, ApiError> {
     let reason = body.into_inner().reason.trim().to_owned();
     if reason.is_empty() {
         return Err(ApiError::field("reason", "blank", "say why the value is returned"));

@@ -1,7 +1,7 @@
 //! The rights and aggregates around participants: a person's export, erasure,
 //! and summaries that carry no personal data (the rules are `service::people`).
 
-use crate::api::caller::Session;
+use crate::api::caller::SignedIn;
 use crate::api::crud::{view, View};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
@@ -31,9 +31,8 @@ pub struct ParticipantExport {
         (status = 403, description = "Not the caller's to see", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn export(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn export(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    session.required()?;
     let person = state.run_as(&session, move |conn, caller| people::export(conn, caller, id)).await?;
     let body = ParticipantExport {
         participant: view::<Participants>(person.participant),
@@ -53,9 +52,8 @@ pub async fn export(state: web::Data<AppState>, session: Session, id: web::Path<
         (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such participant", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn erase(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn erase(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    session.required()?;
     let record = state.run_as(&session, move |conn, caller| people::erase(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(view::<Participants>(record)))
 }
@@ -69,9 +67,8 @@ pub async fn erase(state: web::Data<AppState>, session: Session, id: web::Path<i
         (status = 403, description = "A local government outside the project's voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such project", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn project_summary(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn project_summary(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    session.required()?;
     let rounding = state.disclosure;
     let summary = state.run_as(&session, move |conn, caller| people::project_summary(conn, caller, rounding, id)).await?;
     Ok(HttpResponse::Ok().json(summary))
@@ -87,9 +84,8 @@ pub async fn project_summary(state: web::Data<AppState>, session: Session, id: w
         (status = 403, description = "A local government asking about another voivodeship", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown voivodeship", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn regional_summary(state: web::Data<AppState>, session: Session, filter: web::Query<RegionalFilter>) -> Result<HttpResponse, ApiError> {
+pub async fn regional_summary(state: web::Data<AppState>, session: SignedIn, filter: web::Query<RegionalFilter>) -> Result<HttpResponse, ApiError> {
     let filter = filter.into_inner();
-    session.required()?;
     let rounding = state.disclosure;
     let summary = state.run_as(&session, move |conn, caller| people::regional_summary(conn, caller, rounding, filter)).await?;
     Ok(HttpResponse::Ok().json(summary))

@@ -45,8 +45,10 @@ pub async fn project(state: web::Data<AppState>, session: Session, id: web::Path
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Grouping {
-    /// definition, programme, axis, measure, voivodeship or year.
-    pub group_by: GroupBy,
+    /// definition, programme, axis, measure, voivodeship or year. By default the
+    /// coarsest group that adds like to like: `definition` for indicators (one
+    /// definition, one unit), `programme` for the portfolio.
+    pub group_by: Option<GroupBy>,
     /// `csv` for text/csv (or send `Accept: text/csv`).
     pub format: Option<String>,
 }
@@ -71,15 +73,17 @@ pub async fn indicators(
     grouping: web::Query<Grouping>,
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let (group, filter, rounding) = (grouping.group_by, filter.into_inner(), state.disclosure);
+    let (group, filter, rounding) = (grouping.group_by.unwrap_or(GroupBy::Definition), filter.into_inner(), state.disclosure);
     let rows = state.read_if_as(true, &session, move |conn, caller| reports::indicators(conn, caller, rounding, group, &filter)).await?;
     if csv::wanted(&req) {
-        let headers = ["key", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind", "protected", "rounding_base"];
+        let headers = ["key", "code", "name", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind", "protected", "rounding_base"];
         let body = csv::render(
             &headers,
             rows.iter().map(|r| {
                 vec![
                     text(r.key.as_deref()),
+                    text(r.code.as_deref()),
+                    text(r.name.as_deref()),
                     r.indicators.to_string(),
                     r.projects.to_string(),
                     decimal(r.sum_target),
@@ -111,15 +115,17 @@ pub async fn portfolio(
     grouping: web::Query<Grouping>,
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let (group, filter, rounding) = (grouping.group_by, filter.into_inner(), state.disclosure);
+    let (group, filter, rounding) = (grouping.group_by.unwrap_or(GroupBy::Programme), filter.into_inner(), state.disclosure);
     let rows = state.read_if_as(true, &session, move |conn, caller| reports::portfolio(conn, caller, rounding, group, &filter)).await?;
     if csv::wanted(&req) {
-        let headers = ["key", "projects", "total_value", "eu_amount", "participants", "protected", "rounding_base"];
+        let headers = ["key", "code", "name", "projects", "total_value", "eu_amount", "participants", "protected", "rounding_base"];
         let body = csv::render(
             &headers,
             rows.iter().map(|r| {
                 vec![
                     text(r.key.as_deref()),
+                    text(r.code.as_deref()),
+                    text(r.name.as_deref()),
                     r.projects.to_string(),
                     decimal(r.total_value),
                     decimal(r.eu_amount),

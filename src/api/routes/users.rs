@@ -1,7 +1,7 @@
 //! User accounts: admins manage all, a ROPS the OWES and JST users of its
 //! voivodeship (the rules are `service::accounts`).
 
-use crate::api::caller::Session;
+use crate::api::caller::{Session, SignedIn};
 use crate::api::extractors::resource;
 use crate::api::paging::{Page, PageParams};
 use crate::api::problem::Problem;
@@ -31,8 +31,7 @@ pub async fn list(state: web::Data<AppState>, session: Session, page: web::Query
         (status = 409, description = "The email is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn create(state: web::Data<AppState>, session: Session, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
-    session.required()?;
+pub async fn create(state: web::Data<AppState>, session: SignedIn, body: web::Json<NewUser>) -> Result<HttpResponse, ApiError> {
     let user = accounts::create(&state.db, state.caller(&session).await?, body.into_inner()).await?;
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/users/{}", user.id))).json(user))
 }
@@ -63,8 +62,7 @@ pub async fn read(state: web::Data<AppState>, session: Session, id: web::Path<i6
         (status = 404, description = "No such account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn patch(state: web::Data<AppState>, session: Session, id: web::Path<i64>, body: web::Json<UserPatch>) -> Result<HttpResponse, ApiError> {
-    session.required()?;
+pub async fn patch(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>, body: web::Json<UserPatch>) -> Result<HttpResponse, ApiError> {
     let user = accounts::patch(&state.db, &state.throttle, state.caller(&session).await?, id.into_inner(), body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(user))
 }

@@ -1,7 +1,7 @@
 //! Signing in, refreshing and signing out, and who a request's token speaks for.
 
 use super::passwords;
-use super::throttle::{self, account_key, client_key, ThrottleSettings};
+use super::throttle::{self, account_key, client_key, Standing, ThrottleSettings};
 use super::tokens::{self, Bearer, TokenService};
 use crate::db::users;
 use crate::domain::access::User;
@@ -43,6 +43,13 @@ pub async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'st
     tokio::task::spawn_blocking(work).await.map_err(ServiceError::internal)
 }
 
+/// A sign-in's answer and how much of each limit it leaves, account first, then
+/// client (unknown when the attempt could not even be counted).
+pub struct SignInAttempt {
+    pub result: Result<TokenPair, ServiceError>,
+    pub standing: Option<[Standing; 2]>,
+}
+
 /// Checks an email and password. An unknown email, a disabled account and a wrong
 /// password cost the same Argon2 verification and get the same answer.
 pub async fn sign_in(
@@ -52,28 +59,49 @@ pub async fn sign_in(
     email: String,
     password: String,
     client: String,
-) -> Result<TokenPair, ServiceError> {
+) -> SignInAttempt {
     let email = email.trim().to_lowercase();
     let (account_key, client_key) = (account_key(&email), client_key(&client));
     let settings = throttle_settings.clone();
     let keys = vec![(account_key.clone(), settings.per_account), (client_key.clone(), settings.per_client)];
-    let (admission, account) = db.run(move |conn| Ok((throttle::admit(conn, &settings, &keys, Utc::now())?, users::find_by_email(conn, &email)?))).await?;
-    if let throttle::Admission::Blocked { retry_after } = admission {
-        return Err(ServiceError::TooManyRequests { retry_after });
+    let counted = db.run(move |conn| Ok((throttle::admit(conn, &settings, &keys, Utc::now())?, users::find_by_email(conn, &email)?))).await;
+    let (admission, account) = match counted {
+        Ok(counted) => counted,
+        Err(e) => return SignInAttempt { result: Err(e), standing: None },
+    };
+    let (standing, blocked) = match admission {
+        throttle::Admission::Allowed(standing) => (standing, None),
+        throttle::Admission::Blocked { retry_after, standing } => (standing, Some(retry_after)),
+    };
+    let standing = match standing.as_slice() {
+        [account, client] => Some([*account, *client]),
+        _ => None,
+    };
+    if let Some(retry_after) = blocked {
+        return SignInAttempt { result: Err(ServiceError::TooManyRequests { retry_after }), standing };
     }
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let verified = off_thread(move || passwords::verify(&password, stored.as_deref())).await?;
+    let verified = match off_thread(move || passwords::verify(&password, stored.as_deref())).await {
+        Ok(verified) => verified,
+        Err(e) => return SignInAttempt { result: Err(e), standing },
+    };
     let Some(account) = account.filter(|a| verified && a.enabled) else {
-        return Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into()));
+        return SignInAttempt { result: Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into())), standing };
     };
     let client_limit = throttle_settings.per_client;
-    db.run(move |conn| {
-        conn.transaction(|conn| {
-            throttle::succeeded(conn, &account_key, &client_key, client_limit)?;
-            issue(conn, &tokens, &account, None)
+    let result = db
+        .run(move |conn| {
+            conn.transaction(|conn| {
+                throttle::succeeded(conn, &account_key, &client_key, client_limit)?;
+                issue(conn, &tokens, &account, None)
+            })
         })
-    })
-    .await
+        .await;
+    // A success starts the account afresh and takes the attempt back from the client.
+    let standing = standing.map(|[_, client]| {
+        [Standing::fresh(throttle_settings.per_account, throttle_settings), Standing { remaining: (client.remaining + 1).min(client_limit), ..client }]
+    });
+    SignInAttempt { result, standing }
 }
 
 enum Refreshed {
@@ -140,7 +168,7 @@ pub async fn confirm_password(db: &Database, throttle_settings: &ThrottleSetting
     let keys = vec![(key.clone(), settings.per_account)];
     let id = user.id;
     let (admission, account) = db.run(move |conn| Ok((throttle::admit(conn, &settings, &keys, Utc::now())?, users::find(conn, id)?))).await?;
-    if let throttle::Admission::Blocked { retry_after } = admission {
+    if let throttle::Admission::Blocked { retry_after, .. } = admission {
         return Err(ServiceError::TooManyRequests { retry_after });
     }
     let verified = off_thread(move || passwords::verify(&password, Some(&account.password_hash))).await?;

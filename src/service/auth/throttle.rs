@@ -43,8 +43,24 @@ pub fn client_key(address: &str) -> String {
 }
 
 pub enum Admission {
-    Allowed,
-    Blocked { retry_after: i64 },
+    Allowed(Vec<Standing>),
+    Blocked { retry_after: i64, standing: Vec<Standing> },
+}
+
+/// How much of one limit is left once an attempt is counted, for the
+/// `RateLimit` header: attempts before a block, and seconds until the count
+/// starts afresh (or the block ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub remaining: i32,
+    pub reset: i64,
+}
+
+impl Standing {
+    /// A limit with nothing used.
+    pub fn fresh(limit: i32, settings: &ThrottleSettings) -> Standing {
+        Standing { remaining: limit, reset: settings.window.num_seconds() }
+    }
 }
 
 /// Counts an attempt against each `(key, limit)`, unless one of them is blocked.
@@ -56,18 +72,32 @@ pub fn admit(conn: &mut PgConnection, settings: &ThrottleSettings, keys: &[(Stri
             users::ensure_failure_row(conn, key, now)?;
             rows.push(users::failure_for_update(conn, key)?.ok_or(DbError::NotFound)?);
         }
+        let live = |started: DateTime<Utc>| now - started < settings.window;
         if let Some(until) = rows.iter().filter_map(|r| r.blocked_until).filter(|until| *until > now).max() {
-            return Ok(Admission::Blocked { retry_after: (until - now).num_seconds().max(1) });
+            let standing = keys
+                .iter()
+                .zip(&rows)
+                .map(|((_, limit), row)| match row.blocked_until.filter(|until| *until > now) {
+                    Some(until) => Standing { remaining: 0, reset: (until - now).num_seconds().max(1) },
+                    None if live(row.window_started_at) => {
+                        Standing { remaining: (limit - row.failures).max(0), reset: (row.window_started_at + settings.window - now).num_seconds().max(0) }
+                    }
+                    None => Standing::fresh(*limit, settings),
+                })
+                .collect();
+            return Ok(Admission::Blocked { retry_after: (until - now).num_seconds().max(1), standing });
         }
+        let mut standing = Vec::with_capacity(keys.len());
         for ((key, limit), row) in keys.iter().zip(rows) {
-            let (failures, started) = if now - row.window_started_at < settings.window { (row.failures + 1, row.window_started_at) } else { (1, now) };
+            let (failures, started) = if live(row.window_started_at) { (row.failures + 1, row.window_started_at) } else { (1, now) };
             let blocked_until = (failures >= *limit).then(|| {
                 let doublings = (failures - limit).clamp(0, 16) as u32;
                 now + (settings.first_block * 2i32.pow(doublings)).min(settings.max_block)
             });
             users::store_failure(conn, key, failures, started, blocked_until.or(row.blocked_until))?;
+            standing.push(Standing { remaining: (limit - failures).max(0), reset: (started + settings.window - now).num_seconds().max(0) });
         }
-        Ok(Admission::Allowed)
+        Ok(Admission::Allowed(standing))
     })
 }
 
