@@ -100,7 +100,26 @@ pub async fn replace<R: Resource>(state: &AppState, session: &SignedIn, id: i64,
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }
 
-pub async fn patch<R: Resource>(state: &AppState, session: &SignedIn, id: i64, patch: Value, precondition: IfMatch) -> Result<HttpResponse, ApiError> {
+/// Refuses a merge patch that names a field the record does not have, before
+/// anything is read: the fields are those of its data, as the document lists
+/// them (the `…Patch` schemas allow no other).
+fn only_known_fields<R: Resource>(patch: &Value) -> Result<(), ApiError>
+where
+    R::Data: ToSchema,
+{
+    let schema = serde_json::to_value(<R::Data as utoipa::PartialSchema>::schema()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (Some(fields), Some(patch)) = (schema.get("properties").and_then(Value::as_object), patch.as_object()) else { return Ok(()) };
+    match patch.keys().find(|name| !fields.contains_key(name.as_str())) {
+        Some(unknown) => Err(ApiError::field(unknown, "unknown_field", format!("{} have no field {unknown}", R::COLLECTION))),
+        None => Ok(()),
+    }
+}
+
+pub async fn patch<R: Resource>(state: &AppState, session: &SignedIn, id: i64, patch: Value, precondition: IfMatch) -> Result<HttpResponse, ApiError>
+where
+    R::Data: ToSchema,
+{
+    only_known_fields::<R>(&patch)?;
     let record = state.run_as(session, move |conn, caller| records::patch::<R>(conn, caller, id, &patch, &version_check::<R>(precondition))).await?;
     Ok(HttpResponse::Ok().json(view::<R>(record)))
 }

@@ -115,6 +115,10 @@ pub fn complete_collection(
         );
     }
     *member(schemas, &[&patch_schema]) = patch;
+    if !on_map {
+        *member(schemas, &["TabularFormat"]) =
+            json!({"type": "string", "enum": ["json", "csv"], "description": "The forms a list of records without a place on a map is answered in."});
+    }
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return declared };
     for (path, item) in paths.iter_mut() {
         let Some(item) = item.as_object_mut() else { continue };
@@ -136,6 +140,11 @@ pub fn complete_collection(
             if method == "get" && !on_map {
                 if let Some(content) = operation.pointer_mut("/responses/200/content").and_then(Value::as_object_mut) {
                     content.remove("application/geo+json");
+                }
+                let parameters = operation.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten();
+                for format in parameters.filter(|p| p.get("name") == Some(&json!("format"))) {
+                    *member(format, &["schema"]) = json!({"$ref": "#/components/schemas/TabularFormat"});
+                    *member(format, &["description"]) = json!("`json` (default) or `csv`; the `Accept` header may choose instead.");
                 }
             }
         }

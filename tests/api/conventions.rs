@@ -167,3 +167,20 @@ async fn report_rows_carry_their_groups_codes_and_names_and_a_default_grouping()
     assert!(csv.starts_with("key,code,name,projects,"), "{csv}");
     assert!(csv.contains("04,04,kujawsko-pomorskie,"), "{csv}");
 }
+
+#[tokio::test]
+async fn a_patch_naming_an_unknown_field_is_refused_before_its_precondition() {
+    let app = spawn_app().await;
+    load_demo(&app).await;
+    let request = app
+        .client
+        .patch(app.url("/api/v1/programmes/1"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", "\"not-the-current-version\"")
+        .body(json!({"name": "x", "colour": "red"}).to_string());
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.error_fields(), ["colour"]);
+    assert_eq!(app.get("/api/v1/programmes/1").await.body["name"], "Program Operacyjny Kapitał Ludzki", "nothing changed");
+}
