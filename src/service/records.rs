@@ -268,8 +268,9 @@ pub fn replace<R: Resource>(
         let mut judge = Judge::<R>::new(caller);
         // Nothing of the record is used before the caller may change it.
         let before = judge.stored(conn, &stored)?;
-        precondition(&stored)?;
         let data = checked::<R>(conn, data)?;
+        // As for a patch: an invalid record is a 422 whatever version it names.
+        precondition(&stored)?;
         write_update(conn, &mut judge, stored, &before, data)
     })
 }
@@ -290,12 +291,14 @@ pub fn patch<R: Resource>(
         let stored = R::find_for_update(conn, id).map_err(not_found::<R>(id))?;
         let mut judge = Judge::<R>::new(caller);
         let before = judge.stored(conn, &stored)?;
-        precondition(&stored)?;
         let mut document = R::patch_base(&stored.data)?;
         merge_patch::apply(&mut document, patch);
         let data: R::Data =
             serde_json::from_value(document).map_err(|e| ServiceError::field("body", "invalid_value", crate::domain::validation::describe_json_error(&e)))?;
         let data = checked::<R>(conn, data)?;
+        // A patch that could never apply is a 422 whatever version it names; the
+        // version is checked on the locked row, so nothing can change in between.
+        precondition(&stored)?;
         write_update(conn, &mut judge, stored, &before, data)
     })
 }
