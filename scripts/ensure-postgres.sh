@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure a PostgreSQL server answers at 127.0.0.1:5432 with trust auth for
 # user postgres, and that libpq (needed to build diesel) is installed: starts the
-# local cluster when it is down, installs PostgreSQL first when it is missing.
+# local cluster when it is down, installs PostgreSQL first when it is missing;
+# then gives it the Polish dictionary the search needs (polish-dictionary.sh).
 set -euo pipefail
 
 PGHOST_ADDR=127.0.0.1
@@ -21,6 +22,7 @@ if ! [ -e /usr/lib/x86_64-linux-gnu/libpq.so ] && ! ldconfig -p 2>/dev/null | gr
 fi
 
 if ready; then
+    bash "$(dirname "${BASH_SOURCE[0]}")/polish-dictionary.sh"
     exit 0
 fi
 
@@ -49,6 +51,7 @@ pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
 
 for _ in $(seq 1 60); do
     if ready; then
+        bash "$(dirname "${BASH_SOURCE[0]}")/polish-dictionary.sh"
         exit 0
     fi
     sleep 0.5

@@ -26,7 +26,7 @@ impl SortKey {
 
     /// Best match first, for a search: `ts_rank` of the table's `search` column.
     pub fn relevance(query: &SearchQuery) -> SortKey {
-        SortKey { name: "relevance", expr: Cow::Owned(format!("ts_rank(search, to_tsquery('es_polish', '{}'))", query.0)), cast: "real", descending: true }
+        SortKey { name: "relevance", expr: Cow::Owned(format!("ts_rank(search, es_search_query('{}'))", query.0)), cast: "real", descending: true }
     }
 }
 
@@ -129,17 +129,18 @@ pub fn finish<C: super::store::Codec>(rows: Vec<ListedRow<C::Row>>, total: i64, 
     Ok(Listed { records: super::store::decode_all::<C>(loaded)?, keys, total, more })
 }
 
-/// A prefix `tsquery` over the `es_polish` configuration, built from the letters and
-/// digits of what a visitor typed, so nothing they type can break its syntax.
+/// What a visitor typed, reduced to its words (letters and digits, lower-cased,
+/// space-separated), so nothing they type can break a query's syntax; the SQL
+/// function `es_search_query` (migration 000014) makes the `tsquery` of them:
+/// each word as a prefix or as any form of its lemma.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery(String);
 
 impl SearchQuery {
     /// `None` when the text holds no word to search for.
     pub fn parse(text: &str) -> Option<SearchQuery> {
-        let words: Vec<String> =
-            text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(16).map(|w| format!("{}:*", w.to_lowercase())).collect();
-        (!words.is_empty()).then(|| SearchQuery(words.join(" & ")))
+        let words: Vec<String> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(16).map(str::to_lowercase).collect();
+        (!words.is_empty()).then(|| SearchQuery(words.join(" ")))
     }
 
     pub fn as_str(&self) -> &str {
@@ -147,8 +148,8 @@ impl SearchQuery {
     }
 }
 
-/// The `tsquery` text a `q` filter binds; empty (matching nothing) when the text
-/// holds no word.
+/// The words a `q` filter binds; empty (matching nothing) when the text holds no
+/// word.
 pub fn search_terms(text: &str) -> String {
     SearchQuery::parse(text).map(|q| q.0).unwrap_or_default()
 }
@@ -160,7 +161,7 @@ pub fn teryt_prefix(code: &str) -> String {
 }
 
 /// The condition of a `q` filter on a table with a `search` column; one bind, the terms.
-pub const MATCHES: &str = "search @@ to_tsquery('es_polish', ";
+pub const MATCHES: &str = "search @@ es_search_query(";
 
 /// A filter's choice of order: an explicit sort, else best match for a search,
 /// else by id.
@@ -272,8 +273,8 @@ mod tests {
 
     #[test]
     fn search_words_become_prefixes_and_nothing_else() {
-        assert_eq!(SearchQuery::parse("Spółdzielnie  socjalne").unwrap().as_str(), "spółdzielnie:* & socjalne:*");
-        assert_eq!(SearchQuery::parse("a'b & c:* | !(d)").unwrap().as_str(), "a:* & b:* & c:* & d:*");
+        assert_eq!(SearchQuery::parse("Spółdzielnie  socjalne").unwrap().as_str(), "spółdzielnie socjalne");
+        assert_eq!(SearchQuery::parse("a'b & c:* | !(d)").unwrap().as_str(), "a b c d");
         assert_eq!(SearchQuery::parse(" ?!' "), None);
     }
 

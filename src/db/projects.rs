@@ -258,13 +258,14 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
     }
     if let Some(text) = &f.q {
         let terms = search_terms(text);
-        // One set of ids from both GIN indexes (an OR with a sub-select would scan every project).
+        // One set of ids from the three GIN indexes (an OR with sub-selects would scan
+        // every project): its own text, its organisations' names, its activities' titles.
         q = q.filter(
-            sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ to_tsquery('es_polish', ")
+            sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ es_search_query(")
                 .bind::<Text, _>(terms.clone())
-                .sql(
-                    ") UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ to_tsquery('es_polish', ",
-                )
+                .sql(") UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ es_search_query(")
+                .bind::<Text, _>(terms.clone())
+                .sql(") UNION SELECT a.project_id FROM activities a WHERE a.search @@ es_search_query(")
                 .bind::<Text, _>(terms)
                 .sql("))"),
         );
@@ -273,3 +274,40 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
 }
 
 crate::table_store!(Projects, projects, ProjectData, ProjectFilter, apply_filter);
+
+/// One facet count of a project search: the dimension, the group's key, and how
+/// many of the projects found fall in it (dimension `total`: all of them).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct FacetCount {
+    pub dimension: String,
+    pub key: Option<String>,
+    pub count: i64,
+}
+
+/// How the projects a filter finds fall into voivodeships, programmes, funds,
+/// statuses and years, and how many there are: one scan, grouped by every
+/// dimension at once (GROUPING SETS), not a count per dimension.
+pub fn facets(conn: &mut PgConnection, f: &ProjectFilter) -> Result<Vec<FacetCount>, crate::db::DbError> {
+    use diesel::sql_types::{BigInt, Nullable};
+    let found = apply_filter(projects::table.into_boxed(), f).select(projects::id);
+    let year = "extract(year FROM coalesce(projects.actual_start, projects.planned_start))::int::text";
+    let rows = projects::table
+        .inner_join(measures::table.inner_join(priority_axes::table))
+        .filter(projects::id.eq_any(found))
+        .select((
+            sql::<Text>(
+                "CASE WHEN GROUPING(projects.voivodeship) = 0 THEN 'voivodeship' WHEN GROUPING(priority_axes.programme_id) = 0 THEN 'programme' \
+                 WHEN GROUPING(projects.fund) = 0 THEN 'fund' WHEN GROUPING(projects.status) = 0 THEN 'status' ",
+            )
+            .sql(&format!("WHEN GROUPING({year}) = 0 THEN 'year' ELSE 'total' END")),
+            sql::<Nullable<Text>>(&format!(
+                "coalesce(projects.voivodeship::text, priority_axes.programme_id::text, projects.fund::text, projects.status::text, {year})"
+            )),
+            sql::<BigInt>("count(*)"),
+        ))
+        .group_by(sql::<Text>(&format!(
+            "GROUPING SETS ((), (projects.voivodeship), (priority_axes.programme_id), (projects.fund), (projects.status), ({year}))"
+        )))
+        .load::<FacetCount>(conn)?;
+    Ok(rows)
+}

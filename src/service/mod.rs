@@ -22,6 +22,7 @@ pub mod registry;
 pub mod reports;
 pub mod resource;
 pub mod resources;
+pub mod search;
 pub mod tabular;
 pub mod view;
 

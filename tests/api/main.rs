@@ -22,5 +22,6 @@ mod permissions;
 mod personal_data;
 mod portal;
 mod resources;
+mod search;
 mod seeds;
 mod validation;

@@ -12,6 +12,7 @@ pub mod measurements;
 pub mod personal_data;
 pub mod records;
 pub mod reports;
+pub mod search;
 pub mod users;
 
 use crate::domain::collection::Collection;
@@ -26,6 +27,8 @@ fn registrations() -> Vec<Registration> {
         (auth::configure, auth::Api::openapi),
         // Before the organisations' `{id}` route, which would take `lookup` for an id.
         (lookups::configure, lookups::Api::openapi),
+        // Before the projects' `{id}` route, likewise.
+        (search::configure, search::Api::openapi),
     ];
     all.extend(Collection::ALL.into_iter().map(records::of));
     all.extend([
