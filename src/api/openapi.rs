@@ -102,11 +102,16 @@ pub fn complete_collection(
     *member(schemas, &[&sort.0]) = serde_json::to_value(&sort.1).expect("a schema serialises");
     let mut patch = member(schemas, &[data_schema]).clone();
     if let Some(patch) = patch.as_object_mut() {
-        patch.remove("required");
-        // A field left out of a patch is kept, never set to its default.
-        for property in patch.get_mut("properties").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.values_mut()) {
+        let required: Vec<Value> = patch.remove("required").and_then(|r| r.as_array().cloned()).unwrap_or_default();
+        for (name, property) in patch.get_mut("properties").and_then(Value::as_object_mut).into_iter().flat_map(|p| p.iter_mut()) {
+            // A field left out of a patch is kept, never set to its default.
             if let Some(property) = property.as_object_mut() {
                 property.remove("default");
+            }
+            // `null` clears a field the record may lack (back to its default:
+            // none, an empty list, `PL`); a field it must have cannot be cleared.
+            if !required.contains(&json!(name)) {
+                nullable(property);
             }
         }
         patch.insert(
@@ -311,6 +316,21 @@ fn flatten_compositions(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(flatten_compositions),
         _ => {}
+    }
+}
+
+/// Lets a schema also take `null`, as OpenAPI 3.1 writes it.
+fn nullable(schema: &mut Value) {
+    let null = json!({"type": "null"});
+    match schema.get_mut("type") {
+        Some(Value::Array(types)) if types.contains(&json!("null")) => {}
+        Some(Value::Array(types)) => types.push(json!("null")),
+        Some(single @ Value::String(_)) => *single = json!([single.clone(), "null"]),
+        _ => match schema.get_mut("oneOf").and_then(Value::as_array_mut) {
+            Some(alternatives) if alternatives.contains(&null) => {}
+            Some(alternatives) => alternatives.push(null),
+            None => *schema = json!({"oneOf": [schema.clone(), null]}),
+        },
     }
 }
 
