@@ -1,6 +1,6 @@
 //! Organisations: beneficiaries, partners, ROPS, OWES, JST, PES.
 
-use crate::db::listing::{search_terms, teryt_prefix, MATCHES};
+use crate::db::listing::{search_terms, teryt_prefix, MATCHES, MATCHES_END};
 use crate::db::schema::beneficiaries;
 use crate::domain::codes::{OrganisationKind, PesType};
 use diesel::dsl::sql;
@@ -120,7 +120,7 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
         q = q.filter(beneficiaries::name.ilike(pattern.clone()).or(sql::<Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<Text, _>(pattern)));
     }
     if let Some(text) = &f.q {
-        q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(")"));
+        q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
     }
     if let Some(teryt) = &f.teryt {
         q = q.filter(beneficiaries::teryt.like(teryt_prefix(teryt)));

@@ -26,7 +26,7 @@ impl SortKey {
 
     /// Best match first, for a search: `ts_rank` of the table's `search` column.
     pub fn relevance(query: &SearchQuery) -> SortKey {
-        SortKey { name: "relevance", expr: Cow::Owned(format!("ts_rank(search, es_search_query('{}'))", query.0)), cast: "real", descending: true }
+        SortKey { name: "relevance", expr: Cow::Owned(format!("ts_rank(search, (SELECT es_search_query('{}')))", query.0)), cast: "real", descending: true }
     }
 }
 
@@ -160,8 +160,11 @@ pub fn teryt_prefix(code: &str) -> String {
     format!("{}%", code.replace(['%', '_', '\\'], ""))
 }
 
-/// The condition of a `q` filter on a table with a `search` column; one bind, the terms.
-pub const MATCHES: &str = "search @@ es_search_query(";
+/// The condition of a `q` filter on a table with a `search` column; one bind, the
+/// words, then [`MATCHES_END`]. The query is a sub-select so that it is made once
+/// per statement, not once per row the index finds.
+pub const MATCHES: &str = "search @@ (SELECT es_search_query(";
+pub const MATCHES_END: &str = "))";
 
 /// A filter's choice of order: an explicit sort, else best match for a search,
 /// else by id.

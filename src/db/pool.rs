@@ -21,7 +21,15 @@ impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for St
         // A transaction left idle (a client that stopped sending) gives up what it
         // holds after a while rather than keep other writers waiting.
         diesel::sql_query(format!("SET statement_timeout = {}", self.0.as_millis())).execute(conn).map_err(diesel::r2d2::Error::QueryError)?;
-        diesel::sql_query("SET idle_in_transaction_session_timeout = '120s'").execute(conn).map(|_| ()).map_err(diesel::r2d2::Error::QueryError)
+        diesel::sql_query("SET idle_in_transaction_session_timeout = '120s'").execute(conn).map_err(diesel::r2d2::Error::QueryError)?;
+        // PostgreSQL loads the Polish dictionary into each connection on its first
+        // use (about a third of a second): here, when the pool opens the connection,
+        // rather than in the first search or project write it serves. Nothing to
+        // load before the migration that makes the dictionary.
+        diesel::sql_query("SELECT ts_lexize(oid::regdictionary, 'a') FROM pg_ts_dict WHERE dictname = 'es_polish_hunspell'")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 

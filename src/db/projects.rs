@@ -261,13 +261,13 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
         // One set of ids from the three GIN indexes (an OR with sub-selects would scan
         // every project): its own text, its organisations' names, its activities' titles.
         q = q.filter(
-            sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ es_search_query(")
+            sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ (SELECT es_search_query(")
                 .bind::<Text, _>(terms.clone())
-                .sql(") UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ es_search_query(")
+                .sql(")) UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ (SELECT es_search_query(")
                 .bind::<Text, _>(terms.clone())
-                .sql(") UNION SELECT a.project_id FROM activities a WHERE a.search @@ es_search_query(")
+                .sql(")) UNION SELECT a.project_id FROM activities a WHERE a.search @@ (SELECT es_search_query(")
                 .bind::<Text, _>(terms)
-                .sql("))"),
+                .sql(")))"),
         );
     }
     q
