@@ -1,6 +1,6 @@
 //! Organisations: beneficiaries, partners, ROPS, OWES, JST, PES.
 
-use crate::db::listing::{search_terms, teryt_prefix, MATCHES, MATCHES_END};
+use crate::db::listing::{organisation_found, search_terms, teryt_prefix};
 use crate::db::schema::beneficiaries;
 use crate::domain::codes::{OrganisationKind, PesType};
 use diesel::dsl::sql;
@@ -120,7 +120,9 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
         q = q.filter(beneficiaries::name.ilike(pattern.clone()).or(sql::<Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<Text, _>(pattern)));
     }
     if let Some(text) = &f.q {
-        q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
+        let [start, middle, end] = organisation_found("beneficiaries");
+        let words = search_terms(text);
+        q = q.filter(sql::<Bool>(&start).bind::<Text, _>(words.clone()).sql(&middle).bind::<Text, _>(words).sql(&end));
     }
     if let Some(teryt) = &f.teryt {
         q = q.filter(beneficiaries::teryt.like(teryt_prefix(teryt)));

@@ -166,6 +166,18 @@ pub fn teryt_prefix(code: &str) -> String {
 pub const MATCHES: &str = "search @@ (SELECT es_search_query(";
 pub const MATCHES_END: &str = "))";
 
+/// The condition that an organisation (`beneficiaries`, as `alias`) is found by
+/// the bound words: by its search column, or by a name or town they are like
+/// despite a typo (trigram word similarity, migration 000015). Two binds, the
+/// words each time.
+pub fn organisation_found(alias: &str) -> [String; 3] {
+    [
+        format!("({alias}.search @@ (SELECT es_search_query("),
+        ")) OR es_unaccent(".to_owned(),
+        format!(") <% es_organisation_names({alias}.name, {alias}.aliases, {alias}.city))"),
+    ]
+}
+
 /// A filter's choice of order: an explicit sort, else best match for a search,
 /// else by id.
 pub fn choose_order(sort: Option<SortKey>, search: Option<&str>) -> Result<SortKey, DbError> {

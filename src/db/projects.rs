@@ -1,6 +1,6 @@
 //! Projects: the heart of the registry.
 
-use crate::db::listing::{search_terms, teryt_prefix};
+use crate::db::listing::{organisation_found, search_terms, teryt_prefix};
 use crate::db::schema::{measures, partners, priority_axes, projects};
 use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
 use chrono::NaiveDate;
@@ -258,14 +258,17 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
     }
     if let Some(text) = &f.q {
         let terms = search_terms(text);
+        let [start, middle, end] = organisation_found("b");
         // One set of ids from the three GIN indexes (an OR with sub-selects would scan
         // every project): its own text, its organisations' names, its activities' titles.
         q = q.filter(
             sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ (SELECT es_search_query(")
                 .bind::<Text, _>(terms.clone())
-                .sql(")) UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE b.search @@ (SELECT es_search_query(")
+                .sql(&format!(")) UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE {start}"))
                 .bind::<Text, _>(terms.clone())
-                .sql(")) UNION SELECT a.project_id FROM activities a WHERE a.search @@ (SELECT es_search_query(")
+                .sql(&middle)
+                .bind::<Text, _>(terms.clone())
+                .sql(&format!("{end} UNION SELECT a.project_id FROM activities a WHERE a.search @@ (SELECT es_search_query("))
                 .bind::<Text, _>(terms)
                 .sql(")))"),
         );

@@ -136,3 +136,29 @@ async fn facets_count_what_a_search_finds_in_one_answer_with_its_total() {
     assert_eq!(narrowed["voivodeship"].as_array().unwrap().len(), 1, "{narrowed}");
     assert_eq!(narrowed["total"], app.anonymous().get(&format!("/api/v1/projects?{query}&voivodeship=24")).await.body["total"]);
 }
+
+#[tokio::test]
+async fn names_of_organisations_and_their_towns_are_found_despite_a_typo() {
+    let app = spawn_app().await;
+    load_demo(&app).await;
+    synthetic(&app).await;
+    let organisation =
+        app.create("beneficiaries", json!({"name": "Spółdzielnia Socjalna Razem", "kind": "pes", "city": "Grudziądz", "voivodeship": "04"})).await;
+    let project = app.get("/api/v1/projects?q=rowerowych").await.body["items"][0]["id"].clone();
+    app.create("partners", json!({"project_id": project, "beneficiary_id": organisation, "role": "partner"})).await;
+
+    let names = |body: Value| -> Vec<String> { body["items"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap().to_owned()).collect() };
+    assert!(
+        names(app.anonymous().get("/api/v1/beneficiaries?q=Grudziac").await.body).contains(&"Spółdzielnia Socjalna Razem".to_owned()),
+        "a town with a typo"
+    );
+    assert!(
+        names(app.anonymous().get("/api/v1/beneficiaries?q=Stowarzyszenei").await.body).contains(&"Stowarzyszenie Partnerstwo Społeczne".to_owned()),
+        "a name with a typo"
+    );
+    assert!(titles_for(&app, "Grudziac").await.iter().any(|t| t.starts_with(ROWERY)), "a project by its organisation's town, despite the typo");
+    assert!(
+        !names(app.anonymous().get("/api/v1/beneficiaries?q=Warszawa").await.body).contains(&"Spółdzielnia Socjalna Razem".to_owned()),
+        "not everything is alike"
+    );
+}
