@@ -88,20 +88,19 @@ pub async fn sign_in(
     let Some(account) = account.filter(|a| verified && a.enabled) else {
         return SignInAttempt { result: Err(ServiceError::Unauthorized(BAD_CREDENTIALS.into())), standing };
     };
-    let client_limit = throttle_settings.per_client;
-    let result = db
+    let settings = throttle_settings.clone();
+    let issued = db
         .run(move |conn| {
             conn.transaction(|conn| {
-                throttle::succeeded(conn, &account_key, &client_key, client_limit)?;
-                issue(conn, &tokens, &account, None)
+                let standing = throttle::succeeded(conn, &settings, &account_key, &client_key, Utc::now())?;
+                Ok((issue(conn, &tokens, &account, None)?, standing))
             })
         })
         .await;
-    // A success starts the account afresh and takes the attempt back from the client.
-    let standing = standing.map(|[_, client]| {
-        [Standing::fresh(throttle_settings.per_account, throttle_settings), Standing { remaining: (client.remaining + 1).min(client_limit), ..client }]
-    });
-    SignInAttempt { result, standing }
+    match issued {
+        Ok((pair, standing)) => SignInAttempt { result: Ok(pair), standing: Some(standing) },
+        Err(e) => SignInAttempt { result: Err(e), standing },
+    }
 }
 
 enum Refreshed {

@@ -58,8 +58,27 @@ pub struct Standing {
 
 impl Standing {
     /// A limit with nothing used.
-    pub fn fresh(limit: i32, settings: &ThrottleSettings) -> Standing {
+    fn fresh(limit: i32, settings: &ThrottleSettings) -> Standing {
         Standing { remaining: limit, reset: settings.window.num_seconds() }
+    }
+
+    /// What is left of `limit` with `failures` counted since `started`, and no
+    /// attempts at all until `blocked_until`.
+    fn of(
+        settings: &ThrottleSettings,
+        limit: i32,
+        failures: i32,
+        started: DateTime<Utc>,
+        blocked_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Standing {
+        match blocked_until.filter(|until| *until > now) {
+            Some(until) => Standing { remaining: 0, reset: (until - now).num_seconds().max(1) },
+            None if now - started < settings.window => {
+                Standing { remaining: (limit - failures).max(0), reset: (started + settings.window - now).num_seconds().max(0) }
+            }
+            None => Standing::fresh(limit, settings),
+        }
     }
 }
 
@@ -72,45 +91,43 @@ pub fn admit(conn: &mut PgConnection, settings: &ThrottleSettings, keys: &[(Stri
             users::ensure_failure_row(conn, key, now)?;
             rows.push(users::failure_for_update(conn, key)?.ok_or(DbError::NotFound)?);
         }
-        let live = |started: DateTime<Utc>| now - started < settings.window;
         if let Some(until) = rows.iter().filter_map(|r| r.blocked_until).filter(|until| *until > now).max() {
             let standing = keys
                 .iter()
                 .zip(&rows)
-                .map(|((_, limit), row)| match row.blocked_until.filter(|until| *until > now) {
-                    Some(until) => Standing { remaining: 0, reset: (until - now).num_seconds().max(1) },
-                    None if live(row.window_started_at) => {
-                        Standing { remaining: (limit - row.failures).max(0), reset: (row.window_started_at + settings.window - now).num_seconds().max(0) }
-                    }
-                    None => Standing::fresh(*limit, settings),
-                })
+                .map(|((_, limit), row)| Standing::of(settings, *limit, row.failures, row.window_started_at, row.blocked_until, now))
                 .collect();
             return Ok(Admission::Blocked { retry_after: (until - now).num_seconds().max(1), standing });
         }
         let mut standing = Vec::with_capacity(keys.len());
         for ((key, limit), row) in keys.iter().zip(rows) {
-            let (failures, started) = if live(row.window_started_at) { (row.failures + 1, row.window_started_at) } else { (1, now) };
+            let (failures, started) = if now - row.window_started_at < settings.window { (row.failures + 1, row.window_started_at) } else { (1, now) };
             let blocked_until = (failures >= *limit).then(|| {
                 let doublings = (failures - limit).clamp(0, 16) as u32;
                 now + (settings.first_block * 2i32.pow(doublings)).min(settings.max_block)
             });
             users::store_failure(conn, key, failures, started, blocked_until.or(row.blocked_until))?;
-            standing.push(Standing { remaining: (limit - failures).max(0), reset: (started + settings.window - now).num_seconds().max(0) });
+            standing.push(Standing::of(settings, *limit, failures, started, None, now));
         }
         Ok(Admission::Allowed(standing))
     })
 }
 
 /// After a successful sign-in: the account starts afresh, and the client's count
-/// loses the attempt that succeeded.
-pub fn succeeded(conn: &mut PgConnection, account: &str, client: &str, client_limit: i32) -> Result<(), DbError> {
+/// loses the attempt that succeeded. Returns what is left of each limit then,
+/// account first.
+pub fn succeeded(conn: &mut PgConnection, settings: &ThrottleSettings, account: &str, client: &str, now: DateTime<Utc>) -> Result<[Standing; 2], DbError> {
     conn.transaction(|conn| {
         users::clear_failures(conn, account)?;
-        if let Some(row) = users::failure_for_update(conn, client)? {
-            let failures = (row.failures - 1).max(0);
-            let blocked_until = if failures < client_limit { None } else { row.blocked_until };
-            users::store_failure(conn, client, failures, row.window_started_at, blocked_until)?;
-        }
-        Ok(())
+        let client_standing = match users::failure_for_update(conn, client)? {
+            Some(row) => {
+                let failures = (row.failures - 1).max(0);
+                let blocked_until = if failures < settings.per_client { None } else { row.blocked_until };
+                users::store_failure(conn, client, failures, row.window_started_at, blocked_until)?;
+                Standing::of(settings, settings.per_client, failures, row.window_started_at, blocked_until, now)
+            }
+            None => Standing::fresh(settings.per_client, settings),
+        };
+        Ok([Standing::fresh(settings.per_account, settings), client_standing])
     })
 }
