@@ -1,6 +1,6 @@
 //! Activities: the types of support a project gives.
 
-use crate::db::listing::{search_terms, teryt_prefix, MATCHES, MATCHES_END};
+use crate::db::listing::{matches, search_terms, teryt_prefix, MATCHES_END};
 use crate::db::schema::activities;
 use crate::domain::codes::ActivityType;
 use chrono::NaiveDate;
@@ -70,7 +70,7 @@ fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -
         q = q.filter(activities::activity_type.eq(t));
     }
     if let Some(text) = &f.q {
-        q = q.filter(sql::<Bool>(MATCHES).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
+        q = q.filter(sql::<Bool>(&matches("search")).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
     }
     if let Some(teryt) = &f.teryt {
         q = q.filter(activities::teryt.like(teryt_prefix(teryt)));

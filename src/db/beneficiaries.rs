@@ -1,6 +1,6 @@
 //! Organisations: beneficiaries, partners, ROPS, OWES, JST, PES.
 
-use crate::db::listing::{organisation_found, search_terms, teryt_prefix};
+use crate::db::listing::{matches, search_terms, teryt_prefix, MATCHES_END};
 use crate::db::schema::beneficiaries;
 use crate::domain::codes::{OrganisationKind, PesType};
 use diesel::dsl::sql;
@@ -68,8 +68,9 @@ pub struct BeneficiaryFilter {
     pub parent_id: Option<i64>,
     /// Case-insensitive substring of the name or an alias.
     pub name: Option<String>,
-    /// Full-text search of names, aliases and cities, ignoring case and Polish
-    /// diacritics, matching word beginnings; best matches first unless `sort` says otherwise.
+    /// Full-text search of names, aliases and cities, in any inflected form,
+    /// ignoring case and Polish diacritics, matching word beginnings and, for names,
+    /// despite a typo; best matches first unless `sort` says otherwise.
     pub q: Option<String>,
     /// Seated in this TERYT unit (2, 4 or 7 digits) or within it.
     pub teryt: Option<String>,
@@ -120,9 +121,7 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
         q = q.filter(beneficiaries::name.ilike(pattern.clone()).or(sql::<Bool>("array_to_string(aliases, ' ') ILIKE ").bind::<Text, _>(pattern)));
     }
     if let Some(text) = &f.q {
-        let [start, middle, end] = organisation_found("beneficiaries");
-        let words = search_terms(text);
-        q = q.filter(sql::<Bool>(&start).bind::<Text, _>(words.clone()).sql(&middle).bind::<Text, _>(words).sql(&end));
+        q = q.filter(sql::<Bool>(&matches("search")).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
     }
     if let Some(teryt) = &f.teryt {
         q = q.filter(beneficiaries::teryt.like(teryt_prefix(teryt)));

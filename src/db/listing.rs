@@ -24,9 +24,11 @@ impl SortKey {
 
     pub const ID: SortKey = SortKey::new("id", "id", "bigint");
 
-    /// Best match first, for a search: `ts_rank` of the table's `search` column.
-    pub fn relevance(query: &SearchQuery) -> SortKey {
-        SortKey { name: "relevance", expr: Cow::Owned(format!("ts_rank(search, (SELECT es_search_query('{}')))", query.0)), cast: "real", descending: true }
+    /// Best match first, for a search: `ts_rank` of the searched document (an SQL
+    /// expression over the table's own columns). The words are inlined: they are
+    /// letters, digits and spaces only.
+    pub fn relevance(query: &SearchQuery, document: &str) -> SortKey {
+        SortKey { name: "relevance", expr: Cow::Owned(format!("ts_rank({document}, (SELECT es_search_query('{}')))", query.0)), cast: "real", descending: true }
     }
 }
 
@@ -106,6 +108,29 @@ impl Plan {
     }
 }
 
+/// Narrows a boxed list query (`$query`, a variable) to the window of a request
+/// planned as `$plan`: skips an offset, or starts after (or before) a keyset
+/// position.
+#[macro_export]
+macro_rules! apply_window {
+    ($query:ident, $request:expr, $plan:expr) => {{
+        use diesel::dsl::sql;
+        use diesel::prelude::*;
+        use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+        use $crate::db::listing::Window;
+        match (&$request.window, &$plan.after) {
+            (Window::Offset(offset), _) => $query = $query.offset(*offset),
+            (Window::Keyset { from: Some(from), .. }, Some((before_id, None))) => {
+                $query = $query.filter(sql::<Bool>(before_id).bind::<BigInt, _>(from.id));
+            }
+            (Window::Keyset { from: Some(from), .. }, Some((before_key, Some(before_id)))) => {
+                $query = $query.filter(sql::<Bool>(before_key).bind::<Nullable<Text>, _>(from.key.clone()).sql(before_id).bind::<BigInt, _>(from.id).sql(")"));
+            }
+            _ => {}
+        }
+    }};
+}
+
 /// A row of a list as loaded: id, stored data, created_at, updated_at, sort key.
 pub type ListedRow<R> = (i64, R, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, Option<String>);
 
@@ -160,33 +185,23 @@ pub fn teryt_prefix(code: &str) -> String {
     format!("{}%", code.replace(['%', '_', '\\'], ""))
 }
 
-/// The condition of a `q` filter on a table with a `search` column; one bind, the
-/// words, then [`MATCHES_END`]. The query is a sub-select so that it is made once
-/// per statement, not once per row the index finds.
-pub const MATCHES: &str = "search @@ (SELECT es_search_query(";
+/// The condition of a `q` filter: `document` (a `tsvector` column) matches the
+/// words, bound next, then [`MATCHES_END`]. The query is a sub-select so that it
+/// is made once per statement, not once per row the index finds.
+pub fn matches(document: &str) -> String {
+    format!("{document} @@ (SELECT es_search_query(")
+}
 pub const MATCHES_END: &str = "))";
 
-/// The condition that an organisation (`beneficiaries`, as `alias`) is found by
-/// the bound words: by its search column, or by a name or town they are like
-/// despite a typo (trigram word similarity, migration 000015). Two binds, the
-/// words each time.
-pub fn organisation_found(alias: &str) -> [String; 3] {
-    [
-        format!("({alias}.search @@ (SELECT es_search_query("),
-        ")) OR es_unaccent(".to_owned(),
-        format!(") <% es_organisation_names({alias}.name, {alias}.aliases, {alias}.city))"),
-    ]
-}
-
-/// A filter's choice of order: an explicit sort, else best match for a search,
-/// else by id.
-pub fn choose_order(sort: Option<SortKey>, search: Option<&str>) -> Result<SortKey, DbError> {
+/// A filter's choice of order: an explicit sort, else best match for a search
+/// of `document`, else by id.
+pub fn choose_order(sort: Option<SortKey>, search: Option<&str>, document: &str) -> Result<SortKey, DbError> {
     let query = search.and_then(SearchQuery::parse);
     match (sort, query) {
-        (Some(key), Some(query)) if key.name == "relevance" => Ok(SortKey::relevance(&query)),
+        (Some(key), Some(query)) if key.name == "relevance" => Ok(SortKey::relevance(&query, document)),
         (Some(key), _) if key.name == "relevance" => Err(DbError::BadQuery { field: "sort", message: "sort=relevance needs a search (q)".into() }),
         (Some(key), _) => Ok(key),
-        (None, Some(query)) => Ok(SortKey::relevance(&query)),
+        (None, Some(query)) => Ok(SortKey::relevance(&query, document)),
         (None, None) => Ok(SortKey::ID),
     }
 }
@@ -254,7 +269,8 @@ macro_rules! sort_options {
 }
 
 /// Implements [`ListFilter`] for a filter with a `sort` field (and, with `search`,
-/// a `q` field whose matches come best first).
+/// a `q` field whose matches come best first: ranked by the table's `search`
+/// column, or by the document `search in` names).
 #[macro_export]
 macro_rules! list_filter {
     ($filter:ty: $sort:ty) => {
@@ -262,16 +278,19 @@ macro_rules! list_filter {
             type Sort = $sort;
 
             fn order(&self) -> Result<$crate::db::listing::SortKey, $crate::db::DbError> {
-                $crate::db::listing::choose_order(self.sort.map(|s| s.key()), None)
+                $crate::db::listing::choose_order(self.sort.map(|s| s.key()), None, "")
             }
         }
     };
     ($filter:ty: $sort:ty, search) => {
+        $crate::list_filter!($filter: $sort, search in "search");
+    };
+    ($filter:ty: $sort:ty, search in $document:literal) => {
         impl $crate::db::listing::ListFilter for $filter {
             type Sort = $sort;
 
             fn order(&self) -> Result<$crate::db::listing::SortKey, $crate::db::DbError> {
-                $crate::db::listing::choose_order(self.sort.map(|s| s.key()), self.q.as_deref())
+                $crate::db::listing::choose_order(self.sort.map(|s| s.key()), self.q.as_deref(), $document)
             }
         }
     };
@@ -296,10 +315,10 @@ mod tests {
     #[test]
     fn relevance_needs_a_search() {
         let relevance = SortKey::new("relevance", "", "real");
-        assert!(choose_order(Some(relevance.clone()), None).is_err());
-        assert_eq!(choose_order(Some(relevance), Some("torun")).unwrap().name, "relevance");
-        assert_eq!(choose_order(None, Some("torun")).unwrap().name, "relevance");
-        assert_eq!(choose_order(None, Some("??")).unwrap(), SortKey::ID);
+        assert!(choose_order(Some(relevance.clone()), None, "search").is_err());
+        assert_eq!(choose_order(Some(relevance), Some("torun"), "search").unwrap().name, "relevance");
+        assert_eq!(choose_order(None, Some("torun"), "search").unwrap().expr, "ts_rank(search, (SELECT es_search_query('torun')))");
+        assert_eq!(choose_order(None, Some("??"), "search").unwrap(), SortKey::ID);
         assert!(SortKey::new("-title", "title", "text").descending);
     }
 }

@@ -1,7 +1,9 @@
 //! Projects: the heart of the registry.
 
-use crate::db::listing::{organisation_found, search_terms, teryt_prefix};
-use crate::db::schema::{measures, partners, priority_axes, projects};
+use crate::db::listing::{matches, search_terms, teryt_prefix, MATCHES_END};
+use crate::db::listing::{ListRequest, Listed, Plan, Window};
+use crate::db::schema::{measures, partners, priority_axes, project_search, projects};
+use crate::db::{DbError, Record, Store};
 use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
 use chrono::NaiveDate;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
@@ -120,7 +122,7 @@ pub struct ProjectData {
     pub longitude: Option<Decimal>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProjectFilter {
     pub measure_id: Option<i64>,
@@ -153,9 +155,12 @@ pub struct ProjectFilter {
     pub max_total_value: Option<Decimal>,
     /// Projects with an organisation seated, or an activity held, in this TERYT unit (2, 4 or 7 digits).
     pub teryt: Option<String>,
-    /// Full-text search of titles, objectives, descriptions and the names and aliases
-    /// of the project's organisations, ignoring case and Polish diacritics, matching
-    /// word beginnings; best matches first unless `sort` says otherwise.
+    /// Full-text search: every word must occur in the project's title, objectives,
+    /// description, target groups, support types, its organisations' names, aliases
+    /// and towns, its activities' titles or its places (gmina, powiat, voivodeship),
+    /// in any inflected form (Polish dictionary), as a word beginning, ignoring case
+    /// and diacritics, or, for a name, despite a typo; best matches first unless
+    /// `sort` says otherwise.
     pub q: Option<String>,
     pub sort: Option<ProjectSort>,
 }
@@ -189,7 +194,9 @@ crate::sort_options!(
         Relevance = "relevance" => "" as "real",
     }
 );
-crate::list_filter!(ProjectFilter: ProjectSort, search);
+// Ranked by the project's search document: only `ranked_search` below, which
+// reads `project_search`, lists projects by relevance.
+crate::list_filter!(ProjectFilter: ProjectSort, search in "document");
 
 /// The start of a condition "the project has an organisation (`b`) with a role in
 /// it such that `condition`", left open for `condition`'s bind and a closing `)`.
@@ -257,26 +264,59 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
         );
     }
     if let Some(text) = &f.q {
-        let terms = search_terms(text);
-        let [start, middle, end] = organisation_found("b");
-        // One set of ids from the three GIN indexes (an OR with sub-selects would scan
-        // every project): its own text, its organisations' names, its activities' titles.
+        // One document per project (migration 000016) holds its own text, its
+        // organisations', its activities' titles and its places: one GIN index.
         q = q.filter(
-            sql::<Bool>("id IN (SELECT m.id FROM projects m WHERE m.search @@ (SELECT es_search_query(")
-                .bind::<Text, _>(terms.clone())
-                .sql(&format!(")) UNION SELECT pa.project_id FROM partners pa JOIN beneficiaries b ON b.id = pa.beneficiary_id WHERE {start}"))
-                .bind::<Text, _>(terms.clone())
-                .sql(&middle)
-                .bind::<Text, _>(terms.clone())
-                .sql(&format!("{end} UNION SELECT a.project_id FROM activities a WHERE a.search @@ (SELECT es_search_query("))
-                .bind::<Text, _>(terms)
-                .sql(")))"),
+            sql::<Bool>(&format!("id IN (SELECT s.id FROM project_search s WHERE {}", matches("s.document")))
+                .bind::<Text, _>(search_terms(text))
+                .sql(&format!("{MATCHES_END})")),
         );
     }
     q
 }
 
-crate::table_store!(Projects, projects, ProjectData, ProjectFilter, apply_filter);
+crate::table_store!(Projects, projects, ProjectData, ProjectFilter, apply_filter, ranked = ranked_search);
+
+/// A page of a project search by relevance, from the search documents alone: the
+/// ids of the page ranked, and on a first page the total in the same statement
+/// (the ranking reads every match anyway); then the page's projects by id. The
+/// other filters, if any, narrow the documents to the projects they find.
+fn ranked_search(conn: &mut PgConnection, f: &ProjectFilter, request: &ListRequest) -> Result<Option<Listed<ProjectData>>, DbError> {
+    use diesel::sql_types::{BigInt, Nullable};
+    let Some(text) = f.q.as_deref().filter(|_| request.sort.name == "relevance") else { return Ok(None) };
+    let plan = Plan::new(request);
+    let first_page = matches!(request.window, Window::Keyset { from: None, .. } | Window::Offset(_));
+    let counted_inline = request.counted && first_page;
+    let found = || {
+        let mut query = project_search::table.into_boxed().filter(sql::<Bool>(&matches("document")).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
+        let others = ProjectFilter { q: None, sort: None, ..f.clone() };
+        if others != ProjectFilter::default() {
+            query = query.filter(project_search::id.eq_any(apply_filter(projects::table.into_boxed(), &others).select(projects::id)));
+        }
+        query
+    };
+    let mut query = found()
+        .select((project_search::id, sql::<Nullable<Text>>(&plan.key), sql::<BigInt>(if counted_inline { "count(*) OVER ()" } else { "0::bigint" })))
+        .order(sql::<Text>(&plan.order))
+        .limit(plan.fetch);
+    crate::apply_window!(query, request, plan);
+    let mut rows: Vec<(i64, Option<String>, i64)> = query.load(conn)?;
+    let total = match rows.first() {
+        _ if !request.counted => -1,
+        Some((_, _, total)) if counted_inline => *total,
+        None if counted_inline && matches!(request.window, Window::Keyset { .. }) => 0,
+        _ => found().count().get_result(conn)?,
+    };
+    let more = rows.len() as i64 > request.limit;
+    rows.truncate(request.limit.max(0) as usize);
+    if matches!(request.window, Window::Keyset { backwards: true, .. }) {
+        rows.reverse();
+    }
+    let ids: Vec<i64> = rows.iter().map(|(id, _, _)| *id).collect();
+    let mut loaded: std::collections::HashMap<i64, Record<ProjectData>> = Projects::find_many(conn, &ids)?.into_iter().map(|r| (r.id, r)).collect();
+    let (records, keys) = rows.into_iter().filter_map(|(id, key, _)| loaded.remove(&id).map(|record| (record, key))).unzip();
+    Ok(Some(Listed { records, keys, total, more }))
+}
 
 /// One facet count of a project search: the dimension, the group's key, and how
 /// many of the projects found fall in it (dimension `total`: all of them).

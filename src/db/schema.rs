@@ -369,6 +369,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// One search document per project (migration 000016); its `document`
+    /// (a tsvector) is only named in SQL.
+    project_search (id) {
+        id -> Int8,
+    }
+}
+
+diesel::table! {
     teryt_centroids (teryt) {
         #[max_length = 7]
         teryt -> Varchar,
@@ -401,6 +409,7 @@ diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     changes,
+    project_search,
     teryt_centroids,
     activities,
     attendance,

@@ -82,12 +82,15 @@ pub trait Store: Sized + 'static {
 
 /// Implements [`Store`] for `$store` over the diesel table `$table`, whose writable
 /// columns are `$data`. `$filter` narrows a boxed query: `fn(BoxedQuery, &Filter) -> BoxedQuery`.
+/// A table searched through a document table of its own names `ranked`:
+/// `fn(conn, &Filter, &ListRequest) -> Result<Option<Listed>, DbError>`, which lists
+/// the page of a search by relevance (and declines any other list).
 #[macro_export]
 macro_rules! table_store {
-    ($store:ident, $table:ident, $data:ty, $filter:ty, $apply_filter:path) => {
-        $crate::table_store!($store, $table, $crate::db::store::Plain<$data>, $data, $filter, $apply_filter);
+    ($store:ident, $table:ident, $data:ty, $filter:ty, $apply_filter:path $(, ranked = $ranked:path)?) => {
+        $crate::table_store!($store, $table, $crate::db::store::Plain<$data>, $data, $filter, $apply_filter $(, ranked = $ranked)?);
     };
-    ($store:ident, $table:ident, $codec:ty, $data:ty, $filter:ty, $apply_filter:path) => {
+    ($store:ident, $table:ident, $codec:ty, $data:ty, $filter:ty, $apply_filter:path $(, ranked = $ranked:path)?) => {
         pub struct $store;
 
         impl $store {
@@ -113,27 +116,22 @@ macro_rules! table_store {
             ) -> Result<$crate::db::listing::Listed<$data>, $crate::db::DbError> {
                 use diesel::dsl::sql;
                 use diesel::prelude::*;
-                use diesel::sql_types::{BigInt, Bool, Nullable, Text};
-                use $crate::db::listing::{Plan, Window};
+                use diesel::sql_types::{Nullable, Text};
+                use $crate::db::listing::Plan;
                 use $crate::db::schema::$table::dsl as t;
                 type Row = <$codec as $crate::db::store::Codec>::Row;
+                $(
+                    if let Some(listed) = $ranked(conn, filter, request)? {
+                        return Ok(listed);
+                    }
+                )?
                 let total: i64 = if request.counted { $apply_filter(t::$table.into_boxed(), filter).count().get_result(conn)? } else { -1 };
                 let plan = Plan::new(request);
                 let mut query = $apply_filter(t::$table.into_boxed(), filter)
                     .select((t::id, Row::as_select(), t::created_at, t::updated_at, sql::<Nullable<Text>>(&plan.key)))
                     .order(sql::<Text>(&plan.order))
                     .limit(plan.fetch);
-                match (&request.window, &plan.after) {
-                    (Window::Offset(offset), _) => query = query.offset(*offset),
-                    (Window::Keyset { from: Some(from), .. }, Some((before_id, None))) => {
-                        query = query.filter(sql::<Bool>(before_id).bind::<BigInt, _>(from.id));
-                    }
-                    (Window::Keyset { from: Some(from), .. }, Some((before_key, Some(before_id)))) => {
-                        query = query
-                            .filter(sql::<Bool>(before_key).bind::<Nullable<Text>, _>(from.key.clone()).sql(before_id).bind::<BigInt, _>(from.id).sql(")"));
-                    }
-                    _ => {}
-                }
+                $crate::apply_window!(query, request, plan);
                 let rows = query.load(conn)?;
                 $crate::db::listing::finish::<$codec>(rows, total, request)
             }

@@ -162,3 +162,80 @@ async fn names_of_organisations_and_their_towns_are_found_despite_a_typo() {
         "not everything is alike"
     );
 }
+
+#[tokio::test]
+async fn a_project_is_found_by_its_places_and_by_words_from_all_its_parts_kept_up_to_date() {
+    let app = spawn_app().await;
+    load_demo(&app).await;
+    synthetic(&app).await;
+    let found = |query: &'static str| {
+        let app = &app;
+        async move { titles_for(app, query).await.iter().any(|t| t.starts_with(ROWERY)) }
+    };
+    let project = app.get("/api/v1/projects?q=rowerowych").await.body["items"][0]["id"].as_i64().unwrap();
+    assert!(!found("Chełmża").await && !found("powiat toruński").await, "no place of the project is named so yet");
+
+    // An activity held in the town gmina of Chełmża (TERYT 0415011), powiat toruński.
+    let activity =
+        app.create("activities", json!({"project_id": project, "activity_type": "training", "title": "Warsztaty naprawy rowerów", "teryt": "0415011"})).await;
+    for query in ["Chełmża", "Chełmży", "chelmza", "powiat toruński", "toruńskim", "województwo kujawsko-pomorskie", "warsztat naprawy"] {
+        assert!(found(query).await, "{query}: by the activity's place or title");
+    }
+    // The words of one search may come from the title, an organisation and a place.
+    let organisation = app.create("beneficiaries", json!({"name": "Fundacja Dwa Kółka", "kind": "ngo", "city": "Grudziądz", "voivodeship": "04"})).await;
+    app.create("partners", json!({"project_id": project, "beneficiary_id": organisation, "role": "partner"})).await;
+    assert!(found("ścieżki kółka Chełmża").await, "title, organisation and place together");
+    assert!(!found("ścieżki kółka Gdańsk").await, "every word must match somewhere in the project");
+
+    // The document follows the organisation's name and the activity's removal.
+    let renamed = app.patch(&format!("/api/v1/beneficiaries/{organisation}"), &json!({"name": "Fundacja Trzy Pedały"})).await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert!(found("pedały").await && !found("kółka").await, "the new name, not the old one");
+    let removed = app.delete(&format!("/api/v1/activities/{activity}")).await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert!(!found("Chełmża").await && !found("warsztat naprawy").await, "the activity's place and title went with it");
+}
+
+#[tokio::test]
+async fn search_pages_by_cursor_and_offset_keep_the_order_and_the_total() {
+    let app = spawn_app().await;
+    load_demo(&app).await;
+    synthetic(&app).await;
+    let query = "/api/v1/projects?q=spo%C5%82eczna";
+    let ids = |body: &Value| -> Vec<i64> { body["items"].as_array().unwrap().iter().map(|p| p["id"].as_i64().unwrap()).collect() };
+    let whole = app.anonymous().get(&format!("{query}&limit=100")).await.body;
+    let total = whole["total"].as_i64().unwrap();
+    assert!(total >= 5, "{whole}");
+    assert_eq!(ids(&whole).len() as i64, total);
+
+    // Forwards by cursor, two at a time: the same records in the same order, each page with the total.
+    let (mut walked, mut pages, mut cursor) = (Vec::new(), Vec::new(), None::<String>);
+    loop {
+        let path = format!("{query}&limit=2{}", cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default());
+        let page = app.anonymous().get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert_eq!(page.body["total"], json!(total), "every page counts all matches: {}", page.body);
+        walked.extend(ids(&page.body));
+        pages.push(page.body.clone());
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(walked, ids(&whole), "cursor pages follow the ranking");
+    // Back from the second page to the first.
+    let back = pages[1]["prev_cursor"].as_str().unwrap();
+    assert_eq!(ids(&app.anonymous().get(&format!("{query}&limit=2&cursor={back}")).await.body), ids(&pages[0]));
+    // By offset: the same slices, and past the end no records but the same total.
+    let second = app.anonymous().get(&format!("{query}&limit=2&offset=2")).await.body;
+    assert_eq!(ids(&second), ids(&pages[1]));
+    let beyond = app.anonymous().get(&format!("{query}&limit=2&offset={}", total + 5)).await.body;
+    assert!(ids(&beyond).is_empty());
+    assert_eq!(beyond["total"], json!(total));
+    // Narrowed by another filter: only the matches in that voivodeship, still ranked.
+    let narrowed = app.anonymous().get(&format!("{query}&voivodeship=22")).await.body;
+    let expected: Vec<i64> = whole["items"].as_array().unwrap().iter().filter(|p| p["voivodeship"] == "22").map(|p| p["id"].as_i64().unwrap()).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&narrowed), expected, "{narrowed}");
+    assert_eq!(narrowed["total"], json!(expected.len()));
+}
