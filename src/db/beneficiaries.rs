@@ -1,12 +1,12 @@
 //! Organisations: beneficiaries, partners, ROPS, OWES, JST, PES.
 
-use crate::db::listing::{matches, search_terms, teryt_prefix, MATCHES_END};
+use crate::db::listing::{in_force, matches, search_terms, teryt_prefix, MATCHES_END};
 use crate::db::schema::beneficiaries;
-use crate::domain::codes::{OrganisationKind, PesType};
+use crate::domain::codes::{OrganisationKind, OrganisationStatus, PesType};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{Bool, Date, Nullable, Text};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -74,6 +74,11 @@ pub struct BeneficiaryFilter {
     pub q: Option<String>,
     /// Seated in this TERYT unit (2, 4 or 7 digits) or within it.
     pub teryt: Option<String>,
+    /// Organisations that hold this status (`/api/v1/organisation-statuses`) on
+    /// `status_on`, by default today: `status=ps` lists social enterprises.
+    pub status: Option<OrganisationStatus>,
+    /// The day `status` is asked of.
+    pub status_on: Option<chrono::NaiveDate>,
     pub sort: Option<BeneficiarySort>,
 }
 
@@ -125,6 +130,16 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
     }
     if let Some(teryt) = &f.teryt {
         q = q.filter(beneficiaries::teryt.like(teryt_prefix(teryt)));
+    }
+    if let Some(status) = f.status {
+        let [standing, holds] = in_force("s.valid_from, s.valid_to, s.revoked_on");
+        q = q.filter(
+            sql::<Bool>("id IN (SELECT s.organisation_id FROM organisation_statuses s WHERE s.status = ")
+                .bind::<Text, _>(status.as_str())
+                .sql(&format!(" AND {standing}coalesce("))
+                .bind::<Nullable<Date>, _>(f.status_on)
+                .sql(&format!(", CURRENT_DATE){holds})")),
+        );
     }
     q
 }

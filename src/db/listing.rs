@@ -193,6 +193,15 @@ pub fn matches(document: &str) -> String {
 }
 pub const MATCHES_END: &str = "))";
 
+/// The condition that a dated grant (a status, a mark) holds on a day: SQL
+/// before the day's bind and after it, over the grant's first-day, last-day and
+/// revocation columns (`columns`, in that order). The rule itself is the SQL
+/// function `es_standing` (migration 000017), which the verification of a mark
+/// answers with too.
+pub fn in_force(columns: &str) -> [String; 2] {
+    ["es_standing(".to_owned(), format!(", {columns}) = 'valid'")]
+}
+
 /// A filter's choice of order: an explicit sort, else best match for a search
 /// of `document`, else by id.
 pub fn choose_order(sort: Option<SortKey>, search: Option<&str>, document: &str) -> Result<SortKey, DbError> {

@@ -369,6 +369,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    marks (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
+        holder_id -> Int8,
+        edition -> Nullable<Text>,
+        granted_on -> Date,
+        valid_until -> Nullable<Date>,
+        revoked_on -> Nullable<Date>,
+        revocation_reason -> Nullable<Text>,
+        covers -> Array<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organisation_statuses (id) {
+        id -> Int8,
+        organisation_id -> Int8,
+        status -> Text,
+        decision_number -> Nullable<Text>,
+        granting_authority -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        accreditation_scope -> Nullable<Text>,
+        revoked_on -> Nullable<Date>,
+        revocation_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// One search document per project (migration 000016); its `document`
     /// (a tsvector) is only named in SQL.
     project_search (id) {
@@ -395,7 +432,9 @@ diesel::joinable!(indicator_definitions -> programmes (programme_id));
 diesel::joinable!(indicator_measurements -> indicators (indicator_id));
 diesel::joinable!(indicators -> indicator_definitions (definition_id));
 diesel::joinable!(indicators -> projects (project_id));
+diesel::joinable!(marks -> beneficiaries (holder_id));
 diesel::joinable!(measures -> priority_axes (priority_axis_id));
+diesel::joinable!(organisation_statuses -> beneficiaries (organisation_id));
 diesel::joinable!(participants -> beneficiaries (organisation_id));
 diesel::joinable!(participants -> projects (project_id));
 diesel::joinable!(partners -> beneficiaries (beneficiary_id));
@@ -409,6 +448,8 @@ diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     changes,
+    marks,
+    organisation_statuses,
     project_search,
     teryt_centroids,
     activities,

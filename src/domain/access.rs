@@ -8,7 +8,7 @@
 //! | anonymous | public collections; never personal data | nothing |
 //! | jst       | as anonymous                            | its own organisation's record (not its kind) |
 //! | owes      | + personal data of its projects         | projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them; new projects in its voivodeship, with itself as beneficiary |
-//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records; owes/jst users there |
+//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks) of its organisations; owes/jst users there |
 //! | admin     | everything                              | everything |
 //!
 //! Which collection falls under which line follows from the registry

@@ -106,6 +106,16 @@ code_list!(
 );
 
 code_list!(
+    /// An official status of an organisation: a social enterprise (przedsiębiorstwo
+    /// społeczne, granted by the voivode's decision), an OWES accreditation, a CIS,
+    /// KIS, WTZ or ZAZ status, or being a social cooperative.
+    OrganisationStatus {
+        Ps => "ps", OwesAccreditation => "owes_accreditation", Cis => "cis", Kis => "kis",
+        Wtz => "wtz", Zaz => "zaz", SocialCooperative => "social_cooperative",
+    }
+);
+
+code_list!(
     /// The type of support an activity gives.
     ActivityType {
         Training => "training", NetworkingMeeting => "networking_meeting", StudyVisit => "study_visit",

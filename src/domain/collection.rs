@@ -26,6 +26,8 @@ pub enum Collection {
     Indicators,
     IndicatorDefinitions,
     IndicatorMeasurements,
+    OrganisationStatuses,
+    Marks,
 }
 
 /// What a record belongs to, for the permission table: whose it is to write.
@@ -37,6 +39,10 @@ pub enum Owner {
     Organisation,
     /// A project: the project and everything that hangs off it.
     Project,
+    /// The register's official entries about an organisation (its statuses, the
+    /// marks it holds): kept by the ROPS of the organisation's voivodeship, never
+    /// by the organisation itself.
+    Register,
 }
 
 /// Everything the system derives from a collection.
@@ -63,7 +69,7 @@ pub struct Spec {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 12] = [
+    pub const ALL: [Collection; 14] = [
         Collection::Programmes,
         Collection::PriorityAxes,
         Collection::Measures,
@@ -76,10 +82,12 @@ impl Collection {
         Collection::Indicators,
         Collection::IndicatorDefinitions,
         Collection::IndicatorMeasurements,
+        Collection::OrganisationStatuses,
+        Collection::Marks,
     ];
 
     pub const fn spec(self) -> Spec {
-        use Owner::{Organisation, Programme, Project};
+        use Owner::{Organisation, Programme, Project, Register};
         const NONE: &[&str] = &[];
         let (path, table, noun, owner, description) = match self {
             Collection::Programmes => ("programmes", "programmes", "programme", Programme, "Operational programmes (PO, RPO, FE)"),
@@ -106,6 +114,14 @@ impl Collection {
             Collection::IndicatorMeasurements => {
                 ("indicator-measurements", "indicator_measurements", "indicator measurement", Project, "Reported indicator values over time and their approval")
             }
+            Collection::OrganisationStatuses => (
+                "organisation-statuses",
+                "organisation_statuses",
+                "organisation status",
+                Register,
+                "Statuses of organisations over time: social enterprise (PS), OWES accreditation, CIS, KIS, WTZ, ZAZ, social cooperative",
+            ),
+            Collection::Marks => ("marks", "marks", "mark", Register, "Marks granted to organisations (Zakup Prospołeczny and others), verifiable by code"),
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {
@@ -116,6 +132,8 @@ impl Collection {
             Collection::Participants => Some(&[&["project_id", "pesel_hash"], &["project_id", "external_id"]]),
             Collection::Attendance => Some(&[&["participant_id", "activity_id"]]),
             Collection::IndicatorMeasurements => Some(&[&["indicator_id", "period_end"]]),
+            Collection::OrganisationStatuses => Some(&[&["organisation_id", "status", "valid_from"]]),
+            Collection::Marks => Some(&[&["code"]]),
             Collection::Programmes | Collection::PriorityAxes | Collection::Measures | Collection::Indicators | Collection::IndicatorDefinitions => None,
         };
         let read_only: &'static [&'static str] = match self {

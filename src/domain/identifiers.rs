@@ -1,5 +1,5 @@
 //! Polish organisation identifiers: NIP and REGON carry check digits, KRS is a
-//! ten-digit register number without one.
+//! ten-digit register number without one. And the code printed on a mark's label.
 
 use super::DomainError;
 
@@ -72,6 +72,32 @@ impl Krs {
 }
 
 display_as_inner!(Nip, Regon, Krs);
+
+/// The code on a mark's label ("ZP-04-2023-017"): letters, digits and `-`, `/`,
+/// `.`, at most 64, kept in capitals so that a buyer may type it in any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkCode(String);
+
+impl MarkCode {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let code = raw.trim().to_uppercase();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.');
+        if code.is_empty() || code.chars().count() > 64 || !code.chars().all(allowed) {
+            return Err(DomainError::new("mark_code", "a mark's code is 1 to 64 letters, digits, '-', '/' or '.'"));
+        }
+        Ok(Self(code))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for MarkCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -118,6 +118,15 @@ impl Checks {
         }
     }
 
+    /// A revocation of a dated grant (a status, a mark): not before the grant's
+    /// first day, and never without its reason.
+    pub fn revocation(&mut self, revoked_on: Option<chrono::NaiveDate>, reason: Option<&str>, first_day: chrono::NaiveDate, first_field: &str) {
+        self.plausible_date("revoked_on", revoked_on);
+        self.ordered(Some(first_day), revoked_on, "revoked_on", first_field);
+        self.ensure(revoked_on.is_none() || reason.is_some(), "revocation_reason", "required", "a revocation needs its reason");
+        self.ensure(revoked_on.is_some() || reason.is_none(), "revocation_reason", "without_revocation", "a reason without revoked_on revokes nothing");
+    }
+
     /// Trims a list of texts, refusing blank entries.
     pub fn texts(&mut self, field: &str, values: &mut [String]) {
         for (i, value) in values.iter_mut().enumerate() {

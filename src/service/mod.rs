@@ -18,6 +18,7 @@ pub mod feed;
 pub mod imports;
 pub mod people;
 pub mod records;
+pub mod register;
 pub mod registry;
 pub mod reports;
 pub mod resource;

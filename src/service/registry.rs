@@ -27,6 +27,8 @@ macro_rules! for_each_collection {
             Indicators: indicators::{Indicators, IndicatorData, IndicatorFilter};
             IndicatorDefinitions: indicator_definitions::{IndicatorDefinitions, IndicatorDefinitionData, IndicatorDefinitionFilter};
             IndicatorMeasurements: measurements::{Measurements, MeasurementData, MeasurementFilter};
+            OrganisationStatuses: organisation_statuses::{OrganisationStatuses, OrganisationStatusData, OrganisationStatusFilter};
+            Marks: marks::{Marks, MarkData, MarkFilter};
         }
     };
 }

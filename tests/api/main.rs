@@ -21,6 +21,7 @@ mod operations;
 mod permissions;
 mod personal_data;
 mod portal;
+mod register;
 mod resources;
 mod search;
 mod seeds;

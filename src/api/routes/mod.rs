@@ -11,6 +11,7 @@ pub mod lookups;
 pub mod measurements;
 pub mod personal_data;
 pub mod records;
+pub mod register;
 pub mod reports;
 pub mod search;
 pub mod users;
@@ -34,12 +35,13 @@ fn registrations() -> Vec<Registration> {
     all.extend([
         (personal_data::configure, personal_data::Api::openapi),
         (measurements::configure, measurements::Api::openapi),
+        (register::configure, register::Api::openapi),
         (reports::configure, reports::Api::openapi),
         (users::configure, users::Api::openapi),
         (audit::configure, audit::Api::openapi),
         (changes::configure, changes::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 7]);
+    ] as [Registration; 8]);
     all
 }
 

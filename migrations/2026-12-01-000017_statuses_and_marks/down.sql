@@ -1,0 +1,3 @@
+DROP TABLE marks;
+DROP TABLE organisation_statuses;
+DROP FUNCTION es_standing(DATE, DATE, DATE, DATE);

@@ -1,0 +1,138 @@
+//! What the social-economy register answers beyond its lists: a buyer's check
+//! of a mark (is the label with this code valid today?) and the count of social
+//! enterprises per voivodeship and year. The register is public, so anyone may
+//! ask; these are counts of organisations, not of people.
+
+use super::ServiceError;
+use crate::db::marks;
+use crate::db::organisation_statuses::{self, SocialEnterpriseYear};
+use crate::domain::identifiers::MarkCode;
+use crate::domain::places::Voivodeship;
+use chrono::NaiveDate;
+use diesel::pg::PgConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Where a mark stands on the day it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Valid,
+    /// Granted from a later day.
+    NotYetValid,
+    /// Its last day has passed.
+    Expired,
+    Revoked,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MarkHolder {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The answer to a check of a mark's code.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MarkVerification {
+    /// The code as the register keeps it.
+    #[schema(example = "ZP-04-2023-017")]
+    pub code: String,
+    /// Whether the mark holds on `checked_on`.
+    pub valid: bool,
+    pub standing: Standing,
+    /// The day the answer is for (today, UTC).
+    pub checked_on: NaiveDate,
+    #[schema(example = "Zakup Prospołeczny")]
+    pub name: String,
+    pub holder: MarkHolder,
+    pub edition: Option<String>,
+    pub granted_on: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub revoked_on: Option<NaiveDate>,
+    pub revocation_reason: Option<String>,
+    /// The products or services it covers.
+    pub covers: Vec<String>,
+    /// The mark's record: `/api/v1/marks/{id}`.
+    pub record: String,
+}
+
+/// The mark printed with `code`, as it stands on `day`; a code no mark has (or
+/// that no mark could have) is not found.
+pub fn verify(conn: &mut PgConnection, code: &str, day: NaiveDate) -> Result<MarkVerification, ServiceError> {
+    let not_found = || ServiceError::NotFound { resource: "mark", id: code.to_owned() };
+    let code = MarkCode::parse(code).map_err(|_| not_found())?;
+    let found = marks::verify(conn, code.as_str(), day)?.ok_or_else(not_found)?;
+    let standing = match found.standing.as_str() {
+        "valid" => Standing::Valid,
+        "not_yet_valid" => Standing::NotYetValid,
+        "expired" => Standing::Expired,
+        "revoked" => Standing::Revoked,
+        other => return Err(ServiceError::Internal(format!("es_standing answered {other:?}"))),
+    };
+    let mark = found.data;
+    Ok(MarkVerification {
+        code: mark.code,
+        valid: standing == Standing::Valid,
+        standing,
+        checked_on: day,
+        name: mark.name,
+        holder: MarkHolder { id: mark.holder_id, name: found.holder_name },
+        edition: mark.edition,
+        granted_on: mark.granted_on,
+        valid_until: mark.valid_until,
+        revoked_on: mark.revoked_on,
+        revocation_reason: mark.revocation_reason,
+        covers: mark.covers,
+        record: crate::domain::collection::Collection::Marks.record_path(found.id),
+    })
+}
+
+/// One row of the social-enterprise report.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct SocialEnterpriseRow {
+    /// The voivodeship of the organisations' seats (TERYT code); absent for
+    /// organisations without one.
+    #[schema(example = "04")]
+    pub voivodeship: Option<String>,
+    #[schema(example = "kujawsko-pomorskie")]
+    pub voivodeship_name: Option<String>,
+    pub year: i32,
+    /// Organisations that were a social enterprise (PS) on 31 December.
+    pub at_year_end: i64,
+    /// Organisations granted the status in the year.
+    pub granted: i64,
+    /// Organisations whose status was revoked in the year.
+    pub revoked: i64,
+}
+
+/// The years a report may span, at most.
+pub const MAX_REPORT_YEARS: i32 = 50;
+
+/// Social enterprises per voivodeship and year, for `from..=to` (by default the
+/// years since the 2022 act, to this one).
+pub fn social_enterprises(
+    conn: &mut PgConnection,
+    from: Option<i32>,
+    to: Option<i32>,
+    voivodeship: Option<&str>,
+    this_year: i32,
+) -> Result<Vec<SocialEnterpriseRow>, ServiceError> {
+    let (from, to) = (from.unwrap_or(2022), to.unwrap_or(this_year));
+    if !(1990..=2100).contains(&from) || !(1990..=2100).contains(&to) || to < from || to - from >= MAX_REPORT_YEARS {
+        return Err(ServiceError::field("to_year", "bad_range", format!("years from 1990 to 2100, from_year ≤ to_year, at most {MAX_REPORT_YEARS} of them")));
+    }
+    let voivodeship =
+        voivodeship.map(|v| Voivodeship::parse(v).map(|v| v.to_string()).map_err(|e| ServiceError::field("voivodeship", e.code, e.message))).transpose()?;
+    let rows = organisation_statuses::social_enterprises_by_year(conn, from, to, voivodeship.as_deref())?;
+    Ok(rows
+        .into_iter()
+        .map(|SocialEnterpriseYear { voivodeship, voivodeship_name, year, at_year_end, granted, revoked }| SocialEnterpriseRow {
+            voivodeship,
+            voivodeship_name,
+            year,
+            at_year_end,
+            granted,
+            revoked,
+        })
+        .collect())
+}
