@@ -1,6 +1,6 @@
 //! Activities: the types of support a project gives.
 
-use crate::db::listing::{matches, search_terms, teryt_prefix, MATCHES_END};
+use crate::db::listing::{code_prefix, matches, search_terms, MATCHES_END};
 use crate::db::schema::activities;
 use crate::domain::codes::ActivityType;
 use chrono::NaiveDate;
@@ -73,7 +73,7 @@ fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -
         q = q.filter(sql::<Bool>(&matches("search")).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
     }
     if let Some(teryt) = &f.teryt {
-        q = q.filter(activities::teryt.like(teryt_prefix(teryt)));
+        q = q.filter(activities::teryt.like(code_prefix(teryt)));
     }
     q
 }

@@ -1,6 +1,6 @@
 //! Organisations: beneficiaries, partners, ROPS, OWES, JST, PES.
 
-use crate::db::listing::{in_force, matches, search_terms, teryt_prefix, MATCHES_END};
+use crate::db::listing::{code_prefix, in_force, matches, search_terms, MATCHES_END};
 use crate::db::schema::beneficiaries;
 use crate::domain::codes::{OrganisationKind, OrganisationStatus, PesType};
 use diesel::dsl::sql;
@@ -129,7 +129,7 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
         q = q.filter(sql::<Bool>(&matches("search")).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
     }
     if let Some(teryt) = &f.teryt {
-        q = q.filter(beneficiaries::teryt.like(teryt_prefix(teryt)));
+        q = q.filter(beneficiaries::teryt.like(code_prefix(teryt)));
     }
     if let Some(status) = f.status {
         let [standing, holds] = in_force("s.valid_from, s.valid_to, s.revoked_on");

@@ -179,9 +179,10 @@ pub fn search_terms(text: &str) -> String {
     SearchQuery::parse(text).map(|q| q.0).unwrap_or_default()
 }
 
-/// The `LIKE` pattern of a TERYT filter: codes within the unit `code` (a code is
-/// digits, so any wildcard a caller sends is dropped, not escaped).
-pub fn teryt_prefix(code: &str) -> String {
+/// The `LIKE` pattern of codes that begin with `code`: TERYT units within a unit,
+/// CPV codes of a kind (codes are digits, so any wildcard a caller sends is
+/// dropped, not escaped).
+pub fn code_prefix(code: &str) -> String {
     format!("{}%", code.replace(['%', '_', '\\'], ""))
 }
 

@@ -24,6 +24,8 @@ pub mod indicators;
 pub mod marks;
 pub mod measurements;
 pub mod measures;
+pub mod needs;
+pub mod offers;
 pub mod organisation_statuses;
 pub mod participant_stats;
 pub mod participants;

@@ -1,6 +1,6 @@
 //! Projects: the heart of the registry.
 
-use crate::db::listing::{matches, search_terms, teryt_prefix, MATCHES_END};
+use crate::db::listing::{code_prefix, matches, search_terms, MATCHES_END};
 use crate::db::listing::{ListRequest, Listed, Plan, Window};
 use crate::db::schema::{measures, partners, priority_axes, project_search, projects};
 use crate::db::{DbError, Record, Store};
@@ -254,7 +254,7 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
         q = q.filter(projects::total_value.le(max));
     }
     if let Some(teryt) = &f.teryt {
-        let prefix = teryt_prefix(teryt);
+        let prefix = code_prefix(teryt);
         q = q.filter(
             sql::<Bool>(&format!("({}", with_organisation("b.teryt LIKE ")))
                 .bind::<Text, _>(prefix.clone())

@@ -387,6 +387,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    needs (id) {
+        id -> Int8,
+        organisation_id -> Int8,
+        title -> Text,
+        description -> Nullable<Text>,
+        category -> Text,
+        cpv_code -> Nullable<Text>,
+        areas -> Array<Text>,
+        deadline -> Nullable<Date>,
+        active -> Bool,
+        external_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    offers (id) {
+        id -> Int8,
+        organisation_id -> Int8,
+        title -> Text,
+        description -> Nullable<Text>,
+        category -> Text,
+        cpv_code -> Nullable<Text>,
+        areas -> Array<Text>,
+        price_from -> Nullable<Numeric>,
+        price_to -> Nullable<Numeric>,
+        price_on_request -> Bool,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        photo_urls -> Array<Text>,
+        active -> Bool,
+        external_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     organisation_statuses (id) {
         id -> Int8,
         organisation_id -> Int8,
@@ -434,6 +473,8 @@ diesel::joinable!(indicators -> indicator_definitions (definition_id));
 diesel::joinable!(indicators -> projects (project_id));
 diesel::joinable!(marks -> beneficiaries (holder_id));
 diesel::joinable!(measures -> priority_axes (priority_axis_id));
+diesel::joinable!(needs -> beneficiaries (organisation_id));
+diesel::joinable!(offers -> beneficiaries (organisation_id));
 diesel::joinable!(organisation_statuses -> beneficiaries (organisation_id));
 diesel::joinable!(participants -> beneficiaries (organisation_id));
 diesel::joinable!(participants -> projects (project_id));
@@ -449,6 +490,8 @@ diesel::joinable!(users -> beneficiaries (organisation_id));
 diesel::allow_tables_to_appear_in_same_query!(
     changes,
     marks,
+    needs,
+    offers,
     organisation_statuses,
     project_search,
     teryt_centroids,

@@ -6,9 +6,9 @@
 //! | who       | reads                                   | writes |
 //! |-----------|-----------------------------------------|--------|
 //! | anonymous | public collections; never personal data | nothing |
-//! | jst       | as anonymous                            | its own organisation's record (not its kind) |
-//! | owes      | + personal data of its projects         | projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them; new projects in its voivodeship, with itself as beneficiary |
-//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks) of its organisations; owes/jst users there |
+//! | jst       | as anonymous                            | its own organisation's record (not its kind); its own needs |
+//! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them; new projects in its voivodeship, with itself as beneficiary |
+//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks), offers and needs of its organisations; owes/jst users there |
 //! | admin     | everything                              | everything |
 //!
 //! Which collection falls under which line follows from the registry
@@ -195,6 +195,10 @@ fn in_voivodeship(user: &User, scope: &Scope) -> bool {
     user.voivodeship.is_some() && scope.voivodeship() == user.voivodeship.as_deref()
 }
 
+fn own_organisation(user: &User, scope: &Scope) -> bool {
+    matches!(scope, Scope::Organisation { id: Some(id), .. } if user.organisation_id == Some(*id))
+}
+
 fn owes_project(user: &User, scope: &Scope) -> bool {
     matches!(scope, Scope::Project { organisations, .. } if user.organisation_id.is_some_and(|org| organisations.contains(&org)))
 }
@@ -223,6 +227,8 @@ pub fn authorize(caller: &Caller, subject: impl Into<Subject>, action: Action, s
         (Role::Rops, Subject::Accounts) => matches!(scope, Scope::Account { role: Role::Owes | Role::Jst, .. }) && in_voivodeship(user, scope),
         (Role::Rops, Subject::AuditTrail) => action == Action::Read && in_voivodeship(user, scope),
         (Role::Rops, Subject::Records(_)) => !matches!(scope, Scope::Everything) && in_voivodeship(user, scope),
+        // An organisation's own entries (offers, needs) are its own accounts' to keep.
+        (Role::Owes | Role::Jst, Subject::Records(collection)) if collection.spec().owner == Owner::OwnEntries => own_organisation(user, scope),
         (Role::Owes, Subject::Records(collection)) => match (collection, action, scope) {
             (Collection::Projects, Action::Create, Scope::Project { .. }) => in_voivodeship(user, scope),
             // An OWES is accredited in one voivodeship and works there.
@@ -230,9 +236,7 @@ pub fn authorize(caller: &Caller, subject: impl Into<Subject>, action: Action, s
             _ => false,
         },
         (Role::Jst, Subject::Records(collection)) => {
-            collection.spec().owner == Owner::Organisation
-                && action == Action::Update
-                && matches!(scope, Scope::Organisation { id: Some(id), .. } if user.organisation_id == Some(*id))
+            collection.spec().owner == Owner::Organisation && action == Action::Update && own_organisation(user, scope)
         }
         (Role::Owes | Role::Jst, Subject::Accounts | Subject::AuditTrail) => false,
     };

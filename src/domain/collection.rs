@@ -28,6 +28,8 @@ pub enum Collection {
     IndicatorMeasurements,
     OrganisationStatuses,
     Marks,
+    Offers,
+    Needs,
 }
 
 /// What a record belongs to, for the permission table: whose it is to write.
@@ -43,6 +45,9 @@ pub enum Owner {
     /// marks it holds): kept by the ROPS of the organisation's voivodeship, never
     /// by the organisation itself.
     Register,
+    /// An organisation's own entries (its offers, its needs): written by the
+    /// organisation's own accounts and by the ROPS of its voivodeship.
+    OwnEntries,
 }
 
 /// Everything the system derives from a collection.
@@ -69,7 +74,7 @@ pub struct Spec {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 14] = [
+    pub const ALL: [Collection; 16] = [
         Collection::Programmes,
         Collection::PriorityAxes,
         Collection::Measures,
@@ -84,10 +89,12 @@ impl Collection {
         Collection::IndicatorMeasurements,
         Collection::OrganisationStatuses,
         Collection::Marks,
+        Collection::Offers,
+        Collection::Needs,
     ];
 
     pub const fn spec(self) -> Spec {
-        use Owner::{Organisation, Programme, Project, Register};
+        use Owner::{Organisation, OwnEntries, Programme, Project, Register};
         const NONE: &[&str] = &[];
         let (path, table, noun, owner, description) = match self {
             Collection::Programmes => ("programmes", "programmes", "programme", Programme, "Operational programmes (PO, RPO, FE)"),
@@ -122,6 +129,10 @@ impl Collection {
                 "Statuses of organisations over time: social enterprise (PS), OWES accreditation, CIS, KIS, WTZ, ZAZ, social cooperative",
             ),
             Collection::Marks => ("marks", "marks", "mark", Register, "Marks granted to organisations (Zakup Prospołeczny and others), verifiable by code"),
+            Collection::Offers => {
+                ("offers", "offers", "offer", OwnEntries, "Products and services social-economy entities offer, by category, CPV code and area")
+            }
+            Collection::Needs => ("needs", "needs", "need", OwnEntries, "Areas of cooperation local governments seek, matched with the offers that cover them"),
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {
@@ -134,6 +145,7 @@ impl Collection {
             Collection::IndicatorMeasurements => Some(&[&["indicator_id", "period_end"]]),
             Collection::OrganisationStatuses => Some(&[&["organisation_id", "status", "valid_from"]]),
             Collection::Marks => Some(&[&["code"]]),
+            Collection::Offers | Collection::Needs => Some(&[&["organisation_id", "external_id"]]),
             Collection::Programmes | Collection::PriorityAxes | Collection::Measures | Collection::Indicators | Collection::IndicatorDefinitions => None,
         };
         let read_only: &'static [&'static str] = match self {

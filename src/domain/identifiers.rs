@@ -99,6 +99,29 @@ impl std::fmt::Display for MarkCode {
     }
 }
 
+/// A code of the Common Procurement Vocabulary ("55520000-1"): eight digits, a
+/// dash and a check digit, as public procurement notices write it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpvCode(String);
+
+impl CpvCode {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let code = raw.trim();
+        let bytes = code.as_bytes();
+        let well_formed = bytes.len() == 10 && bytes.get(8) == Some(&b'-') && bytes.iter().enumerate().all(|(i, b)| i == 8 || b.is_ascii_digit());
+        if !well_formed {
+            return Err(DomainError::new("cpv_format", "a CPV code is eight digits, a dash and a check digit (55520000-1)"));
+        }
+        Ok(Self(code.to_owned()))
+    }
+}
+
+impl std::fmt::Display for CpvCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,18 @@
 //! What the social-economy register answers beyond its lists: a buyer's check
-//! of a mark (is the label with this code valid today?) and the count of social
-//! enterprises per voivodeship and year. The register is public, so anyone may
+//! of a mark (is the label with this code valid today?), the offers that cover
+//! a local government's need, and the count of social enterprises per
+//! voivodeship and year. The register is public, so anyone may
 //! ask; these are counts of organisations, not of people.
 
 use super::ServiceError;
 use crate::db::marks;
+use crate::db::needs::Needs;
+use crate::db::offers::{self, OfferData, Offers};
 use crate::db::organisation_statuses::{self, SocialEnterpriseYear};
+use crate::db::Store;
 use crate::domain::identifiers::MarkCode;
 use crate::domain::places::Voivodeship;
+use crate::service::view::{view, View};
 use chrono::NaiveDate;
 use diesel::pg::PgConnection;
 use serde::Serialize;
@@ -135,4 +140,19 @@ pub fn social_enterprises(
             revoked,
         })
         .collect())
+}
+
+/// The active offers that cover need `id`: of one kind (related CPV codes, or the
+/// same category) and serving its area (`es_offer_covers`, migration 000018).
+pub fn offers_for_need(conn: &mut PgConnection, id: i64) -> Result<OfferMatches, ServiceError> {
+    Needs::find(conn, id).map_err(crate::service::records::not_found::<Needs>(id))?;
+    Ok(OfferMatches { need_id: id, items: offers::covering(conn, id)?.into_iter().map(view::<Offers>).collect() })
+}
+
+/// The offers that cover a need.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferMatches {
+    pub need_id: i64,
+    /// Newest first.
+    pub items: Vec<View<OfferData>>,
 }

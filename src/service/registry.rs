@@ -29,6 +29,8 @@ macro_rules! for_each_collection {
             IndicatorMeasurements: measurements::{Measurements, MeasurementData, MeasurementFilter};
             OrganisationStatuses: organisation_statuses::{OrganisationStatuses, OrganisationStatusData, OrganisationStatusFilter};
             Marks: marks::{Marks, MarkData, MarkFilter};
+            Offers: offers::{Offers, OfferData, OfferFilter};
+            Needs: needs::{Needs, NeedData, NeedFilter};
         }
     };
 }

@@ -191,7 +191,111 @@ async fn the_register_is_kept_by_the_rops_of_the_organisations_voivodeship_not_b
     assert_eq!(app.anonymous().get("/api/v1/marks/M-3/verify").await.body["standing"], "revoked");
     // Everyone reads the register; its changes are in the feed.
     assert_eq!(app.anonymous().get("/api/v1/organisation-statuses").await.body["total"], 1);
-    let feed = app.anonymous().get("/api/v1/changes?limit=1000").await.body;
-    let resources: Vec<&str> = feed["changes"].as_array().unwrap().iter().filter_map(|c| c["resource"].as_str()).collect();
-    assert!(resources.contains(&"marks") && resources.contains(&"organisation-statuses"), "{feed}");
+    // (Other tests' transactions on the same server may hold the feed back a moment.)
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        let feed = app.anonymous().get("/api/v1/changes?limit=1000").await.body;
+        seen = feed["changes"].as_array().unwrap().iter().filter_map(|c| c["resource"].as_str().map(str::to_owned)).collect();
+        if seen.iter().any(|r| r == "marks") && seen.iter().any(|r| r == "organisation-statuses") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen.iter().any(|r| r == "marks") && seen.iter().any(|r| r == "organisation-statuses"), "{seen:?}");
+}
+
+#[tokio::test]
+async fn a_need_is_matched_with_the_active_offers_of_its_kind_that_serve_its_area() {
+    let app = spawn_app().await;
+    let torun = app.create("beneficiaries", json!({"name": "Gmina Miasta Toruń", "kind": "jst", "teryt": "0463011"})).await;
+    let caterer = app.create("beneficiaries", json!({"name": "Spółdzielnia Socjalna Smaki", "kind": "pes", "teryt": "0463011"})).await;
+    let cleaner = app.create("beneficiaries", json!({"name": "Fundacja Czysty Dom", "kind": "ngo", "voivodeship": "04"})).await;
+    let far = app.create("beneficiaries", json!({"name": "Spółdzielnia Socjalna Bałtyk", "kind": "pes", "teryt": "2261011"})).await;
+    let offer = |organisation: i64, title: &str, category: &str, cpv: Option<&str>, areas: Value| json!({"organisation_id": organisation, "title": title, "category": category, "cpv_code": cpv, "areas": areas, "price_from": "25.00", "price_to": "60.00"});
+    let canteen = app.create("offers", offer(caterer, "Obiady dla placówek", "catering", Some("55520000-1"), json!(["0463011"]))).await;
+    let regional = app.create("offers", offer(cleaner, "Catering w całym województwie", "Catering", None, json!(["04"]))).await;
+    app.create("offers", offer(far, "Catering nad morzem", "catering", Some("55520000-1"), json!(["2261011"]))).await;
+    app.create("offers", offer(cleaner, "Sprzątanie biur", "usługi porządkowe", Some("90910000-9"), json!(["04"]))).await;
+    let mut inactive = offer(caterer, "Catering weselny", "catering", Some("55520000-1"), json!([]));
+    inactive["active"] = json!(false);
+    app.create("offers", inactive).await;
+    let need = app
+        .create(
+            "needs",
+            json!({"organisation_id": torun, "title": "Posiłki dla dziennego domu seniora", "category": "catering", "cpv_code": "55500000-5",
+                   "areas": ["0463011"], "deadline": "2027-03-31"}),
+        )
+        .await;
+
+    let matched = app.anonymous().get(&format!("/api/v1/needs/{need}/offers")).await;
+    assert_eq!(matched.status, 200, "{}", matched.body);
+    assert_eq!(ids(&matched.body), vec![regional, canteen], "of its kind, in its area, active; newest first");
+    assert_eq!(matched.body["items"][0]["links"]["organisation"], json!(format!("/api/v1/beneficiaries/{cleaner}")));
+    assert_eq!(app.anonymous().get("/api/v1/needs/999999/offers").await.status, 404);
+
+    // Both are layers of the portals' map.
+    for collection in ["offers", "needs"] {
+        let layer = app.anonymous().get(&format!("/api/v1/{collection}?format=geojson&teryt=0463011")).await;
+        assert_eq!(layer.status, 200, "{}", layer.body);
+        assert_eq!(layer.body["type"], "FeatureCollection");
+        assert!(layer.body["features"].as_array().unwrap().iter().all(|f| f["geometry"]["type"] == "Point"), "{}", layer.body);
+    }
+    let torun_offers = app.anonymous().get("/api/v1/offers?teryt=0463011&category=catering&active=true").await.body;
+    assert_eq!(ids(&torun_offers), vec![canteen, regional]);
+    assert_eq!(ids(&app.anonymous().get("/api/v1/offers?q=obiad").await.body), vec![canteen], "searched in Polish like projects");
+
+    // What an offer or a need must be.
+    for (collection, body, field) in [
+        ("offers", offer(caterer, "X", "catering", Some("5552"), json!([])), "cpv_code"),
+        ("offers", offer(caterer, "X", "catering", None, json!(["99"])), "areas[0]"),
+        ("offers", json!({"organisation_id": caterer, "title": "X", "category": "c", "price_from": "60", "price_to": "25"}), "price_to"),
+        ("offers", json!({"organisation_id": caterer, "title": "X", "category": "c", "price_from": "10", "price_on_request": true}), "price_on_request"),
+        ("offers", json!({"organisation_id": caterer, "title": "X", "category": "c", "photo_urls": ["http://example.org/a.jpg"]}), "photo_urls[0]"),
+        ("offers", offer(torun, "X", "catering", None, json!([])), "organisation_id"),
+        ("needs", json!({"organisation_id": caterer, "title": "X", "category": "catering"}), "organisation_id"),
+    ] {
+        let reply = app.post(&format!("/api/v1/{collection}"), &body).await;
+        assert_eq!(reply.status, 422, "{body}: {}", reply.body);
+        assert!(reply.error_fields().contains(&field.to_owned()), "{field}: {}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn offers_and_needs_are_kept_by_their_own_organisation_and_its_rops() {
+    let app = spawn_app().await;
+    let rops = app.create("beneficiaries", json!({"name": "ROPS Toruń", "kind": "rops", "voivodeship": "04"})).await;
+    let other_rops = app.create("beneficiaries", json!({"name": "ROPS Gdańsk", "kind": "rops", "voivodeship": "22"})).await;
+    let owes = app.create("beneficiaries", json!({"name": "OWES Toruń", "kind": "owes", "voivodeship": "04"})).await;
+    let other_owes = app.create("beneficiaries", json!({"name": "OWES Bydgoszcz", "kind": "owes", "voivodeship": "04"})).await;
+    let gmina = app.create("beneficiaries", json!({"name": "Gmina Chełmża", "kind": "jst", "voivodeship": "04"})).await;
+    let other_gmina = app.create("beneficiaries", json!({"name": "Gmina Lubicz", "kind": "jst", "voivodeship": "04"})).await;
+    let owes_token = app.user_token("owes@example.org", Role::Owes, Some(owes)).await;
+    let other_owes_token = app.user_token("owes2@example.org", Role::Owes, Some(other_owes)).await;
+    let jst_token = app.user_token("jst@example.org", Role::Jst, Some(gmina)).await;
+    let other_jst_token = app.user_token("jst2@example.org", Role::Jst, Some(other_gmina)).await;
+    let rops_token = app.user_token("rops@example.org", Role::Rops, Some(rops)).await;
+    let other_rops_token = app.user_token("rops2@example.org", Role::Rops, Some(other_rops)).await;
+
+    let offer = json!({"organisation_id": owes, "title": "Doradztwo dla PES", "category": "doradztwo"});
+    let need = json!({"organisation_id": gmina, "title": "Klauzule społeczne w zamówieniach", "category": "doradztwo"});
+    assert_eq!(app.anonymous().post("/api/v1/offers", &offer).await.status, 401);
+    assert_eq!(app.as_user(&other_owes_token).post("/api/v1/offers", &offer).await.status, 403, "another organisation's OWES");
+    assert_eq!(app.as_user(&jst_token).post("/api/v1/offers", &offer).await.status, 403);
+    assert_eq!(app.as_user(&other_rops_token).post("/api/v1/offers", &offer).await.status, 403, "another voivodeship's ROPS");
+    let own = app.as_user(&owes_token).post("/api/v1/offers", &offer).await;
+    assert_eq!(own.status, 201, "{}", own.body);
+    let path = format!("/api/v1/offers/{}", own.id());
+    assert_eq!(app.as_user(&owes_token).patch(&path, &json!({"organisation_id": other_owes})).await.status, 403, "nor hand it to another organisation");
+    assert_eq!(app.as_user(&other_owes_token).patch(&path, &json!({"active": false})).await.status, 403);
+    assert_eq!(app.as_user(&rops_token).patch(&path, &json!({"active": false})).await.status, 200);
+    assert_eq!(app.as_user(&owes_token).delete(&path).await.status, 204);
+
+    assert_eq!(app.as_user(&other_jst_token).post("/api/v1/needs", &need).await.status, 403, "another gmina");
+    assert_eq!(app.as_user(&owes_token).post("/api/v1/needs", &need).await.status, 403);
+    let recorded = app.as_user(&jst_token).post("/api/v1/needs", &need).await;
+    assert_eq!(recorded.status, 201, "{}", recorded.body);
+    let need_path = format!("/api/v1/needs/{}", recorded.id());
+    assert_eq!(app.as_user(&jst_token).patch(&need_path, &json!({"deadline": "2027-06-30"})).await.status, 200);
+    assert_eq!(app.as_user(&other_rops_token).delete(&need_path).await.status, 403);
+    assert_eq!(app.as_user(&rops_token).delete(&need_path).await.status, 204);
 }

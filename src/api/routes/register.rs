@@ -1,9 +1,10 @@
 //! The register's answers beyond its lists: the public check of a mark by the
-//! code on its label, and the social-enterprise report.
+//! code on its label, the offers that cover a need, and the social-enterprise
+//! report.
 
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::service::register::{self, MarkVerification, SocialEnterpriseRow};
+use crate::service::register::{self, MarkVerification, OfferMatches, SocialEnterpriseRow};
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
@@ -23,6 +24,23 @@ pub async fn verify(state: web::Data<AppState>, code: web::Path<String>) -> Resu
     let today = chrono::Utc::now().date_naive();
     let answer: MarkVerification = state.read(move |conn| register::verify(conn, &code, today)).await?;
     Ok(HttpResponse::Ok().json(answer))
+}
+
+/// The active offers that cover a local government's need: of one kind (CPV
+/// codes of which one begins with the other's significant digits, or the same
+/// category where either lacks a code) and serving its area (TERYT units of which
+/// one lies within the other; no areas: anywhere). Newest first.
+#[utoipa::path(get, path = "/api/v1/needs/{id}/offers", tag = "needs", operation_id = "offers_for_need",
+    security((), ("bearer" = [])),
+    params(("id" = i64, Path, description = "The need")),
+    responses(
+        (status = 200, description = "The offers that cover it", body = OfferMatches),
+        (status = 404, description = "No such need", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn offers_for_need(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let offers: OfferMatches = state.read(move |conn| register::offers_for_need(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(offers))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -58,10 +76,11 @@ pub async fn social_enterprises(state: web::Data<AppState>, query: web::Query<So
 }
 
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(verify, social_enterprises))]
+#[openapi(paths(verify, offers_for_need, social_enterprises))]
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(crate::api::extractors::resource("/api/v1/marks/{code}/verify", "GET").route(web::get().to(verify)));
+    cfg.service(crate::api::extractors::resource("/api/v1/needs/{id}/offers", "GET").route(web::get().to(offers_for_need)));
     cfg.service(crate::api::extractors::resource("/api/v1/reports/social-enterprises", "GET").route(web::get().to(social_enterprises)));
 }
