@@ -17,6 +17,7 @@ pub mod users;
 
 pub mod activities;
 pub mod attendance;
+pub mod awards;
 pub mod beneficiaries;
 pub mod indicator_definitions;
 pub mod indicator_progress;

@@ -369,6 +369,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    awards (id) {
+        id -> Int8,
+        voivodeship -> Text,
+        competition -> Text,
+        edition -> Text,
+        category -> Nullable<Text>,
+        laureate_id -> Nullable<Int8>,
+        laureate_person_name -> Nullable<Text>,
+        person_consent_on -> Nullable<Date>,
+        place -> Text,
+        awarded_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     marks (id) {
         id -> Int8,
         code -> Text,
@@ -488,6 +506,7 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    awards,
     changes,
     marks,
     needs,

@@ -116,6 +116,13 @@ code_list!(
 );
 
 code_list!(
+    /// Where a laureate placed in a competition.
+    Placing {
+        Winner => "winner", Second => "second", Third => "third", Distinction => "distinction", Nominee => "nominee",
+    }
+);
+
+code_list!(
     /// The type of support an activity gives.
     ActivityType {
         Training => "training", NetworkingMeeting => "networking_meeting", StudyVisit => "study_visit",

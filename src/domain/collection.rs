@@ -30,6 +30,7 @@ pub enum Collection {
     Marks,
     Offers,
     Needs,
+    Awards,
 }
 
 /// What a record belongs to, for the permission table: whose it is to write.
@@ -41,9 +42,9 @@ pub enum Owner {
     Organisation,
     /// A project: the project and everything that hangs off it.
     Project,
-    /// The register's official entries about an organisation (its statuses, the
-    /// marks it holds): kept by the ROPS of the organisation's voivodeship, never
-    /// by the organisation itself.
+    /// The register's official entries (an organisation's statuses, the marks it
+    /// holds, the awards a region grants): kept by the ROPS of the voivodeship,
+    /// never by the organisation itself.
     Register,
     /// An organisation's own entries (its offers, its needs): written by the
     /// organisation's own accounts and by the ROPS of its voivodeship.
@@ -74,7 +75,7 @@ pub struct Spec {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 16] = [
+    pub const ALL: [Collection; 17] = [
         Collection::Programmes,
         Collection::PriorityAxes,
         Collection::Measures,
@@ -91,6 +92,7 @@ impl Collection {
         Collection::Marks,
         Collection::Offers,
         Collection::Needs,
+        Collection::Awards,
     ];
 
     pub const fn spec(self) -> Spec {
@@ -133,6 +135,7 @@ impl Collection {
                 ("offers", "offers", "offer", OwnEntries, "Products and services social-economy entities offer, by category, CPV code and area")
             }
             Collection::Needs => ("needs", "needs", "need", OwnEntries, "Areas of cooperation local governments seek, matched with the offers that cover them"),
+            Collection::Awards => ("awards", "awards", "award", Register, "Awards of the regions' competitions: edition, category, laureate, placing"),
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {
@@ -146,7 +149,12 @@ impl Collection {
             Collection::OrganisationStatuses => Some(&[&["organisation_id", "status", "valid_from"]]),
             Collection::Marks => Some(&[&["code"]]),
             Collection::Offers | Collection::Needs => Some(&[&["organisation_id", "external_id"]]),
-            Collection::Programmes | Collection::PriorityAxes | Collection::Measures | Collection::Indicators | Collection::IndicatorDefinitions => None,
+            Collection::Programmes
+            | Collection::PriorityAxes
+            | Collection::Measures
+            | Collection::Indicators
+            | Collection::IndicatorDefinitions
+            | Collection::Awards => None,
         };
         let read_only: &'static [&'static str] = match self {
             Collection::PriorityAxes => &["sort_key"],

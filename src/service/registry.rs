@@ -31,6 +31,7 @@ macro_rules! for_each_collection {
             Marks: marks::{Marks, MarkData, MarkFilter};
             Offers: offers::{Offers, OfferData, OfferFilter};
             Needs: needs::{Needs, NeedData, NeedFilter};
+            Awards: awards::{Awards, AwardData, AwardFilter};
         }
     };
 }

@@ -299,3 +299,38 @@ async fn offers_and_needs_are_kept_by_their_own_organisation_and_its_rops() {
     assert_eq!(app.as_user(&other_rops_token).delete(&need_path).await.status, 403);
     assert_eq!(app.as_user(&rops_token).delete(&need_path).await.status, 204);
 }
+
+#[tokio::test]
+async fn awards_name_an_organisation_or_a_consenting_person_and_are_their_regions() {
+    let app = spawn_app().await;
+    let rops = organisation(&app, "ROPS Katowice", "rops", "24").await;
+    let other_rops = organisation(&app, "ROPS Toruń", "rops", "04").await;
+    let gmina = organisation(&app, "Gmina Bieruń", "jst", "24").await;
+    let rops_token = app.user_token("rops24@example.org", Role::Rops, Some(rops)).await;
+    let other_token = app.user_token("rops04@example.org", Role::Rops, Some(other_rops)).await;
+    let jst_token = app.user_token("jst24@example.org", Role::Jst, Some(gmina)).await;
+    let to_gmina =
+        json!({"voivodeship": "24", "competition": "Gmina przyjazna ekonomii społecznej", "edition": "2024", "laureate_id": gmina, "placing": "winner"});
+    let to_person = json!({"voivodeship": "24", "competition": "Przyjaciel ekonomii społecznej", "edition": "2024", "laureate_person_name": "Anna Kowalska",
+                           "person_consent_on": "2024-10-01", "placing": "distinction"});
+    assert_eq!(app.as_user(&jst_token).post("/api/v1/awards", &to_gmina).await.status, 403, "a gmina does not award itself");
+    assert_eq!(app.as_user(&other_token).post("/api/v1/awards", &to_gmina).await.status, 403, "another region's competition");
+    let awarded = app.as_user(&rops_token).post("/api/v1/awards", &to_gmina).await;
+    assert_eq!(awarded.status, 201, "{}", awarded.body);
+    assert_eq!(app.as_user(&rops_token).post("/api/v1/awards", &to_person).await.status, 201);
+    for (change, field) in [
+        (json!({"person_consent_on": null}), "person_consent_on"),
+        (json!({"laureate_id": gmina}), "laureate_id"),
+        (json!({"laureate_person_name": null}), "laureate_id"),
+    ] {
+        let mut body = to_person.clone();
+        body.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
+        let reply = app.as_user(&rops_token).post("/api/v1/awards", &body).await;
+        assert_eq!(reply.status, 422, "{body}: {}", reply.body);
+        assert!(reply.error_fields().contains(&field.to_owned()), "{field}: {}", reply.body);
+    }
+    let listed = app.anonymous().get("/api/v1/awards?competition=przyjaciel%20ekonomii%20spo%C5%82ecznej").await.body;
+    assert_eq!(listed["total"], 1);
+    assert_eq!(listed["items"][0]["laureate_person_name"], "Anna Kowalska");
+    assert_eq!(app.anonymous().get(&format!("/api/v1/awards?laureate_id={gmina}")).await.body["items"][0]["id"], json!(awarded.id()));
+}

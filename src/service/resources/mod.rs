@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod attendance;
+pub mod awards;
 pub mod beneficiaries;
 pub mod indicator_definitions;
 pub mod indicators;
