@@ -7,8 +7,9 @@
 //! |-----------|-----------------------------------------|--------|
 //! | anonymous | public collections; never personal data | nothing |
 //! | jst       | as anonymous                            | its own organisation's record (not its kind); its own needs |
+//! | pes       | as anonymous                            | its own organisation's record (not its kind); its own offers |
 //! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them; new projects in its voivodeship, with itself as beneficiary |
-//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks), offers and needs of its organisations; owes/jst users there |
+//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks), offers and needs of its organisations, its competitions' awards; owes/jst/pes users there |
 //! | admin     | everything                              | everything |
 //!
 //! Which collection falls under which line follows from the registry
@@ -219,26 +220,27 @@ pub fn authorize(caller: &Caller, subject: impl Into<Subject>, action: Action, s
     let Some(scope) = scope else {
         return match (user.role, action) {
             (Role::Jst, Action::Read) if subject.personal() => Err(forbidden("local governments see aggregates, not person-level data")),
+            (Role::Pes, Action::Read) if subject.personal() => Err(forbidden("a social-economy entity's account sees no person-level data")),
             _ => Ok(()),
         };
     };
     let allowed = match (user.role, subject) {
         (Role::Admin, _) => true,
-        (Role::Rops, Subject::Accounts) => matches!(scope, Scope::Account { role: Role::Owes | Role::Jst, .. }) && in_voivodeship(user, scope),
+        (Role::Rops, Subject::Accounts) => matches!(scope, Scope::Account { role: Role::Owes | Role::Jst | Role::Pes, .. }) && in_voivodeship(user, scope),
         (Role::Rops, Subject::AuditTrail) => action == Action::Read && in_voivodeship(user, scope),
         (Role::Rops, Subject::Records(_)) => !matches!(scope, Scope::Everything) && in_voivodeship(user, scope),
         // An organisation's own entries (offers, needs) are its own accounts' to keep.
-        (Role::Owes | Role::Jst, Subject::Records(collection)) if collection.spec().owner == Owner::OwnEntries => own_organisation(user, scope),
+        (Role::Owes | Role::Jst | Role::Pes, Subject::Records(collection)) if collection.spec().owner == Owner::OwnEntries => own_organisation(user, scope),
         (Role::Owes, Subject::Records(collection)) => match (collection, action, scope) {
             (Collection::Projects, Action::Create, Scope::Project { .. }) => in_voivodeship(user, scope),
             // An OWES is accredited in one voivodeship and works there.
             (collection, _, Scope::Project { .. }) if collection.spec().owner == Owner::Project => owes_project(user, scope) && in_voivodeship(user, scope),
             _ => false,
         },
-        (Role::Jst, Subject::Records(collection)) => {
+        (Role::Jst | Role::Pes, Subject::Records(collection)) => {
             collection.spec().owner == Owner::Organisation && action == Action::Update && own_organisation(user, scope)
         }
-        (Role::Owes | Role::Jst, Subject::Accounts | Subject::AuditTrail) => false,
+        (Role::Owes | Role::Jst | Role::Pes, Subject::Accounts | Subject::AuditTrail) => false,
     };
     if allowed {
         Ok(())
@@ -317,17 +319,22 @@ pub fn authorize_summary(caller: &Caller, scope: &Scope) -> Result<Detail, Refus
     if user.role == Role::Jst && !in_voivodeship(user, scope) {
         return Err(forbidden("a local government sees participant aggregates of its own voivodeship"));
     }
+    if user.role == Role::Pes {
+        return Err(forbidden("a social-economy entity's account sees no participant aggregates"));
+    }
     Ok(aggregate_detail(caller, scope))
 }
 
 /// A ROPS account acts for a ROPS, a JST account for a local government, an OWES
-/// account for an OWES or the NGO that runs it.
+/// account for an OWES or the NGO that runs it, a PES account for a
+/// social-economy entity (a PES, or an NGO that is one).
 pub fn role_suits(role: Role, kind: OrganisationKind) -> bool {
     match role {
         Role::Admin => true,
         Role::Rops => kind == OrganisationKind::Rops,
         Role::Jst => kind == OrganisationKind::Jst,
         Role::Owes => matches!(kind, OrganisationKind::Owes | OrganisationKind::Ngo),
+        Role::Pes => matches!(kind, OrganisationKind::Pes | OrganisationKind::Ngo),
     }
 }
 
@@ -336,8 +343,8 @@ pub fn role_suits(role: Role, kind: OrganisationKind) -> bool {
 pub fn manageable_accounts(user: &User) -> Option<(Option<String>, Option<&'static [Role]>)> {
     match user.role {
         Role::Admin => Some((None, None)),
-        Role::Rops => Some((Some(user.voivodeship.clone().unwrap_or_default()), Some(&[Role::Owes, Role::Jst][..]))),
-        Role::Owes | Role::Jst => None,
+        Role::Rops => Some((Some(user.voivodeship.clone().unwrap_or_default()), Some(&[Role::Owes, Role::Jst, Role::Pes][..]))),
+        Role::Owes | Role::Jst | Role::Pes => None,
     }
 }
 
@@ -347,7 +354,7 @@ pub fn audit_trail_region(caller: &Caller) -> Result<Option<String>, Refusal> {
     match user.role {
         Role::Admin => Ok(None),
         Role::Rops => Ok(Some(user.voivodeship.clone().unwrap_or_default())),
-        Role::Owes | Role::Jst => Err(forbidden("only admins and ROPS users read the audit trail")),
+        Role::Owes | Role::Jst | Role::Pes => Err(forbidden("only admins and ROPS users read the audit trail")),
     }
 }
 
@@ -406,6 +413,23 @@ mod tests {
         assert!(authorize(&rops, Subject::Accounts, Action::Create, Some(&account(Role::Admin))).is_err());
         assert!(authorize(&rops, Subject::Accounts, Action::Create, Some(&account(Role::Rops))).is_err());
         assert!(authorize_move(&rops, &project("04", vec![]), &project("22", vec![])).is_err());
+    }
+
+    #[test]
+    fn pes_keeps_its_own_record_and_entries_only() {
+        let pes = user(Role::Pes, Some(5), Some("04"));
+        let own = Scope::Organisation { id: Some(5), voivodeship: Some("04".into()) };
+        let other = Scope::Organisation { id: Some(6), voivodeship: Some("04".into()) };
+        assert!(authorize(&pes, Collection::Offers, Action::Create, Some(&own)).is_ok());
+        assert!(authorize(&pes, Collection::Offers, Action::Delete, Some(&own)).is_ok());
+        assert!(authorize(&pes, Collection::Offers, Action::Create, Some(&other)).is_err());
+        assert!(authorize(&pes, Collection::Beneficiaries, Action::Update, Some(&own)).is_ok());
+        assert!(authorize(&pes, Collection::Beneficiaries, Action::Delete, Some(&own)).is_err());
+        assert!(authorize(&pes, Collection::Marks, Action::Create, Some(&own)).is_err(), "the register is the ROPS's");
+        assert!(authorize(&pes, Collection::Participants, Action::Read, None).is_err());
+        assert!(authorize(&pes, Subject::Accounts, Action::Read, Some(&Scope::Everything)).is_err());
+        assert!(authorize_kind_change(&pes, &own).is_err());
+        assert!(role_suits(Role::Pes, OrganisationKind::Pes) && !role_suits(Role::Pes, OrganisationKind::Jst));
     }
 
     #[test]

@@ -145,7 +145,7 @@ code_list!(
 
 code_list!(
     /// What a signed-in user may do; see the permission table in the README.
-    Role { Admin => "admin", Rops => "rops", Owes => "owes", Jst => "jst" }
+    Role { Admin => "admin", Rops => "rops", Owes => "owes", Jst => "jst", Pes => "pes" }
 );
 
 code_list!(

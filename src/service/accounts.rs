@@ -150,7 +150,7 @@ fn manager(caller: &Caller) -> Result<(), ServiceError> {
         Caller::System { .. } => Ok(()),
         _ => match caller.signed_in()?.role {
             Role::Admin | Role::Rops => Ok(()),
-            Role::Owes | Role::Jst => Err(ServiceError::Forbidden("only admins and ROPS users manage accounts".into())),
+            Role::Owes | Role::Jst | Role::Pes => Err(ServiceError::Forbidden("only admins and ROPS users manage accounts".into())),
         },
     }
 }

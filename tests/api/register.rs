@@ -334,3 +334,44 @@ async fn awards_name_an_organisation_or_a_consenting_person_and_are_their_region
     assert_eq!(listed["items"][0]["laureate_person_name"], "Anna Kowalska");
     assert_eq!(app.anonymous().get(&format!("/api/v1/awards?laureate_id={gmina}")).await.body["items"][0]["id"], json!(awarded.id()));
 }
+
+#[tokio::test]
+async fn a_pes_account_keeps_its_own_record_and_offers_and_nothing_else() {
+    let app = spawn_app().await;
+    let rops = organisation(&app, "ROPS Toruń", "rops", "04").await;
+    let cooperative = organisation(&app, "Spółdzielnia Socjalna Razem", "pes", "04").await;
+    let other = organisation(&app, "Spółdzielnia Socjalna Obok", "pes", "04").await;
+    let gmina = organisation(&app, "Gmina Chełmża", "jst", "04").await;
+    let rops_token = app.user_token("rops@example.org", Role::Rops, Some(rops)).await;
+    // The ROPS opens the account; a pes account acts for a PES (or an NGO), not for a gmina.
+    let account =
+        |email: &str, organisation: i64| json!({"email": email, "password": "a long enough password", "role": "pes", "organisation_id": organisation});
+    let opened = app.as_user(&rops_token).post("/api/v1/users", &account("pes@example.org", cooperative)).await;
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let refused = app.as_user(&rops_token).post("/api/v1/users", &account("pes2@example.org", gmina)).await;
+    assert_eq!((refused.status, refused.body["errors"][0]["code"].clone()), (422, json!("role_kind_mismatch")), "{}", refused.body);
+    let signed_in = app.sign_in("pes@example.org", "a long enough password").await;
+    let pes = signed_in.body["access_token"].as_str().unwrap().to_owned();
+    let as_pes = app.as_user(&pes);
+
+    // Its own record, but not what kind of organisation it is.
+    assert_eq!(as_pes.patch(&format!("/api/v1/beneficiaries/{cooperative}"), &json!({"city": "Toruń"})).await.status, 200);
+    assert_eq!(as_pes.patch(&format!("/api/v1/beneficiaries/{cooperative}"), &json!({"kind": "ngo"})).await.status, 403);
+    assert_eq!(as_pes.patch(&format!("/api/v1/beneficiaries/{other}"), &json!({"city": "Toruń"})).await.status, 403);
+    // Its own offers, not another's; no needs (those are a gmina's).
+    let offer = |organisation: i64| json!({"organisation_id": organisation, "title": "Catering", "category": "catering"});
+    assert_eq!(as_pes.post("/api/v1/offers", &offer(cooperative)).await.status, 201);
+    assert_eq!(as_pes.post("/api/v1/offers", &offer(other)).await.status, 403);
+    let need = as_pes.post("/api/v1/needs", &json!({"organisation_id": cooperative, "title": "X", "category": "catering"})).await;
+    assert_eq!(need.status, 422, "{}", need.body);
+    // Nothing else: no status or mark for itself, no projects, no people, no accounts, no audit trail.
+    assert_eq!(
+        as_pes.post("/api/v1/organisation-statuses", &json!({"organisation_id": cooperative, "status": "ps", "valid_from": "2024-01-01"})).await.status,
+        403
+    );
+    let programme = json!({"code": "RPKP.2021-2027", "name": "Fundusze Europejskie dla Kujaw i Pomorza", "period": "2021-2027", "voivodeship": "04"});
+    assert_eq!(as_pes.post("/api/v1/programmes", &programme).await.status, 403);
+    assert_eq!(as_pes.get("/api/v1/participants").await.status, 403);
+    assert_eq!(as_pes.get("/api/v1/users").await.status, 403);
+    assert_eq!(as_pes.get("/api/v1/audit-events").await.status, 403);
+}
