@@ -98,7 +98,9 @@ macro_rules! offer_like_filter {
             $q = $q.filter($crate::db::schema::$table::cpv_code.like($crate::db::listing::code_prefix(cpv)));
         }
         if let Some(teryt) = &$f.teryt {
-            $q = $q.filter(sql::<Bool>("(cardinality(areas) = 0 OR es_areas_overlap(areas, ").bind::<Text, _>(teryt.clone()).sql("))"));
+            // A TERYT code is digits: anything else a caller sends is dropped, so it cannot act as a LIKE wildcard.
+            let code: String = teryt.chars().filter(char::is_ascii_digit).collect();
+            $q = $q.filter(sql::<Bool>("(cardinality(areas) = 0 OR es_areas_overlap(areas, ").bind::<Text, _>(code).sql("))"));
         }
         if let Some(active) = $f.active {
             $q = $q.filter($crate::db::schema::$table::active.eq(active));
@@ -131,8 +133,11 @@ pub fn organisation_places(conn: &mut PgConnection, ids: &[i64]) -> Result<HashM
     Ok(rows.into_iter().map(|(id, lat, lon, teryt, voivodeship)| (id, (lat.zip(lon), teryt.into_iter().chain(voivodeship).collect()))).collect())
 }
 
+/// The most offers a need is matched with.
+pub const MOST_MATCHES: i64 = 200;
+
 /// The active offers that cover need `need_id` (`es_offer_covers`, migration
-/// 000018), newest first.
+/// 000018), newest first, at most [`MOST_MATCHES`].
 pub fn covering(conn: &mut PgConnection, need_id: i64) -> Result<Vec<crate::db::Record<OfferData>>, DbError> {
     let ids: Vec<i64> = offers::table
         .filter(offers::active.eq(true))
@@ -142,6 +147,7 @@ pub fn covering(conn: &mut PgConnection, need_id: i64) -> Result<Vec<crate::db::
                 .sql(" AND es_offer_covers(offers.cpv_code, offers.category, offers.areas, n.cpv_code, n.category, n.areas))"),
         )
         .order(offers::id.desc())
+        .limit(MOST_MATCHES)
         .select(offers::id)
         .load(conn)?;
     let mut found = <Offers as crate::db::Store>::find_many(conn, &ids)?;

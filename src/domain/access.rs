@@ -6,8 +6,8 @@
 //! | who       | reads                                   | writes |
 //! |-----------|-----------------------------------------|--------|
 //! | anonymous | public collections; never personal data | nothing |
-//! | jst       | as anonymous                            | its own organisation's record (not its kind); its own needs |
-//! | pes       | as anonymous                            | its own organisation's record (not its kind); its own offers |
+//! | jst       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own needs |
+//! | pes       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own offers |
 //! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them; new projects in its voivodeship, with itself as beneficiary |
 //! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks), offers and needs of its organisations, its competitions' awards; owes/jst/pes users there |
 //! | admin     | everything                              | everything |
@@ -273,9 +273,12 @@ pub fn authorize_role_row(caller: &Caller, role: PartnerRole, organisation_id: i
     Ok(())
 }
 
-/// What an organisation is (its `kind`) decides which accounts may act for it and
-/// what they may do: only the ROPS of its voivodeship or an admin changes it.
-pub fn authorize_kind_change(caller: &Caller, organisation: &Scope) -> Result<(), Refusal> {
+/// Who an organisation is (its kind, names, identifiers, PES type, parent) decides
+/// which accounts may act for it, what they may do, and what its marks and
+/// statuses name: only the ROPS of its voivodeship or an admin changes it, never
+/// the organisation's own accounts (a holder of a mark renamed after a famous
+/// firm, or taking another's NIP, would take over what is granted to them).
+pub fn authorize_identity_change(caller: &Caller, organisation: &Scope) -> Result<(), Refusal> {
     if let Caller::System { .. } = caller {
         return Ok(());
     }
@@ -283,7 +286,9 @@ pub fn authorize_kind_change(caller: &Caller, organisation: &Scope) -> Result<()
     match user.role {
         Role::Admin => Ok(()),
         Role::Rops if in_voivodeship(user, organisation) => Ok(()),
-        _ => Err(forbidden("only the ROPS of the organisation's voivodeship or an admin changes what kind of organisation it is")),
+        _ => Err(forbidden(
+            "only the ROPS of the organisation's voivodeship or an admin changes who an organisation is: its kind, names, identifiers, PES type or parent",
+        )),
     }
 }
 
@@ -428,7 +433,7 @@ mod tests {
         assert!(authorize(&pes, Collection::Marks, Action::Create, Some(&own)).is_err(), "the register is the ROPS's");
         assert!(authorize(&pes, Collection::Participants, Action::Read, None).is_err());
         assert!(authorize(&pes, Subject::Accounts, Action::Read, Some(&Scope::Everything)).is_err());
-        assert!(authorize_kind_change(&pes, &own).is_err());
+        assert!(authorize_identity_change(&pes, &own).is_err());
         assert!(role_suits(Role::Pes, OrganisationKind::Pes) && !role_suits(Role::Pes, OrganisationKind::Jst));
     }
 
@@ -440,9 +445,9 @@ mod tests {
         assert!(authorize(&jst, Collection::Beneficiaries, Action::Update, Some(&Scope::Organisation { id: Some(6), voivodeship: Some("04".into()) })).is_err());
         assert!(authorize(&jst, Collection::Beneficiaries, Action::Delete, Some(&own)).is_err());
         assert!(authorize(&jst, Collection::Participants, Action::Read, None).is_err());
-        assert!(authorize_kind_change(&jst, &own).is_err());
-        assert!(authorize_kind_change(&user(Role::Rops, Some(1), Some("04")), &own).is_ok());
-        assert!(authorize_kind_change(&user(Role::Rops, Some(1), Some("22")), &own).is_err());
+        assert!(authorize_identity_change(&jst, &own).is_err());
+        assert!(authorize_identity_change(&user(Role::Rops, Some(1), Some("04")), &own).is_ok());
+        assert!(authorize_identity_change(&user(Role::Rops, Some(1), Some("22")), &own).is_err());
     }
 
     #[test]

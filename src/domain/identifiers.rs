@@ -112,6 +112,10 @@ impl CpvCode {
         if !well_formed {
             return Err(DomainError::new("cpv_format", "a CPV code is eight digits, a dash and a check digit (55520000-1)"));
         }
+        // Divisions run from 03 to 98; "00…" would be of every kind and match everything.
+        if code.starts_with("00") {
+            return Err(DomainError::new("cpv_division", "a CPV code begins with its division, 03 to 98"));
+        }
         Ok(Self(code.to_owned()))
     }
 }

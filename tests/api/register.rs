@@ -153,6 +153,8 @@ async fn a_buyer_checks_a_mark_by_its_code_valid_expired_revoked_or_unknown() {
     assert_eq!(ids(&app.anonymous().get(&format!("/api/v1/marks?valid_on={today}")).await.body), vec![valid]);
     let duplicate = app.post("/api/v1/marks", &mark("Zp-04-2025-001", json!({}))).await;
     assert_eq!(duplicate.status, 409, "the same code in another case is the same code: {}", duplicate.body);
+    let recoded = app.patch(&format!("/api/v1/marks/{valid}"), &json!({"code": "ZP-04-2025-100"})).await;
+    assert_eq!((recoded.status, recoded.error_fields()), (422, vec!["code".to_owned()]), "a printed code never changes: {}", recoded.body);
 }
 
 #[tokio::test]
@@ -247,6 +249,7 @@ async fn a_need_is_matched_with_the_active_offers_of_its_kind_that_serve_its_are
     // What an offer or a need must be.
     for (collection, body, field) in [
         ("offers", offer(caterer, "X", "catering", Some("5552"), json!([])), "cpv_code"),
+        ("offers", offer(caterer, "X", "catering", Some("00000000-0"), json!([])), "cpv_code"),
         ("offers", offer(caterer, "X", "catering", None, json!(["99"])), "areas[0]"),
         ("offers", json!({"organisation_id": caterer, "title": "X", "category": "c", "price_from": "60", "price_to": "25"}), "price_to"),
         ("offers", json!({"organisation_id": caterer, "title": "X", "category": "c", "price_from": "10", "price_on_request": true}), "price_on_request"),
@@ -322,6 +325,7 @@ async fn awards_name_an_organisation_or_a_consenting_person_and_are_their_region
         (json!({"person_consent_on": null}), "person_consent_on"),
         (json!({"laureate_id": gmina}), "laureate_id"),
         (json!({"laureate_person_name": null}), "laureate_id"),
+        (json!({"person_consent_on": "2099-01-01"}), "person_consent_on"),
     ] {
         let mut body = to_person.clone();
         body.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
@@ -357,6 +361,15 @@ async fn a_pes_account_keeps_its_own_record_and_offers_and_nothing_else() {
     // Its own record, but not what kind of organisation it is.
     assert_eq!(as_pes.patch(&format!("/api/v1/beneficiaries/{cooperative}"), &json!({"city": "Toruń"})).await.status, 200);
     assert_eq!(as_pes.patch(&format!("/api/v1/beneficiaries/{cooperative}"), &json!({"kind": "ngo"})).await.status, 403);
+    // Nor who it is: a mark's holder renamed after a famous firm, or with another's NIP, would take over its grants.
+    for identity in [json!({"name": "Znana Firma S.A."}), json!({"nip": "1234563218"}), json!({"pes_type": "cis"}), json!({"aliases": ["Znana Firma"]})] {
+        assert_eq!(as_pes.patch(&format!("/api/v1/beneficiaries/{cooperative}"), &identity).await.status, 403, "{identity}");
+    }
+    assert_eq!(app.get(&format!("/api/v1/beneficiaries/{cooperative}")).await.body["name"], "Spółdzielnia Socjalna Razem");
+    assert_eq!(
+        app.as_user(&rops_token).patch(&format!("/api/v1/beneficiaries/{cooperative}"), &json!({"name": "Spółdzielnia Socjalna Razem i Ty"})).await.status,
+        200
+    );
     assert_eq!(as_pes.patch(&format!("/api/v1/beneficiaries/{other}"), &json!({"city": "Toruń"})).await.status, 403);
     // Its own offers, not another's; no needs (those are a gmina's).
     let offer = |organisation: i64| json!({"organisation_id": organisation, "title": "Catering", "category": "catering"});

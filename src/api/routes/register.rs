@@ -29,7 +29,7 @@ pub async fn verify(state: web::Data<AppState>, code: web::Path<String>) -> Resu
 /// The active offers that cover a local government's need: of one kind (CPV
 /// codes of which one begins with the other's significant digits, or the same
 /// category where either lacks a code) and serving its area (TERYT units of which
-/// one lies within the other; no areas: anywhere). Newest first.
+/// one lies within the other; no areas: anywhere). Newest first, at most 200.
 #[utoipa::path(get, path = "/api/v1/needs/{id}/offers", tag = "needs", operation_id = "offers_for_need",
     security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "The need")),

@@ -1,6 +1,6 @@
 use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData};
 use crate::db::{users, Record};
-use crate::domain::access::{authorize_kind_change, role_suits, Caller, Scope};
+use crate::domain::access::{authorize_identity_change, role_suits, Caller, Scope};
 use crate::domain::codes::OrganisationKind;
 use crate::domain::collection::Collection;
 use crate::domain::identifiers::{Krs, Nip, Regon};
@@ -56,17 +56,21 @@ impl Resource for Beneficiaries {
         Ok(Scope::Organisation { id, voivodeship: data.voivodeship.clone() })
     }
 
-    /// An organisation is not its own parent. A change of kind is the ROPS's, and
-    /// never to a kind the organisation's accounts cannot act for: they would fall
-    /// out of every scope.
+    /// An organisation is not its own parent. Who it is (kind, names, identifiers,
+    /// PES type, parent) is the ROPS's to change; and never to a kind the
+    /// organisation's accounts cannot act for: they would fall out of every scope.
     fn check_change(conn: &mut PgConnection, caller: &Caller, before: &Record<BeneficiaryData>, after: &BeneficiaryData) -> Result<(), ServiceError> {
         if after.parent_id == Some(before.id) {
             return Err(ServiceError::field("parent_id", "self_reference", "an organisation cannot be its own parent"));
         }
+        let identity =
+            |d: &BeneficiaryData| (d.kind, d.name.clone(), d.aliases.clone(), d.nip.clone(), d.regon.clone(), d.krs.clone(), d.pes_type, d.parent_id);
+        if identity(&before.data) != identity(after) {
+            authorize_identity_change(caller, &Scope::Organisation { id: Some(before.id), voivodeship: before.data.voivodeship.clone() })?;
+        }
         if before.data.kind == after.kind {
             return Ok(());
         }
-        authorize_kind_change(caller, &Scope::Organisation { id: Some(before.id), voivodeship: before.data.voivodeship.clone() })?;
         let mut checks = Checks::new();
         for role in users::roles_of_organisation(conn, before.id)? {
             checks.ensure(

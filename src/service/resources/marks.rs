@@ -1,5 +1,6 @@
 use crate::db::marks::{MarkData, Marks};
-use crate::domain::access::Scope;
+use crate::db::Record;
+use crate::domain::access::{Caller, Scope};
 use crate::domain::collection::Collection;
 use crate::domain::identifiers::MarkCode;
 use crate::domain::validation::blank_to_none;
@@ -30,6 +31,15 @@ impl Resource for Marks {
         checks.revocation(data.revoked_on, data.revocation_reason.as_deref(), data.granted_on, "granted_on");
         checks.into_result()?;
         Ok(data)
+    }
+
+    /// A code is printed on labels: once granted it names this mark for good
+    /// (revoke the mark rather than give its code to another).
+    fn check_change(_: &mut PgConnection, _: &Caller, before: &Record<MarkData>, after: &MarkData) -> Result<(), ServiceError> {
+        if before.data.code != after.code {
+            return Err(ServiceError::field("code", "immutable", "a mark's code is printed on its labels and never changes"));
+        }
+        Ok(())
     }
 
     fn scope(conn: &mut PgConnection, _: Option<i64>, data: &MarkData) -> Result<Scope, ServiceError> {
