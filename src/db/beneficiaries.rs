@@ -138,7 +138,7 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
                 .bind::<Text, _>(status.as_str())
                 .sql(&format!(" AND {standing}coalesce("))
                 .bind::<Nullable<Date>, _>(f.status_on)
-                .sql(&format!(", CURRENT_DATE){holds})")),
+                .sql(&format!(", es_today()){holds})")),
         );
     }
     q

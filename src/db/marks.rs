@@ -86,24 +86,27 @@ fn apply_filter<'a>(mut q: marks::BoxedQuery<'a, Pg>, f: &MarkFilter) -> marks::
 crate::table_store!(Marks, marks, MarkData, MarkFilter, apply_filter);
 
 /// A mark as a buyer checks it: found by its code, with its holder's name and
-/// where it stands on `day` (`es_standing`: valid, not_yet_valid, expired, revoked).
+/// where it stands today (`es_standing` on `es_today`: valid, not_yet_valid,
+/// expired, revoked).
 #[derive(Debug, Clone, Queryable)]
 pub struct Verified {
     pub id: i64,
     pub data: MarkData,
     pub holder_name: String,
     pub standing: String,
+    pub checked_on: NaiveDate,
 }
 
-pub fn verify(conn: &mut PgConnection, code: &str, day: NaiveDate) -> Result<Option<Verified>, DbError> {
+pub fn verify(conn: &mut PgConnection, code: &str) -> Result<Option<Verified>, DbError> {
     Ok(marks::table
         .inner_join(beneficiaries::table)
-        .filter(marks::code.eq(code.trim().to_uppercase()))
+        .filter(marks::code.eq(code))
         .select((
             marks::id,
             MarkData::as_select(),
             beneficiaries::name,
-            sql::<Text>("es_standing(").bind::<Date, _>(day).sql(", marks.granted_on, marks.valid_until, marks.revoked_on)"),
+            sql::<Text>("es_standing(es_today(), marks.granted_on, marks.valid_until, marks.revoked_on)"),
+            sql::<Date>("es_today()"),
         ))
         .first(conn)
         .optional()?)

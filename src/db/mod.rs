@@ -8,6 +8,7 @@ pub mod schema;
 pub mod store;
 
 pub mod audit;
+pub mod calendar;
 pub mod changes;
 pub mod disclosure;
 pub mod idempotency;

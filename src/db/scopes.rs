@@ -38,8 +38,8 @@ fn organisations(conn: &mut PgConnection, project_id: i64) -> Result<Vec<i64>, D
     Ok(partners::table
         .filter(partners::project_id.eq(project_id))
         .filter(partners::role.eq_any(["beneficiary", "leader", "partner"]))
-        .filter(partners::valid_from.is_null().or(partners::valid_from.le(sql::<diesel::sql_types::Date>("CURRENT_DATE").nullable())))
-        .filter(partners::valid_to.is_null().or(partners::valid_to.ge(sql::<diesel::sql_types::Date>("CURRENT_DATE").nullable())))
+        .filter(partners::valid_from.is_null().or(partners::valid_from.le(sql::<diesel::sql_types::Date>("es_today()").nullable())))
+        .filter(partners::valid_to.is_null().or(partners::valid_to.ge(sql::<diesel::sql_types::Date>("es_today()").nullable())))
         .select(partners::beneficiary_id)
         .order(partners::beneficiary_id)
         .load::<i64>(conn)?)

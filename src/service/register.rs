@@ -45,7 +45,7 @@ pub struct MarkVerification {
     /// Whether the mark holds on `checked_on`.
     pub valid: bool,
     pub standing: Standing,
-    /// The day the answer is for (today, UTC).
+    /// The day the answer is for: today in Poland.
     pub checked_on: NaiveDate,
     #[schema(example = "Zakup Prospołeczny")]
     pub name: String,
@@ -61,12 +61,12 @@ pub struct MarkVerification {
     pub record: String,
 }
 
-/// The mark printed with `code`, as it stands on `day`; a code no mark has (or
+/// The mark printed with `code`, as it stands today; a code no mark has (or
 /// that no mark could have) is not found.
-pub fn verify(conn: &mut PgConnection, code: &str, day: NaiveDate) -> Result<MarkVerification, ServiceError> {
+pub fn verify(conn: &mut PgConnection, code: &str) -> Result<MarkVerification, ServiceError> {
     let not_found = || ServiceError::NotFound { resource: "mark", id: code.to_owned() };
     let code = MarkCode::parse(code).map_err(|_| not_found())?;
-    let found = marks::verify(conn, code.as_str(), day)?.ok_or_else(not_found)?;
+    let found = marks::verify(conn, code.as_str())?.ok_or_else(not_found)?;
     let standing = match found.standing.as_str() {
         "valid" => Standing::Valid,
         "not_yet_valid" => Standing::NotYetValid,
@@ -79,7 +79,7 @@ pub fn verify(conn: &mut PgConnection, code: &str, day: NaiveDate) -> Result<Mar
         code: mark.code,
         valid: standing == Standing::Valid,
         standing,
-        checked_on: day,
+        checked_on: found.checked_on,
         name: mark.name,
         holder: MarkHolder { id: mark.holder_id, name: found.holder_name },
         edition: mark.edition,
@@ -120,9 +120,9 @@ pub fn social_enterprises(
     from: Option<i32>,
     to: Option<i32>,
     voivodeship: Option<&str>,
-    this_year: i32,
 ) -> Result<Vec<SocialEnterpriseRow>, ServiceError> {
-    let (from, to) = (from.unwrap_or(2022), to.unwrap_or(this_year));
+    use chrono::Datelike;
+    let (from, to) = (from.unwrap_or(2022), to.unwrap_or(crate::db::calendar::today(conn)?.year()));
     if !(1990..=2100).contains(&from) || !(1990..=2100).contains(&to) || to < from || to - from >= MAX_REPORT_YEARS {
         return Err(ServiceError::field("to_year", "bad_range", format!("years from 1990 to 2100, from_year ≤ to_year, at most {MAX_REPORT_YEARS} of them")));
     }

@@ -6,11 +6,10 @@ use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::service::register::{self, MarkVerification, OfferMatches, SocialEnterpriseRow};
 use actix_web::{web, HttpResponse};
-use chrono::Datelike;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// Whether the mark with this code holds today: for a buyer checking a label.
+/// Whether the mark with this code holds today (in Poland): for a buyer checking a label.
 /// Anyone may ask; the code is matched ignoring case.
 #[utoipa::path(get, path = "/api/v1/marks/{code}/verify", tag = "marks", operation_id = "verify_mark",
     security((), ("bearer" = [])),
@@ -21,8 +20,7 @@ use utoipa::IntoParams;
     ))]
 pub async fn verify(state: web::Data<AppState>, code: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
-    let today = chrono::Utc::now().date_naive();
-    let answer: MarkVerification = state.read(move |conn| register::verify(conn, &code, today)).await?;
+    let answer: MarkVerification = state.read(move |conn| register::verify(conn, &code)).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 
@@ -69,9 +67,7 @@ pub struct SocialEnterpriseQuery {
     ))]
 pub async fn social_enterprises(state: web::Data<AppState>, query: web::Query<SocialEnterpriseQuery>) -> Result<HttpResponse, ApiError> {
     let SocialEnterpriseQuery { from_year, to_year, voivodeship } = query.into_inner();
-    let this_year = chrono::Utc::now().year();
-    let rows: Vec<SocialEnterpriseRow> =
-        state.read(move |conn| register::social_enterprises(conn, from_year, to_year, voivodeship.as_deref(), this_year)).await?;
+    let rows: Vec<SocialEnterpriseRow> = state.read(move |conn| register::social_enterprises(conn, from_year, to_year, voivodeship.as_deref())).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 

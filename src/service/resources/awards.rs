@@ -40,7 +40,7 @@ impl Resource for Awards {
         checks.ensure(data.laureate_person_name.is_some() || data.person_consent_on.is_none(), "person_consent_on", "no_person", "consent without a person");
         checks.plausible_date("person_consent_on", data.person_consent_on);
         // Consent is given before a name is published, not promised for later.
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::db::calendar::today(conn)?;
         checks.ensure(data.person_consent_on.is_none_or(|day| day <= today), "person_consent_on", "consent_in_future", "consent is recorded once given");
         checks.plausible_date("awarded_on", data.awarded_on);
         checks.into_result()?;
