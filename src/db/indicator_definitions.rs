@@ -11,10 +11,6 @@ fn quantitative() -> MeasurementType {
     MeasurementType::Quantitative
 }
 
-fn yes() -> bool {
-    true
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = indicator_definitions, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +25,7 @@ pub struct IndicatorDefinitionData {
     #[serde(default = "quantitative")]
     #[schema(default = "quantitative")]
     pub measurement: MeasurementType,
-    #[serde(default = "yes")]
+    #[serde(default = "crate::db::store::yes")]
     #[schema(default = true)]
     pub higher_is_better: bool,
     /// Values are reported for women and men separately.

@@ -203,6 +203,12 @@ pub fn in_force(columns: &str) -> [String; 2] {
     ["es_standing(".to_owned(), format!(", {columns}) = 'valid'")]
 }
 
+/// The condition that the organisation `column` names is seated in a voivodeship:
+/// SQL before the voivodeship's bind, closed by `)` after it.
+pub fn seated_in(column: &str) -> String {
+    format!("{column} IN (SELECT b.id FROM beneficiaries b WHERE b.voivodeship = ")
+}
+
 /// A filter's choice of order: an explicit sort, else best match for a search
 /// of `document`, else by id.
 pub fn choose_order(sort: Option<SortKey>, search: Option<&str>, document: &str) -> Result<SortKey, DbError> {

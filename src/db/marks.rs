@@ -2,7 +2,7 @@
 //! (Zakup Prospołeczny and others), each with a code printed on its label that
 //! anyone may verify.
 
-use crate::db::listing::in_force;
+use crate::db::listing::{in_force, seated_in};
 use crate::db::schema::{beneficiaries, marks};
 use crate::db::DbError;
 use chrono::NaiveDate;
@@ -78,7 +78,7 @@ fn apply_filter<'a>(mut q: marks::BoxedQuery<'a, Pg>, f: &MarkFilter) -> marks::
         q = q.filter(sql::<Bool>(&before).bind::<Date, _>(day).sql(&after));
     }
     if let Some(voivodeship) = &f.voivodeship {
-        q = q.filter(sql::<Bool>("holder_id IN (SELECT b.id FROM beneficiaries b WHERE b.voivodeship = ").bind::<Text, _>(voivodeship.clone()).sql(")"));
+        q = q.filter(sql::<Bool>(&seated_in("holder_id")).bind::<Text, _>(voivodeship.clone()).sql(")"));
     }
     q
 }

@@ -31,15 +31,11 @@ pub struct NeedData {
     /// The last day offers are sought.
     pub deadline: Option<NaiveDate>,
     /// Whether it is sought now.
-    #[serde(default = "yes")]
+    #[serde(default = "crate::db::store::yes")]
     #[schema(default = true)]
     pub active: bool,
     /// The organisation's own id of the need, unique within it: the key of imports.
     pub external_id: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

@@ -1,7 +1,7 @@
 //! What social-economy entities offer (products and services), by category, CPV
 //! code and the TERYT units they serve: the offer layer of the portals' map.
 
-use crate::db::schema::{beneficiaries, offers};
+use crate::db::schema::offers;
 use crate::db::DbError;
 use diesel::dsl::sql;
 use diesel::pg::Pg;
@@ -9,7 +9,6 @@ use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
@@ -45,15 +44,11 @@ pub struct OfferData {
     #[serde(default)]
     pub photo_urls: Vec<String>,
     /// Whether it is offered now; inactive offers stay listed but are never matched.
-    #[serde(default = "yes")]
+    #[serde(default = "crate::db::store::yes")]
     #[schema(default = true)]
     pub active: bool,
     /// The organisation's own id of the offer, unique within it: the key of imports.
     pub external_id: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -121,17 +116,6 @@ fn apply_filter<'a>(mut q: offers::BoxedQuery<'a, Pg>, f: &OfferFilter) -> offer
 }
 
 crate::table_store!(Offers, offers, OfferData, OfferFilter, apply_filter);
-
-/// Where each organisation is, for placing its offers and needs on a map: its
-/// coordinates, and its TERYT code and voivodeship.
-pub fn organisation_places(conn: &mut PgConnection, ids: &[i64]) -> Result<HashMap<i64, crate::db::places::Whereabouts>, DbError> {
-    type Row = (i64, Option<Decimal>, Option<Decimal>, Option<String>, Option<String>);
-    let rows: Vec<Row> = beneficiaries::table
-        .filter(beneficiaries::id.eq_any(ids))
-        .select((beneficiaries::id, beneficiaries::latitude, beneficiaries::longitude, beneficiaries::teryt, beneficiaries::voivodeship))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|(id, lat, lon, teryt, voivodeship)| (id, (lat.zip(lon), teryt.into_iter().chain(voivodeship).collect()))).collect())
-}
 
 /// The most offers a need is matched with.
 pub const MOST_MATCHES: i64 = 200;

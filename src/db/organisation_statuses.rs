@@ -2,7 +2,7 @@
 //! the voivode's decision, an accredited OWES for a term, a CIS, KIS, WTZ or ZAZ,
 //! a social cooperative; so "who was a PS on 30 June 2024" has an answer.
 
-use crate::db::listing::in_force;
+use crate::db::listing::{in_force, seated_in};
 use crate::db::schema::organisation_statuses;
 use crate::db::DbError;
 use crate::domain::codes::OrganisationStatus;
@@ -76,7 +76,7 @@ fn apply_filter<'a>(mut q: organisation_statuses::BoxedQuery<'a, Pg>, f: &Organi
         q = q.filter(sql::<Bool>(&before).bind::<Date, _>(day).sql(&after));
     }
     if let Some(voivodeship) = &f.voivodeship {
-        q = q.filter(sql::<Bool>("organisation_id IN (SELECT b.id FROM beneficiaries b WHERE b.voivodeship = ").bind::<Text, _>(voivodeship.clone()).sql(")"));
+        q = q.filter(sql::<Bool>(&seated_in("organisation_id")).bind::<Text, _>(voivodeship.clone()).sql(")"));
     }
     q
 }
@@ -85,18 +85,25 @@ crate::table_store!(OrganisationStatuses, organisation_statuses, OrganisationSta
 
 /// Social enterprises of one voivodeship in one year: how many organisations
 /// were one at the year's end, were granted the status in it, and lost it in it.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
-pub struct SocialEnterpriseYear {
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, Serialize, ToSchema)]
+pub struct SocialEnterpriseRow {
+    /// The voivodeship of the organisations' seats (TERYT code); absent for
+    /// organisations without one.
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    #[schema(example = "04")]
     pub voivodeship: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    #[schema(example = "kujawsko-pomorskie")]
     pub voivodeship_name: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     pub year: i32,
+    /// Organisations that were a social enterprise (PS) on 31 December.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub at_year_end: i64,
+    /// Organisations granted the status in the year.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub granted: i64,
+    /// Organisations whose status was revoked in the year.
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub revoked: i64,
 }
@@ -104,7 +111,7 @@ pub struct SocialEnterpriseYear {
 /// The PS count per voivodeship (of the organisation's seat) and year, for the
 /// years `from..=to`; only voivodeships and years with something to count. "At
 /// the year's end" is the register's one rule, `es_standing`, on 31 December.
-pub fn social_enterprises_by_year(conn: &mut PgConnection, from: i32, to: i32, voivodeship: Option<&str>) -> Result<Vec<SocialEnterpriseYear>, DbError> {
+pub fn social_enterprises_by_year(conn: &mut PgConnection, from: i32, to: i32, voivodeship: Option<&str>) -> Result<Vec<SocialEnterpriseRow>, DbError> {
     use diesel::sql_types::{Integer, Nullable};
     Ok(diesel::sql_query(
         "SELECT b.voivodeship::text AS voivodeship, v.name AS voivodeship_name, y.year,

@@ -1,6 +1,6 @@
 //! Where records lie: centroids of TERYT units, for records placed only by a code.
 
-use super::schema::teryt_centroids;
+use super::schema::{beneficiaries, teryt_centroids};
 use super::DbError;
 use crate::domain::places::{enclosing_units, Place};
 use diesel::prelude::*;
@@ -39,4 +39,15 @@ pub fn locate(conn: &mut PgConnection, records: &[Whereabouts]) -> Result<Vec<Op
             }),
         })
         .collect())
+}
+
+/// Where each organisation is, for placing its offers and needs on a map: its
+/// coordinates, and its TERYT code and voivodeship.
+pub fn organisation_places(conn: &mut PgConnection, ids: &[i64]) -> Result<HashMap<i64, Whereabouts>, DbError> {
+    type Row = (i64, Option<Decimal>, Option<Decimal>, Option<String>, Option<String>);
+    let rows: Vec<Row> = beneficiaries::table
+        .filter(beneficiaries::id.eq_any(ids))
+        .select((beneficiaries::id, beneficiaries::latitude, beneficiaries::longitude, beneficiaries::teryt, beneficiaries::voivodeship))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, lat, lon, teryt, voivodeship)| (id, (lat.zip(lon), teryt.into_iter().chain(voivodeship).collect()))).collect())
 }

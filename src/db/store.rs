@@ -48,6 +48,12 @@ impl<D: Clone> Codec for Plain<D> {
     }
 }
 
+/// The default of a flag that is on unless a record says otherwise (serde's
+/// `default = "crate::db::store::yes"`).
+pub fn yes() -> bool {
+    true
+}
+
 /// A row as loaded: id, stored data, created_at, updated_at.
 pub type Loaded<R> = (i64, R, DateTime<Utc>, DateTime<Utc>);
 

@@ -8,10 +8,11 @@ use super::ServiceError;
 use crate::db::marks;
 use crate::db::needs::Needs;
 use crate::db::offers::{self, OfferData, Offers};
-use crate::db::organisation_statuses::{self, SocialEnterpriseYear};
+use crate::db::organisation_statuses::{self, SocialEnterpriseRow};
 use crate::db::Store;
 use crate::domain::identifiers::MarkCode;
 use crate::domain::places::Voivodeship;
+use crate::domain::Checks;
 use crate::service::view::{view, View};
 use chrono::NaiveDate;
 use diesel::pg::PgConnection;
@@ -92,24 +93,6 @@ pub fn verify(conn: &mut PgConnection, code: &str) -> Result<MarkVerification, S
     })
 }
 
-/// One row of the social-enterprise report.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
-pub struct SocialEnterpriseRow {
-    /// The voivodeship of the organisations' seats (TERYT code); absent for
-    /// organisations without one.
-    #[schema(example = "04")]
-    pub voivodeship: Option<String>,
-    #[schema(example = "kujawsko-pomorskie")]
-    pub voivodeship_name: Option<String>,
-    pub year: i32,
-    /// Organisations that were a social enterprise (PS) on 31 December.
-    pub at_year_end: i64,
-    /// Organisations granted the status in the year.
-    pub granted: i64,
-    /// Organisations whose status was revoked in the year.
-    pub revoked: i64,
-}
-
 /// The years a report may span, at most.
 pub const MAX_REPORT_YEARS: i32 = 50;
 
@@ -123,23 +106,16 @@ pub fn social_enterprises(
 ) -> Result<Vec<SocialEnterpriseRow>, ServiceError> {
     use chrono::Datelike;
     let (from, to) = (from.unwrap_or(2022), to.unwrap_or(crate::db::calendar::today(conn)?.year()));
-    if !(1990..=2100).contains(&from) || !(1990..=2100).contains(&to) || to < from || to - from >= MAX_REPORT_YEARS {
-        return Err(ServiceError::field("to_year", "bad_range", format!("years from 1990 to 2100, from_year ≤ to_year, at most {MAX_REPORT_YEARS} of them")));
-    }
-    let voivodeship =
-        voivodeship.map(|v| Voivodeship::parse(v).map(|v| v.to_string()).map_err(|e| ServiceError::field("voivodeship", e.code, e.message))).transpose()?;
-    let rows = organisation_statuses::social_enterprises_by_year(conn, from, to, voivodeship.as_deref())?;
-    Ok(rows
-        .into_iter()
-        .map(|SocialEnterpriseYear { voivodeship, voivodeship_name, year, at_year_end, granted, revoked }| SocialEnterpriseRow {
-            voivodeship,
-            voivodeship_name,
-            year,
-            at_year_end,
-            granted,
-            revoked,
-        })
-        .collect())
+    let mut checks = Checks::new();
+    checks.ensure(
+        (1990..=2100).contains(&from) && (1990..=2100).contains(&to) && from <= to && to - from < MAX_REPORT_YEARS,
+        "to_year",
+        "bad_range",
+        format!("years from 1990 to 2100, from_year ≤ to_year, at most {MAX_REPORT_YEARS} of them"),
+    );
+    let voivodeship = voivodeship.and_then(|v| checks.check("voivodeship", Voivodeship::parse(v))).map(|v| v.to_string());
+    checks.into_result()?;
+    Ok(organisation_statuses::social_enterprises_by_year(conn, from, to, voivodeship.as_deref())?)
 }
 
 /// The active offers that cover need `id`: of one kind (related CPV codes, or the

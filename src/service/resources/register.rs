@@ -2,7 +2,7 @@
 //! its ROPS keeps; its offers and needs, which it keeps itself): they belong to
 //! the organisation, and lie on a map where it lies.
 
-use crate::db::{offers, scopes, Record};
+use crate::db::{places, scopes, Record};
 use crate::domain::access::Scope;
 use crate::domain::codes::OrganisationKind;
 use crate::domain::places::{Place, TerytCode};
@@ -48,13 +48,13 @@ pub fn locate_at_organisations<D>(
     areas: impl Fn(&D) -> &[String],
 ) -> Result<Vec<Option<Place>>, ServiceError> {
     let ids: Vec<i64> = records.iter().map(|r| organisation(&r.data)).collect();
-    let places = offers::organisation_places(conn, &ids)?;
+    let seats = places::organisation_places(conn, &ids)?;
     let whereabouts: Vec<_> = records
         .iter()
         .map(|r| {
-            let (own, codes) = places.get(&organisation(&r.data)).cloned().unwrap_or_default();
+            let (own, codes) = seats.get(&organisation(&r.data)).cloned().unwrap_or_default();
             (own, areas(&r.data).iter().take(1).cloned().chain(codes).collect())
         })
         .collect();
-    Ok(crate::db::places::locate(conn, &whereabouts)?)
+    Ok(places::locate(conn, &whereabouts)?)
 }
