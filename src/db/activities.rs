@@ -35,6 +35,8 @@ pub struct ActivityData {
     /// The loader's own identifier, unique within the project: the key by which a
     /// repeated import finds the activity again.
     pub external_id: Option<String>,
+    /// The network whose meeting this is, when it is one.
+    pub network_id: Option<i64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -42,6 +44,8 @@ pub struct ActivityData {
 pub struct ActivityFilter {
     pub project_id: Option<i64>,
     pub activity_type: Option<ActivityType>,
+    /// The meetings of this network.
+    pub network_id: Option<i64>,
     /// Full-text search of titles and descriptions, ignoring case and Polish
     /// diacritics, matching word beginnings; best matches first unless `sort` says otherwise.
     pub q: Option<String>,
@@ -65,6 +69,9 @@ crate::list_filter!(ActivityFilter: ActivitySort, search);
 fn apply_filter<'a>(mut q: activities::BoxedQuery<'a, Pg>, f: &ActivityFilter) -> activities::BoxedQuery<'a, Pg> {
     if let Some(id) = f.project_id {
         q = q.filter(activities::project_id.eq(id));
+    }
+    if let Some(id) = f.network_id {
+        q = q.filter(activities::network_id.eq(id));
     }
     if let Some(t) = f.activity_type {
         q = q.filter(activities::activity_type.eq(t));

@@ -145,3 +145,11 @@ fn apply_filter<'a>(mut q: beneficiaries::BoxedQuery<'a, Pg>, f: &BeneficiaryFil
 }
 
 crate::table_store!(Beneficiaries, beneficiaries, BeneficiaryData, BeneficiaryFilter, apply_filter);
+
+/// The ids among `ids` that name no organisation. The ones that do are held
+/// (`FOR KEY SHARE`, as a foreign key would) until the transaction ends, so none
+/// is deleted under a record that names it in an array.
+pub fn missing(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<i64>, super::DbError> {
+    let found: Vec<i64> = beneficiaries::table.filter(beneficiaries::id.eq_any(ids)).select(beneficiaries::id).for_key_share().load(conn)?;
+    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
+}

@@ -1,7 +1,7 @@
 //! Outcome indicators of a project: planned (target) and achieved values.
 
 use crate::db::schema::indicators;
-use crate::domain::codes::{ActivityType, IndicatorKind};
+use crate::domain::codes::{ActivityType, IndicatorKind, OrganisationKind, RecordBasis};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use rust_decimal::Decimal;
@@ -37,6 +37,14 @@ pub struct IndicatorData {
     /// who completed activities of these types in the project.
     #[serde(default)]
     pub derived_from: Vec<ActivityType>,
+    /// Binds the indicator to records: its achieved value is counted from the
+    /// project's supported institutions, activities, agreements and its supported
+    /// local governments' strategy documents (`GET /indicators/{id}/basis` lists them).
+    pub derived_from_records: Option<RecordBasis>,
+    /// Counts only organisations of these kinds (for `organisations_supported` and
+    /// `staff_supported`); none: every kind.
+    #[serde(default)]
+    pub derived_kinds: Vec<OrganisationKind>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

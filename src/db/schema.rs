@@ -19,6 +19,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         external_id -> Nullable<Text>,
+        network_id -> Nullable<Int8>,
     }
 }
 
@@ -171,6 +172,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         derived_from -> Array<Text>,
+        derived_from_records -> Nullable<Text>,
+        derived_kinds -> Array<Text>,
     }
 }
 
@@ -480,7 +483,158 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    networks (id) {
+        id -> Int8,
+        name -> Text,
+        kind -> Text,
+        coordinator_id -> Int8,
+        project_id -> Nullable<Int8>,
+        areas -> Array<Text>,
+        established_on -> Nullable<Date>,
+        dissolved_on -> Nullable<Date>,
+        description -> Nullable<Text>,
+        url -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    network_members (id) {
+        id -> Int8,
+        network_id -> Int8,
+        organisation_id -> Int8,
+        joined_on -> Nullable<Date>,
+        left_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Int8,
+        title -> Text,
+        subject -> Nullable<Text>,
+        party_ids -> Array<Int8>,
+        signed_on -> Date,
+        valid_until -> Nullable<Date>,
+        network_id -> Nullable<Int8>,
+        project_id -> Nullable<Int8>,
+        document_url -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    supported_institutions (id) {
+        id -> Int8,
+        project_id -> Int8,
+        organisation_id -> Int8,
+        form -> Text,
+        started_on -> Nullable<Date>,
+        ended_on -> Nullable<Date>,
+        staff_supported -> Nullable<Int4>,
+        external_id -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    strategy_documents (id) {
+        id -> Int8,
+        jst_id -> Int8,
+        title -> Text,
+        kind -> Text,
+        adopted_on -> Nullable<Date>,
+        resolution_number -> Nullable<Text>,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        names_social_economy -> Bool,
+        social_economy_reference -> Nullable<Text>,
+        url -> Nullable<Text>,
+        external_id -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    committees (id) {
+        id -> Int8,
+        voivodeship -> Text,
+        name -> Text,
+        acronym -> Nullable<Text>,
+        parent_id -> Nullable<Int8>,
+        established_on -> Nullable<Date>,
+        established_by -> Nullable<Text>,
+        dissolved_on -> Nullable<Date>,
+        url -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    committee_members (id) {
+        id -> Int8,
+        committee_id -> Int8,
+        organisation_id -> Int8,
+        role -> Text,
+        term_from -> Nullable<Date>,
+        term_to -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    committee_meetings (id) {
+        id -> Int8,
+        committee_id -> Int8,
+        held_on -> Date,
+        place -> Nullable<Text>,
+        agenda -> Nullable<Text>,
+        minutes_url -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    resolutions (id) {
+        id -> Int8,
+        voivodeship -> Text,
+        issued_by -> Text,
+        number -> Text,
+        adopted_on -> Date,
+        subject -> Text,
+        committee_id -> Nullable<Int8>,
+        meeting_id -> Nullable<Int8>,
+        url -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(activities -> projects (project_id));
+diesel::joinable!(network_members -> networks (network_id));
+diesel::joinable!(committee_meetings -> committees (committee_id));
+diesel::joinable!(committee_members -> committees (committee_id));
+diesel::joinable!(supported_institutions -> projects (project_id));
 diesel::joinable!(attendance -> activities (activity_id));
 diesel::joinable!(attendance -> participants (participant_id));
 diesel::joinable!(audit_events -> users (user_id));
@@ -506,6 +660,15 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    agreements,
+    committee_meetings,
+    committee_members,
+    committees,
+    network_members,
+    networks,
+    resolutions,
+    strategy_documents,
+    supported_institutions,
     awards,
     changes,
     marks,

@@ -6,10 +6,10 @@
 //! | who       | reads                                   | writes |
 //! |-----------|-----------------------------------------|--------|
 //! | anonymous | public collections; never personal data | nothing |
-//! | jst       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own needs |
-//! | pes       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own offers |
-//! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them; new projects in its voivodeship, with itself as beneficiary |
-//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks), offers and needs of its organisations, its competitions' awards; owes/jst/pes users there |
+//! | jst       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own needs and strategy documents; networks it coordinates, their members and agreements |
+//! | pes       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own offers; networks it coordinates, their members and agreements |
+//! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them (supported institutions, the project's agreements); new projects in its voivodeship, with itself as beneficiary; networks it coordinates, their members and agreements |
+//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks), offers, needs and strategy documents of its organisations, its competitions' awards, its committees (members, meetings, resolutions), networks coordinated there; owes/jst/pes users there |
 //! | admin     | everything                              | everything |
 //!
 //! Which collection falls under which line follows from the registry
@@ -229,6 +229,13 @@ pub fn authorize(caller: &Caller, subject: impl Into<Subject>, action: Action, s
         (Role::Rops, Subject::Accounts) => matches!(scope, Scope::Account { role: Role::Owes | Role::Jst | Role::Pes, .. }) && in_voivodeship(user, scope),
         (Role::Rops, Subject::AuditTrail) => action == Action::Read && in_voivodeship(user, scope),
         (Role::Rops, Subject::Records(_)) => !matches!(scope, Scope::Everything) && in_voivodeship(user, scope),
+        // Coordination work is its network's coordinator's (an organisation scope)
+        // or its project's (a project scope, as the project's other records).
+        (Role::Owes | Role::Jst | Role::Pes, Subject::Records(collection)) if collection.spec().owner == Owner::Coordination => match scope {
+            Scope::Organisation { .. } => own_organisation(user, scope),
+            Scope::Project { .. } => user.role == Role::Owes && owes_project(user, scope) && in_voivodeship(user, scope),
+            _ => false,
+        },
         // An organisation's own entries (offers, needs) are its own accounts' to keep.
         (Role::Owes | Role::Jst | Role::Pes, Subject::Records(collection)) if collection.spec().owner == Owner::OwnEntries => own_organisation(user, scope),
         (Role::Owes, Subject::Records(collection)) => match (collection, action, scope) {

@@ -203,3 +203,43 @@ code_list!(
     /// Where an indicator stands against its target.
     IndicatorStatus { NotStarted => "not_started", Behind => "behind", OnTrack => "on_track", Achieved => "achieved", Exceeded => "exceeded" }
 );
+
+code_list!(
+    /// What a network of cooperation joins: a theme, a territory, reintegration
+    /// entities (CIS, KIS, WTZ, ZAZ), or the region's OWES.
+    NetworkKind { Thematic => "thematic", Territorial => "territorial", Reintegration => "reintegration", Owes => "owes" }
+);
+
+code_list!(
+    /// How a project supported an institution.
+    SupportForm {
+        Consulting => "consulting", StaffTraining => "staff_training", Networking => "networking", StudyVisit => "study_visit",
+        Animation => "animation", Financial => "financial", Other => "other",
+    }
+);
+
+code_list!(
+    /// The kind of a local government's strategy document.
+    StrategyKind {
+        SocialProblemsStrategy => "social_problems_strategy", DevelopmentStrategy => "development_strategy",
+        NgoCooperationProgramme => "ngo_cooperation_programme", SocialEconomyProgramme => "social_economy_programme",
+        LocalEsPlan => "local_es_plan", Other => "other",
+    }
+);
+
+code_list!(
+    /// An organisation's seat on a committee.
+    CommitteeRole { Chair => "chair", DeputyChair => "deputy_chair", Secretary => "secretary", Member => "member", Observer => "observer" }
+);
+
+code_list!(
+    /// The records an indicator is counted from (`derived_from_records`): the
+    /// organisations a project supported, the gminas it covered, the local
+    /// governments it supported that adopted a strategy document naming the social
+    /// economy within its period, the agreements of it and its networks, the staff
+    /// of the institutions it supported.
+    RecordBasis {
+        OrganisationsSupported => "organisations_supported", GminasCovered => "gminas_covered",
+        StrategyDocuments => "strategy_documents", AgreementsSigned => "agreements_signed", StaffSupported => "staff_supported",
+    }
+);

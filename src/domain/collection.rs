@@ -31,6 +31,15 @@ pub enum Collection {
     Offers,
     Needs,
     Awards,
+    Networks,
+    NetworkMembers,
+    Agreements,
+    SupportedInstitutions,
+    StrategyDocuments,
+    Committees,
+    CommitteeMembers,
+    CommitteeMeetings,
+    Resolutions,
 }
 
 /// What a record belongs to, for the permission table: whose it is to write.
@@ -49,6 +58,11 @@ pub enum Owner {
     /// An organisation's own entries (its offers, its needs): written by the
     /// organisation's own accounts and by the ROPS of its voivodeship.
     OwnEntries,
+    /// Coordination work that belongs to a network or a project (a network, its
+    /// members, agreements): a network's entries are written by its coordinating
+    /// organisation's accounts, a project's as the project's records are, and the
+    /// ROPS of the voivodeship writes both.
+    Coordination,
 }
 
 /// Everything the system derives from a collection.
@@ -75,7 +89,7 @@ pub struct Spec {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 17] = [
+    pub const ALL: [Collection; 26] = [
         Collection::Programmes,
         Collection::PriorityAxes,
         Collection::Measures,
@@ -93,10 +107,19 @@ impl Collection {
         Collection::Offers,
         Collection::Needs,
         Collection::Awards,
+        Collection::Networks,
+        Collection::NetworkMembers,
+        Collection::Agreements,
+        Collection::SupportedInstitutions,
+        Collection::StrategyDocuments,
+        Collection::Committees,
+        Collection::CommitteeMembers,
+        Collection::CommitteeMeetings,
+        Collection::Resolutions,
     ];
 
     pub const fn spec(self) -> Spec {
-        use Owner::{Organisation, OwnEntries, Programme, Project, Register};
+        use Owner::{Coordination, Organisation, OwnEntries, Programme, Project, Register};
         const NONE: &[&str] = &[];
         let (path, table, noun, owner, description) = match self {
             Collection::Programmes => ("programmes", "programmes", "programme", Programme, "Operational programmes (PO, RPO, FE)"),
@@ -136,6 +159,45 @@ impl Collection {
             }
             Collection::Needs => ("needs", "needs", "need", OwnEntries, "Areas of cooperation local governments seek, matched with the offers that cover them"),
             Collection::Awards => ("awards", "awards", "award", Register, "Awards of the regions' competitions: edition, category, laureate, placing"),
+            Collection::Networks => (
+                "networks",
+                "networks",
+                "network",
+                Coordination,
+                "Networks of cooperation (thematic, territorial, reintegration, OWES): coordinator, project, members over time",
+            ),
+            Collection::NetworkMembers => {
+                ("network-members", "network_members", "network member", Coordination, "Organisations' membership of networks, over time")
+            }
+            Collection::Agreements => {
+                ("agreements", "agreements", "agreement", Coordination, "Agreements concluded within a network or a project: parties, subject, term")
+            }
+            Collection::SupportedInstitutions => (
+                "supported-institutions",
+                "supported_institutions",
+                "supported institution",
+                Project,
+                "Institutions (organisations, local governments) a project supported: form of support, dates, staff reached",
+            ),
+            Collection::StrategyDocuments => (
+                "strategy-documents",
+                "strategy_documents",
+                "strategy document",
+                OwnEntries,
+                "Local governments' strategy documents and whether and where they name the social economy",
+            ),
+            Collection::Committees => {
+                ("committees", "committees", "committee", Register, "Regional committees for the social economy (RKES, PKRES) and their working groups")
+            }
+            Collection::CommitteeMembers => {
+                ("committee-members", "committee_members", "committee member", Register, "Organisations' seats on committees: role and term")
+            }
+            Collection::CommitteeMeetings => {
+                ("committee-meetings", "committee_meetings", "committee meeting", Register, "Meetings of committees and working groups")
+            }
+            Collection::Resolutions => {
+                ("resolutions", "resolutions", "resolution", Register, "Resolutions of the regions' bodies about the social economy: number, date, subject")
+            }
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {
@@ -149,12 +211,21 @@ impl Collection {
             Collection::OrganisationStatuses => Some(&[&["organisation_id", "status", "valid_from"]]),
             Collection::Marks => Some(&[&["code"]]),
             Collection::Offers | Collection::Needs => Some(&[&["organisation_id", "external_id"]]),
+            Collection::Networks => Some(&[&["coordinator_id", "external_id"]]),
+            Collection::NetworkMembers => Some(&[&["network_id", "organisation_id", "joined_on"]]),
+            Collection::Agreements => Some(&[&["external_id"]]),
+            Collection::SupportedInstitutions => Some(&[&["project_id", "external_id"], &["project_id", "organisation_id", "form", "started_on"]]),
+            Collection::StrategyDocuments => Some(&[&["jst_id", "external_id"], &["jst_id", "resolution_number"]]),
+            Collection::CommitteeMembers => Some(&[&["committee_id", "organisation_id", "term_from"]]),
+            Collection::CommitteeMeetings => Some(&[&["committee_id", "held_on"]]),
+            Collection::Resolutions => Some(&[&["voivodeship", "issued_by", "number"]]),
             Collection::Programmes
             | Collection::PriorityAxes
             | Collection::Measures
             | Collection::Indicators
             | Collection::IndicatorDefinitions
-            | Collection::Awards => None,
+            | Collection::Awards
+            | Collection::Committees => None,
         };
         let read_only: &'static [&'static str] = match self {
             Collection::PriorityAxes => &["sort_key"],

@@ -127,6 +127,29 @@ impl Checks {
         self.ensure(revoked_on.is_some() || reason.is_none(), "revocation_reason", "without_revocation", "a reason without revoked_on revokes nothing");
     }
 
+    /// A span of days (a membership, a term, a document's validity): both days
+    /// plausible, the last not before the first.
+    pub fn period(&mut self, first: Option<chrono::NaiveDate>, last: Option<chrono::NaiveDate>, first_field: &str, last_field: &str) {
+        self.plausible_date(first_field, first);
+        self.plausible_date(last_field, last);
+        self.ordered(first, last, last_field, first_field);
+    }
+
+    /// An address portals show as a link: http(s) only, so that no `javascript:`
+    /// or `data:` address reaches a reader's browser from the registry.
+    pub fn web_address(&mut self, field: &str, address: Option<&str>) {
+        if let Some(address) = address {
+            let lower = address.to_ascii_lowercase();
+            let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+            self.ensure(
+                rest.is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')) && !address.contains(char::is_whitespace),
+                field,
+                "web_address",
+                "an http:// or https:// address",
+            );
+        }
+    }
+
     /// Trims a list of texts, refusing blank entries.
     pub fn texts(&mut self, field: &str, values: &mut [String]) {
         for (i, value) in values.iter_mut().enumerate() {

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod coordination;
 pub mod csv;
 pub mod database;
 pub mod error;

@@ -96,6 +96,33 @@ pub fn verify(conn: &mut PgConnection, code: &str) -> Result<MarkVerification, S
 /// The years a report may span, at most.
 pub const MAX_REPORT_YEARS: i32 = 50;
 
+/// What a yearly report per voivodeship covers: the years `from..=to` and one
+/// voivodeship or all.
+pub struct YearlySpan {
+    pub from: i32,
+    pub to: i32,
+    pub voivodeship: Option<String>,
+}
+
+impl YearlySpan {
+    /// The span asked for, checked: `from` by default `first`, `to` by default
+    /// this year; refused with field errors when out of range or unknown.
+    pub fn checked(conn: &mut PgConnection, from: Option<i32>, to: Option<i32>, first: i32, voivodeship: Option<&str>) -> Result<Self, ServiceError> {
+        use chrono::Datelike;
+        let (from, to) = (from.unwrap_or(first), to.unwrap_or(crate::db::calendar::today(conn)?.year()));
+        let mut checks = Checks::new();
+        checks.ensure(
+            (1990..=2100).contains(&from) && (1990..=2100).contains(&to) && from <= to && to - from < MAX_REPORT_YEARS,
+            "to_year",
+            "bad_range",
+            format!("years from 1990 to 2100, from_year ≤ to_year, at most {MAX_REPORT_YEARS} of them"),
+        );
+        let voivodeship = voivodeship.and_then(|v| checks.check("voivodeship", Voivodeship::parse(v))).map(|v| v.to_string());
+        checks.into_result()?;
+        Ok(Self { from, to, voivodeship })
+    }
+}
+
 /// Social enterprises per voivodeship and year, for `from..=to` (by default the
 /// years since the 2022 act, to this one).
 pub fn social_enterprises(
@@ -104,18 +131,8 @@ pub fn social_enterprises(
     to: Option<i32>,
     voivodeship: Option<&str>,
 ) -> Result<Vec<SocialEnterpriseRow>, ServiceError> {
-    use chrono::Datelike;
-    let (from, to) = (from.unwrap_or(2022), to.unwrap_or(crate::db::calendar::today(conn)?.year()));
-    let mut checks = Checks::new();
-    checks.ensure(
-        (1990..=2100).contains(&from) && (1990..=2100).contains(&to) && from <= to && to - from < MAX_REPORT_YEARS,
-        "to_year",
-        "bad_range",
-        format!("years from 1990 to 2100, from_year ≤ to_year, at most {MAX_REPORT_YEARS} of them"),
-    );
-    let voivodeship = voivodeship.and_then(|v| checks.check("voivodeship", Voivodeship::parse(v))).map(|v| v.to_string());
-    checks.into_result()?;
-    Ok(organisation_statuses::social_enterprises_by_year(conn, from, to, voivodeship.as_deref())?)
+    let span = YearlySpan::checked(conn, from, to, 2022, voivodeship)?;
+    Ok(organisation_statuses::social_enterprises_by_year(conn, span.from, span.to, span.voivodeship.as_deref())?)
 }
 
 /// The active offers that cover need `id`: of one kind (related CPV codes, or the

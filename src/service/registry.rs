@@ -32,6 +32,15 @@ macro_rules! for_each_collection {
             Offers: offers::{Offers, OfferData, OfferFilter};
             Needs: needs::{Needs, NeedData, NeedFilter};
             Awards: awards::{Awards, AwardData, AwardFilter};
+            Networks: networks::{Networks, NetworkData, NetworkFilter};
+            NetworkMembers: network_members::{NetworkMembers, NetworkMemberData, NetworkMemberFilter};
+            Agreements: agreements::{Agreements, AgreementData, AgreementFilter};
+            SupportedInstitutions: supported_institutions::{SupportedInstitutions, SupportedInstitutionData, SupportedInstitutionFilter};
+            StrategyDocuments: strategy_documents::{StrategyDocuments, StrategyDocumentData, StrategyDocumentFilter};
+            Committees: committees::{Committees, CommitteeData, CommitteeFilter};
+            CommitteeMembers: committee_members::{CommitteeMembers, CommitteeMemberData, CommitteeMemberFilter};
+            CommitteeMeetings: committee_meetings::{CommitteeMeetings, CommitteeMeetingData, CommitteeMeetingFilter};
+            Resolutions: resolutions::{Resolutions, ResolutionData, ResolutionFilter};
         }
     };
 }

@@ -9,6 +9,7 @@ mod architecture;
 mod auth;
 mod contract;
 mod conventions;
+mod coordination;
 mod disclosure;
 mod errors;
 mod faults;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod changes;
+pub mod coordination;
 pub mod health;
 pub mod imports;
 pub mod lookups;
@@ -36,12 +37,13 @@ fn registrations() -> Vec<Registration> {
         (personal_data::configure, personal_data::Api::openapi),
         (measurements::configure, measurements::Api::openapi),
         (register::configure, register::Api::openapi),
+        (coordination::configure, coordination::Api::openapi),
         (reports::configure, reports::Api::openapi),
         (users::configure, users::Api::openapi),
         (audit::configure, audit::Api::openapi),
         (changes::configure, changes::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 8]);
+    ] as [Registration; 9]);
     all
 }
 

@@ -13,7 +13,7 @@ use diesel::pg::PgConnection;
 impl Resource for Activities {
     const COLLECTION: Collection = Collection::Activities;
 
-    fn check(_: &mut PgConnection, mut data: ActivityData) -> Result<ActivityData, ServiceError> {
+    fn check(conn: &mut PgConnection, mut data: ActivityData) -> Result<ActivityData, ServiceError> {
         let mut checks = Checks::new();
         data.title = data.title.trim().to_owned();
         checks.not_blank("title", &data.title);
@@ -29,6 +29,9 @@ impl Resource for Activities {
             checks.ensure(count.is_none_or(|c| c >= 0), field, "negative_count", "a head count cannot be negative");
         }
         checks.into_result()?;
+        if let Some(network) = data.network_id {
+            network_meeting(conn, network, data.project_id)?;
+        }
         Ok(data)
     }
 
@@ -52,6 +55,23 @@ impl Resource for Activities {
     }
 
     fn related(_: i64, data: &ActivityData) -> Vec<(&'static str, String)> {
-        vec![("project", format!("projects/{}", data.project_id))]
+        let mut links = vec![("project", format!("projects/{}", data.project_id))];
+        links.extend(data.network_id.map(|id| ("network", format!("networks/{id}"))));
+        links
+    }
+}
+
+/// A network's meetings are held by the project that set it up, or by a project
+/// its coordinator works in: no project files meetings under another's network.
+fn network_meeting(conn: &mut PgConnection, network: i64, project: i64) -> Result<(), ServiceError> {
+    let Some((coordinator, network_project)) = crate::db::networks::owners(conn, network)? else {
+        return Err(ServiceError::field("network_id", "not_found", "there is no network with this id"));
+    };
+    if network_project == Some(project) {
+        return Ok(());
+    }
+    match scopes::project(conn, project)? {
+        Scope::Project { organisations, .. } if organisations.contains(&coordinator) => Ok(()),
+        _ => Err(ServiceError::field("network_id", "other_network", "the network was not set up by this project, nor does its coordinator work in it")),
     }
 }

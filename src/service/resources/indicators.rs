@@ -1,6 +1,7 @@
 use crate::db::indicators::{IndicatorData, Indicators};
 use crate::db::scopes;
 use crate::domain::access::Scope;
+use crate::domain::codes::RecordBasis;
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -34,6 +35,21 @@ impl Resource for Indicators {
             "target_missing",
             "an indicator needs a target_value (quantitative) or a target_text (qualitative)",
         );
+        // One source per counted value: attendance or records, not both.
+        checks.ensure(
+            data.derived_from.is_empty() || data.derived_from_records.is_none(),
+            "derived_from_records",
+            "two_sources",
+            "an indicator is counted from attendance (derived_from) or from records (derived_from_records), not both",
+        );
+        data.derived_kinds.sort_by_key(|kind| kind.as_str());
+        data.derived_kinds.dedup();
+        checks.ensure(
+            data.derived_kinds.is_empty() || matches!(data.derived_from_records, Some(RecordBasis::OrganisationsSupported | RecordBasis::StaffSupported)),
+            "derived_kinds",
+            "kinds_without_organisations",
+            "derived_kinds narrows organisations_supported or staff_supported only",
+        );
         checks.into_result()?;
         Ok(data)
     }
@@ -46,7 +62,11 @@ impl Resource for Indicators {
         Some(data.project_id)
     }
 
-    fn related(_: i64, data: &IndicatorData) -> Vec<(&'static str, String)> {
-        vec![("project", format!("projects/{}", data.project_id))]
+    fn related(id: i64, data: &IndicatorData) -> Vec<(&'static str, String)> {
+        let mut links = vec![("project", format!("projects/{}", data.project_id))];
+        if data.derived_from_records.is_some() {
+            links.push(("basis", format!("indicators/{id}/basis")));
+        }
+        links
     }
 }

@@ -1,15 +1,22 @@
 //! The rules of each resource: one `impl Resource` per collection of the registry.
 
 pub mod activities;
+pub mod agreements;
 pub mod attendance;
 pub mod awards;
 pub mod beneficiaries;
+pub mod committee_meetings;
+pub mod committee_members;
+pub mod committees;
+pub mod coordination;
 pub mod indicator_definitions;
 pub mod indicators;
 pub mod marks;
 pub mod measurements;
 pub mod measures;
 pub mod needs;
+pub mod network_members;
+pub mod networks;
 pub mod offers;
 pub mod organisation_statuses;
 pub mod participants;
@@ -18,3 +25,6 @@ pub mod priority_axes;
 pub mod programmes;
 pub mod projects;
 pub mod register;
+pub mod resolutions;
+pub mod strategy_documents;
+pub mod supported_institutions;

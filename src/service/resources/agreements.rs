@@ -1,0 +1,57 @@
+use crate::db::agreements::{AgreementData, Agreements};
+use crate::db::beneficiaries;
+use crate::domain::access::Scope;
+use crate::domain::collection::Collection;
+use crate::domain::validation::blank_to_none;
+use crate::domain::Checks;
+use crate::service::resource::Resource;
+use crate::service::resources::coordination::{project_scope, scope_of_network};
+use crate::service::ServiceError;
+use diesel::pg::PgConnection;
+
+impl Resource for Agreements {
+    const COLLECTION: Collection = Collection::Agreements;
+
+    fn check(conn: &mut PgConnection, mut data: AgreementData) -> Result<AgreementData, ServiceError> {
+        let mut checks = Checks::new();
+        data.title = data.title.trim().to_owned();
+        checks.not_blank("title", &data.title);
+        for field in [&mut data.subject, &mut data.document_url, &mut data.external_id, &mut data.notes] {
+            blank_to_none(field);
+        }
+        data.party_ids.sort_unstable();
+        data.party_ids.dedup();
+        checks.ensure(data.party_ids.len() >= 2, "party_ids", "two_parties", "an agreement has two parties at least (distinct organisations)");
+        checks.ensure(
+            data.network_id.is_some() != data.project_id.is_some(),
+            "network_id",
+            "one_owner",
+            "an agreement belongs to a network (network_id) or to a project (project_id), one of them",
+        );
+        checks.plausible_date("signed_on", Some(data.signed_on));
+        checks.period(Some(data.signed_on), data.valid_until, "signed_on", "valid_until");
+        checks.web_address("document_url", data.document_url.as_deref());
+        checks.into_result()?;
+        let missing = beneficiaries::missing(conn, &data.party_ids)?;
+        if let Some(id) = missing.first() {
+            return Err(ServiceError::field("party_ids", "not_found", format!("there is no organisation with id {id}")));
+        }
+        Ok(data)
+    }
+
+    /// An agreement is its network's or its project's.
+    fn scope(conn: &mut PgConnection, _: Option<i64>, data: &AgreementData) -> Result<Scope, ServiceError> {
+        match (data.network_id, data.project_id) {
+            (Some(network), _) => scope_of_network(conn, "network_id", network),
+            (None, Some(project)) => project_scope(conn, "project_id", project),
+            (None, None) => Err(ServiceError::field("network_id", "one_owner", "an agreement belongs to a network or to a project")),
+        }
+    }
+
+    fn related(_: i64, data: &AgreementData) -> Vec<(&'static str, String)> {
+        let mut links: Vec<(&'static str, String)> = data.party_ids.iter().map(|id| ("party", format!("beneficiaries/{id}"))).collect();
+        links.extend(data.network_id.map(|id| ("network", format!("networks/{id}"))));
+        links.extend(data.project_id.map(|id| ("project", format!("projects/{id}"))));
+        links
+    }
+}
