@@ -31,7 +31,8 @@ pub struct AgreementData {
     /// The project it was concluded in; or else `network_id`.
     pub project_id: Option<i64>,
     pub document_url: Option<String>,
-    /// The loader's own id of the agreement: the key of imports.
+    /// The loader's own id of the agreement, unique within its network or
+    /// project: the key of imports.
     pub external_id: Option<String>,
     pub notes: Option<String>,
 }
@@ -74,3 +75,28 @@ fn apply_filter<'a>(mut q: agreements::BoxedQuery<'a, Pg>, f: &AgreementFilter) 
 }
 
 crate::table_store!(Agreements, agreements, AgreementData, AgreementFilter, apply_filter);
+
+/// The parties among `parties` outside the circle an agreement is concluded in:
+/// for a network, its coordinator and members; for a project, its organisations
+/// (any role) and the institutions it supported.
+pub fn outsiders(conn: &mut PgConnection, parties: &[i64], network: Option<i64>, project: Option<i64>) -> Result<Vec<i64>, super::DbError> {
+    use diesel::sql_types::Nullable;
+    #[derive(QueryableByName)]
+    struct Party {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let found: Vec<Party> = diesel::sql_query(
+        "SELECT p.id FROM unnest($1::bigint[]) AS p (id) WHERE p.id NOT IN (
+             SELECT coordinator_id FROM networks WHERE id = $2
+             UNION ALL SELECT organisation_id FROM network_members WHERE network_id = $2
+             UNION ALL SELECT beneficiary_id FROM partners WHERE project_id = $3
+             UNION ALL SELECT organisation_id FROM supported_institutions WHERE project_id = $3)
+         ORDER BY p.id",
+    )
+    .bind::<Array<BigInt>, _>(parties)
+    .bind::<Nullable<BigInt>, _>(network)
+    .bind::<Nullable<BigInt>, _>(project)
+    .load(conn)?;
+    Ok(found.into_iter().map(|p| p.id).collect())
+}

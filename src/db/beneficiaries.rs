@@ -150,6 +150,7 @@ crate::table_store!(Beneficiaries, beneficiaries, BeneficiaryData, BeneficiaryFi
 /// (`FOR KEY SHARE`, as a foreign key would) until the transaction ends, so none
 /// is deleted under a record that names it in an array.
 pub fn missing(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<i64>, super::DbError> {
-    let found: Vec<i64> = beneficiaries::table.filter(beneficiaries::id.eq_any(ids)).select(beneficiaries::id).for_key_share().load(conn)?;
+    let found: std::collections::HashSet<i64> =
+        beneficiaries::table.filter(beneficiaries::id.eq_any(ids)).select(beneficiaries::id).for_key_share().load::<i64>(conn)?.into_iter().collect();
     Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
 }

@@ -66,6 +66,13 @@ pub fn voivodeship(conn: &mut PgConnection, id: i64) -> Result<Option<String>, s
     Ok(committees::table.find(id).select(committees::voivodeship).first(conn).optional()?)
 }
 
+/// Holds every regrouping of committees until the transaction ends, so the
+/// check for a cycle sees the tree as it will be written.
+pub fn hold_tree(conn: &mut PgConnection) -> Result<(), super::DbError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('es-registry committees tree'))").execute(conn)?;
+    Ok(())
+}
+
 /// Whether `parent` is `id` or lies below it: a working group cannot be its own ancestor.
 pub fn descends_from(conn: &mut PgConnection, parent: i64, id: i64) -> Result<bool, super::DbError> {
     use diesel::sql_types::BigInt;

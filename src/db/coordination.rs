@@ -69,13 +69,16 @@ pub struct CoordinationRow {
     /// Their staff reached, as the projects reported it.
     #[diesel(sql_type = BigInt)]
     pub staff_supported: i64,
-    /// Distinct gminas whose local government was among them.
+    /// Distinct gminas whose local government was among them (a regional
+    /// figure: a project's `gminas_covered` also counts where its activities took place).
     #[diesel(sql_type = BigInt)]
-    pub gminas_covered: i64,
-    /// Distinct local governments that adopted a strategy document naming the
-    /// social economy in the year.
+    pub gminas_supported: i64,
+    /// Distinct local governments seated in the voivodeship that adopted a
+    /// strategy document naming the social economy in the year, whichever
+    /// project supported them (a project's `strategy_documents` counts only those
+    /// it supported, within its period).
     #[diesel(sql_type = BigInt)]
-    pub strategy_documents: i64,
+    pub local_governments_adopting_strategies: i64,
     /// Meetings of committees and their working groups held in the year.
     #[diesel(sql_type = BigInt)]
     pub committee_meetings: i64,
@@ -103,10 +106,10 @@ const FACTS: &str = "
     FROM supported_institutions s JOIN projects pr ON pr.id = s.project_id JOIN beneficiaries b ON b.id = s.organisation_id
     CROSS JOIN LATERAL (VALUES ('organisations_supported', s.organisation_id::text, 1),
                                ('staff_supported', s.id::text, coalesce(s.staff_supported, 0)),
-                               ('gminas_covered', CASE WHEN b.kind = 'jst' AND length(b.teryt) = 7 THEN left(b.teryt, 6) END, 1)) AS m (measure, item, amount)
+                               ('gminas_supported', CASE WHEN b.kind = 'jst' AND length(b.teryt) = 7 THEN left(b.teryt, 6) END, 1)) AS m (measure, item, amount)
     WHERE m.item IS NOT NULL
     UNION ALL
-    SELECT b.voivodeship::text, extract(year FROM d.adopted_on)::int, 'strategy_documents', d.jst_id::text, 1
+    SELECT b.voivodeship::text, extract(year FROM d.adopted_on)::int, 'local_governments_adopting_strategies', d.jst_id::text, 1
     FROM strategy_documents d JOIN beneficiaries b ON b.id = d.jst_id
     WHERE d.names_social_economy AND d.adopted_on IS NOT NULL
     UNION ALL
@@ -126,8 +129,8 @@ pub fn by_year(conn: &mut PgConnection, from: i32, to: i32, voivodeship: Option<
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'agreements_signed') AS agreements_signed,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'organisations_supported') AS organisations_supported,
                 coalesce(sum(f.amount) FILTER (WHERE f.measure = 'staff_supported'), 0)::bigint AS staff_supported,
-                count(DISTINCT f.item) FILTER (WHERE f.measure = 'gminas_covered') AS gminas_covered,
-                count(DISTINCT f.item) FILTER (WHERE f.measure = 'strategy_documents') AS strategy_documents,
+                count(DISTINCT f.item) FILTER (WHERE f.measure = 'gminas_supported') AS gminas_supported,
+                count(DISTINCT f.item) FILTER (WHERE f.measure = 'local_governments_adopting_strategies') AS local_governments_adopting_strategies,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'committee_meetings') AS committee_meetings,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'resolutions') AS resolutions
          FROM facts f LEFT JOIN voivodeships v ON v.teryt = f.voivodeship

@@ -53,6 +53,8 @@ pub struct IndicatorFilter {
     pub project_id: Option<i64>,
     pub kind: Option<IndicatorKind>,
     pub definition_id: Option<i64>,
+    /// Indicators counted from these records.
+    pub derived_from_records: Option<RecordBasis>,
     pub sort: Option<IndicatorSort>,
 }
 
@@ -76,6 +78,9 @@ fn apply_filter<'a>(mut q: indicators::BoxedQuery<'a, Pg>, f: &IndicatorFilter) 
     }
     if let Some(id) = f.definition_id {
         q = q.filter(indicators::definition_id.eq(id));
+    }
+    if let Some(basis) = f.derived_from_records {
+        q = q.filter(indicators::derived_from_records.eq(basis));
     }
     q
 }

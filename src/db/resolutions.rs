@@ -70,3 +70,8 @@ fn apply_filter<'a>(mut q: resolutions::BoxedQuery<'a, Pg>, f: &ResolutionFilter
 }
 
 crate::table_store!(Resolutions, resolutions, ResolutionData, ResolutionFilter, apply_filter);
+
+/// Whether meeting `id` adopted any resolution.
+pub fn of_meeting(conn: &mut PgConnection, id: i64) -> Result<bool, super::DbError> {
+    Ok(diesel::select(diesel::dsl::exists(resolutions::table.filter(resolutions::meeting_id.eq(id)))).get_result(conn)?)
+}

@@ -204,6 +204,12 @@ fn owes_project(user: &User, scope: &Scope) -> bool {
     matches!(scope, Scope::Project { organisations, .. } if user.organisation_id.is_some_and(|org| organisations.contains(&org)))
 }
 
+/// An OWES writes a project's records where its organisation is one of the
+/// project's today, within the voivodeship it is accredited in.
+fn owes_writes_project(user: &User, scope: &Scope) -> bool {
+    owes_project(user, scope) && in_voivodeship(user, scope)
+}
+
 /// Decides whether `caller` may do `action` on `subject`. `scope` describes the
 /// record; without it only the coarse question is asked (may this kind of caller
 /// try at all?), which is all a public read needs.
@@ -233,7 +239,7 @@ pub fn authorize(caller: &Caller, subject: impl Into<Subject>, action: Action, s
         // or its project's (a project scope, as the project's other records).
         (Role::Owes | Role::Jst | Role::Pes, Subject::Records(collection)) if collection.spec().owner == Owner::Coordination => match scope {
             Scope::Organisation { .. } => own_organisation(user, scope),
-            Scope::Project { .. } => user.role == Role::Owes && owes_project(user, scope) && in_voivodeship(user, scope),
+            Scope::Project { .. } => user.role == Role::Owes && owes_writes_project(user, scope),
             _ => false,
         },
         // An organisation's own entries (offers, needs) are its own accounts' to keep.
@@ -241,7 +247,7 @@ pub fn authorize(caller: &Caller, subject: impl Into<Subject>, action: Action, s
         (Role::Owes, Subject::Records(collection)) => match (collection, action, scope) {
             (Collection::Projects, Action::Create, Scope::Project { .. }) => in_voivodeship(user, scope),
             // An OWES is accredited in one voivodeship and works there.
-            (collection, _, Scope::Project { .. }) if collection.spec().owner == Owner::Project => owes_project(user, scope) && in_voivodeship(user, scope),
+            (collection, _, Scope::Project { .. }) if collection.spec().owner == Owner::Project => owes_writes_project(user, scope),
             _ => false,
         },
         (Role::Jst | Role::Pes, Subject::Records(collection)) => {
@@ -319,7 +325,7 @@ pub fn aggregate_detail(caller: &Caller, scope: &Scope) -> Detail {
     match user.role {
         Role::Admin => Detail::Full,
         Role::Rops if in_voivodeship(user, scope) => Detail::Full,
-        Role::Owes if owes_project(user, scope) && in_voivodeship(user, scope) => Detail::Full,
+        Role::Owes if owes_writes_project(user, scope) => Detail::Full,
         _ => Detail::Protected,
     }
 }

@@ -213,7 +213,7 @@ impl Collection {
             Collection::Offers | Collection::Needs => Some(&[&["organisation_id", "external_id"]]),
             Collection::Networks => Some(&[&["coordinator_id", "external_id"]]),
             Collection::NetworkMembers => Some(&[&["network_id", "organisation_id", "joined_on"]]),
-            Collection::Agreements => Some(&[&["external_id"]]),
+            Collection::Agreements => Some(&[&["network_id", "external_id"], &["project_id", "external_id"]]),
             Collection::SupportedInstitutions => Some(&[&["project_id", "external_id"], &["project_id", "organisation_id", "form", "started_on"]]),
             Collection::StrategyDocuments => Some(&[&["jst_id", "external_id"], &["jst_id", "resolution_number"]]),
             Collection::CommitteeMembers => Some(&[&["committee_id", "organisation_id", "term_from"]]),

@@ -96,19 +96,24 @@ async fn counted_indicators_agree_with_the_records_behind_them_and_follow_them()
         .await;
     assert_eq!(counted(&app, strategies).await.0, "2", "a document adopted after the project's end is not its result");
 
+    // A project's network is coordinated by one of its organisations; an agreement's
+    // parties are of the network or of the project.
+    app.create("partners", json!({"project_id": project, "beneficiary_id": fx.organisation, "role": "beneficiary"})).await;
     let network = app
         .create(
             "networks",
             json!({"name": "Sieć PES powiatu toruńskiego", "kind": "territorial", "coordinator_id": fx.organisation,
-                                               "project_id": project, "established_on": "2019-06-01"}),
+                   "project_id": project, "established_on": "2019-06-01"}),
         )
         .await;
     let other_network = app.create("networks", json!({"name": "Sieć bez projektu", "kind": "thematic", "coordinator_id": fx.organisation})).await;
-    app.create(
-        "agreements",
-        json!({"title": "Porozumienie o współpracy", "party_ids": [lubicz, cooperative], "signed_on": "2020-09-01", "network_id": network}),
-    )
-    .await;
+    let outside = json!({"title": "Porozumienie o współpracy", "party_ids": [lubicz, cooperative], "signed_on": "2020-09-01", "network_id": network});
+    let reply = app.post("/api/v1/agreements", &outside).await;
+    assert_eq!((reply.status, reply.error_fields()), (422, vec!["party_ids".to_owned()]), "not yet members: {}", reply.body);
+    for (network, member) in [(network, lubicz), (network, cooperative), (other_network, obrowo), (other_network, cis)] {
+        app.create("network-members", json!({"network_id": network, "organisation_id": member, "joined_on": "2019-06-01"})).await;
+    }
+    app.create("agreements", outside).await;
     let direct = app
         .create("agreements", json!({"title": "Porozumienie partnerskie", "party_ids": [obrowo, cis], "signed_on": "2021-09-01", "project_id": project}))
         .await;
@@ -196,34 +201,39 @@ async fn who_may_write_networks_agreements_strategy_documents_and_committees() {
     assert_eq!(app.as_user(&other_owes).post("/api/v1/network-members", &member).await.status, 403);
     assert_eq!(app.as_user(&pes).post("/api/v1/network-members", &member).await.status, 403, "a member does not enrol itself");
     assert_eq!(app.as_user(&owes).post("/api/v1/network-members", &member).await.status, 201);
-    let agreement = json!({"title": "Porozumienie", "party_ids": [owes_org, gmina], "signed_on": "2021-01-01", "network_id": network});
+    let agreement = json!({"title": "Porozumienie", "party_ids": [owes_org, pes_org], "signed_on": "2021-01-01", "network_id": network});
     assert_eq!(app.as_user(&other_owes).post("/api/v1/agreements", &agreement).await.status, 403, "no agreements in another's network");
     assert_eq!(app.as_user(&owes).post("/api/v1/agreements", &agreement).await.status, 201);
 
     // A network a project set up is the project's: another OWES cannot hang one
     // on it (and so cannot add to its counted agreements), the project's OWES can.
-    let of_project = json!({"name": "Sieć projektu", "kind": "thematic", "coordinator_id": other_owes_org, "project_id": fx.project});
-    assert_eq!(app.as_user(&other_owes).post("/api/v1/networks", &of_project).await.status, 403, "coordinating is not owning the project");
+    let of_project = json!({"name": "Sieć projektu", "kind": "thematic", "coordinator_id": owes_org, "project_id": fx.project});
+    assert_eq!(app.as_user(&other_owes).post("/api/v1/networks", &of_project).await.status, 403);
     assert_eq!(app.as_user(&owes).post("/api/v1/networks", &of_project).await.status, 201);
-    let to_project = json!({"title": "Porozumienie", "party_ids": [owes_org, gmina], "signed_on": "2021-01-01", "project_id": fx.project});
-    assert_eq!(app.as_user(&other_owes).post("/api/v1/agreements", &to_project).await.status, 403);
-    assert_eq!(app.as_user(&jst).post("/api/v1/agreements", &to_project).await.status, 403, "a party is not the project");
-    assert_eq!(app.as_user(&owes).post("/api/v1/agreements", &to_project).await.status, 201);
-    // Nor can a project file meetings under a network that is not its own.
-    let meeting = json!({"project_id": fx.project, "activity_type": "networking_meeting", "title": "spotkanie", "network_id": network});
-    assert_eq!(app.as_user(&owes).post("/api/v1/activities", &meeting).await.status, 201, "its coordinator works in the project");
-    let foreign = app.create("networks", json!({"name": "Sieć cudza", "kind": "thematic", "coordinator_id": other_owes_org})).await;
-    let reply = app
-        .as_user(&owes)
-        .post("/api/v1/activities", &json!({"project_id": fx.project, "activity_type": "networking_meeting", "title": "x", "network_id": foreign}))
-        .await;
-    assert_eq!((reply.status, reply.error_fields()), (422, vec!["network_id".to_owned()]), "{}", reply.body);
-
+    let coordinated_by_outsider = json!({"name": "Sieć", "kind": "thematic", "coordinator_id": other_owes_org, "project_id": fx.project});
+    let reply = app.as_user(&owes).post("/api/v1/networks", &coordinated_by_outsider).await;
+    assert_eq!((reply.status, reply.error_fields()), (422, vec!["coordinator_id".to_owned()]), "coordinated from within the project: {}", reply.body);
     // Supported institutions are the project's records.
     let supported = json!({"project_id": fx.project, "organisation_id": gmina, "form": "staff_training", "staff_supported": 4});
     assert_eq!(app.as_user(&other_owes).post("/api/v1/supported-institutions", &supported).await.status, 403);
     assert_eq!(app.as_user(&jst).post("/api/v1/supported-institutions", &supported).await.status, 403, "the institution does not report itself");
     assert_eq!(app.as_user(&owes).post("/api/v1/supported-institutions", &supported).await.status, 201);
+    let to_project = json!({"title": "Porozumienie", "party_ids": [owes_org, gmina], "signed_on": "2021-01-01", "project_id": fx.project});
+    assert_eq!(app.as_user(&other_owes).post("/api/v1/agreements", &to_project).await.status, 403);
+    assert_eq!(app.as_user(&jst).post("/api/v1/agreements", &to_project).await.status, 403, "a party is not the project");
+    assert_eq!(app.as_user(&owes).post("/api/v1/agreements", &to_project).await.status, 201);
+    // Nor can a project file meetings under a network that is not its own, even
+    // by making the network's coordinator its partner first.
+    let meeting = json!({"project_id": fx.project, "activity_type": "networking_meeting", "title": "spotkanie", "network_id": network});
+    assert_eq!(app.as_user(&owes).post("/api/v1/activities", &meeting).await.status, 201, "its coordinator works in the project");
+    let foreign = app.create("networks", json!({"name": "Sieć cudza", "kind": "thematic", "coordinator_id": other_owes_org})).await;
+    let partner = json!({"project_id": fx.project, "beneficiary_id": other_owes_org, "role": "partner"});
+    assert_eq!(app.as_user(&owes).post("/api/v1/partners", &partner).await.status, 201);
+    let reply = app
+        .as_user(&owes)
+        .post("/api/v1/activities", &json!({"project_id": fx.project, "activity_type": "networking_meeting", "title": "x", "network_id": foreign}))
+        .await;
+    assert_eq!((reply.status, reply.error_fields()), (422, vec!["network_id".to_owned()]), "{}", reply.body);
 
     // A local government keeps its own strategy documents; its ROPS too.
     let document = |jst_id: i64| json!({"jst_id": jst_id, "title": "Strategia", "kind": "development_strategy", "names_social_economy": true});
@@ -278,6 +288,11 @@ async fn coordination_records_are_checked_imported_all_or_nothing_and_reported_b
         ("agreements", json!({"title": "P", "party_ids": [gmina, 999_999], "signed_on": "2021-01-01", "project_id": fx.project}), "party_ids"),
         ("agreements", json!({"title": "P", "party_ids": [gmina, pes], "signed_on": "2021-01-01"}), "network_id"),
         ("supported-institutions", json!({"project_id": fx.project, "organisation_id": gmina, "form": "consulting", "staff_supported": -1}), "staff_supported"),
+        (
+            "supported-institutions",
+            json!({"project_id": fx.project, "organisation_id": gmina, "form": "consulting", "staff_supported": 2_000_000}),
+            "staff_supported",
+        ),
         ("strategy-documents", json!({"jst_id": gmina, "title": "S", "kind": "other", "social_economy_reference": "s. 4"}), "social_economy_reference"),
         ("resolutions", json!({"voivodeship": "04", "issued_by": "ZWKP", "number": " ", "adopted_on": "2015-06-23", "subject": "x"}), "number"),
     ] {
@@ -315,7 +330,11 @@ async fn coordination_records_are_checked_imported_all_or_nothing_and_reported_b
     // An organisation that is a party of an agreement stays.
     let agreement = app.create("agreements", json!({"title": "P", "party_ids": [gmina, pes], "signed_on": "2021-05-01", "project_id": fx.project})).await;
     let orphan = organisation(&app, "Fundacja", "ngo", "0463011").await;
-    app.patch(&format!("/api/v1/agreements/{agreement}"), &json!({"party_ids": [gmina, pes, orphan]})).await;
+    let reply = app.patch(&format!("/api/v1/agreements/{agreement}"), &json!({"party_ids": [gmina, pes, orphan]})).await;
+    assert_eq!((reply.status, reply.error_fields()), (422, vec!["party_ids".to_owned()]), "no party from outside the project: {}", reply.body);
+    let support = app.create("supported-institutions", json!({"project_id": fx.project, "organisation_id": orphan, "form": "consulting"})).await;
+    assert_eq!(app.patch(&format!("/api/v1/agreements/{agreement}"), &json!({"party_ids": [gmina, pes, orphan]})).await.status, 200);
+    assert_eq!(app.delete(&format!("/api/v1/supported-institutions/{support}")).await.status, 204);
     let reply = app.delete(&format!("/api/v1/beneficiaries/{orphan}")).await;
     assert_eq!(reply.status, 409, "{}", reply.body);
     let listed = app.anonymous().get(&format!("/api/v1/agreements?party_id={orphan}")).await.body;
@@ -359,8 +378,8 @@ async fn coordination_records_are_checked_imported_all_or_nothing_and_reported_b
         ("agreements_signed", 1),
         ("organisations_supported", 3),
         ("staff_supported", 6),
-        ("gminas_covered", 2),
-        ("strategy_documents", 1),
+        ("gminas_supported", 2),
+        ("local_governments_adopting_strategies", 1),
         ("committee_meetings", 1),
         ("resolutions", 1),
     ] {
@@ -372,6 +391,7 @@ async fn coordination_records_are_checked_imported_all_or_nothing_and_reported_b
     let narrowed = app.anonymous().get("/api/v1/reports/coordination?from_year=2021&to_year=2021&voivodeship=04").await.body;
     assert_eq!(narrowed.as_array().unwrap().len(), 1, "{narrowed}");
     assert_eq!(app.anonymous().get("/api/v1/reports/coordination?voivodeship=99").await.status, 422);
+    assert_eq!(app.anonymous().get("/api/v1/reports/coordination?cache_buster=1").await.status, 400, "unknown parameters are refused");
 
     // The yearly question of a ROPS: which gminas put the social economy in their strategies this year.
     let answer = app.anonymous().get("/api/v1/strategy-documents?voivodeship=04&names_social_economy=true&adopted_in=2021").await.body;

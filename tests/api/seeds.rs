@@ -208,3 +208,43 @@ async fn seed_001_figures_load_as_people_and_read_back_as_aggregates() {
     let groups = p["target_groups"].as_array().unwrap();
     assert!(groups.iter().any(|g| g["planned_count"] == 210 && g["actual_count"] == summary["participants"]), "the fiche's 252 equals the people loaded");
 }
+
+#[tokio::test]
+async fn the_fiches_coordination_facts_are_records_and_their_counts_are_counted() {
+    let app = spawn_app().await;
+    load_demo(&app).await;
+
+    // Seed 004: PKRES, set up by resolution 598/51/15 of 23.06.2015, and the two networks the project builds.
+    let committees = items(&app, "committees?voivodeship=22").await;
+    assert_eq!(committees.len(), 1);
+    assert_eq!((committees[0]["acronym"].clone(), committees[0]["established_on"].clone()), (json!("PKRES"), json!("2015-06-23")));
+    let resolutions = items(&app, &format!("resolutions?committee_id={}", committees[0]["id"])).await;
+    assert_eq!((resolutions[0]["number"].clone(), resolutions[0]["adopted_on"].clone()), (json!("598/51/15"), json!("2015-06-23")));
+    assert_eq!(resolutions[0]["issued_by"], "Zarząd Województwa Pomorskiego");
+    let p004 = project(&app, "Pomorski system przedsiębiorczości społecznej").await;
+    let networks = items(&app, &format!("networks?project_id={}", p004["id"])).await;
+    let kinds: Vec<&str> = networks.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["territorial", "reintegration"]);
+    // Seed 000: the regional committee; seed 002: the OWES network.
+    assert_eq!(items(&app, "committees?voivodeship=04").await[0]["acronym"], "RKES");
+    let p002 = project(&app, "Współpraca się opłaca").await;
+    assert_eq!(items(&app, &format!("networks?project_id={}", p002["id"])).await[0]["kind"], "owes");
+
+    // Seed 000's five institution counts are counted from the records, one link from each.
+    let p000 = project(&app, "Koordynacja rozwoju ekonomii społecznej w województwie kujawsko-pomorskim").await;
+    let indicators = items(&app, &format!("indicators?project_id={}", p000["id"])).await;
+    let bound: Vec<&Value> = indicators.iter().filter(|i| !i["derived_from_records"].is_null()).collect();
+    assert_eq!(bound.len(), 5, "148 PES, 86 gminas, 51 gminas, 8 agreements, 465 workers");
+    for indicator in bound {
+        let basis = app.anonymous().get(indicator["links"]["basis"].as_str().unwrap()).await;
+        assert_eq!(basis.status, 200, "{}", basis.body);
+        let progress = app.anonymous().get(&format!("/api/v1/indicators/{}/progress", indicator["id"])).await.body;
+        assert_eq!(progress["achieved_value"], basis.body["counted"], "{indicator}");
+        assert_eq!(progress["source"], "records");
+    }
+
+    // The README's question: which gminas put the social economy into their strategies, in one call.
+    let answer = items(&app, "strategy-documents?voivodeship=04&names_social_economy=true&adopted_in=2021").await;
+    assert_eq!(answer.len(), 1);
+    assert!(organisation_name(&app, &answer[0]["jst_id"]).await.contains("Chełmża"));
+}

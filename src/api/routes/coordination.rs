@@ -27,6 +27,7 @@ pub async fn indicator_basis(state: web::Data<AppState>, id: web::Path<i64>) -> 
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CoordinationQuery {
     /// The first year (default 2014).
     #[param(minimum = 1990, maximum = 2100)]

@@ -44,6 +44,7 @@ pub async fn offers_for_need(state: web::Data<AppState>, id: web::Path<i64>) -> 
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SocialEnterpriseQuery {
     /// The first year (default 2022, the year of the act on the social economy).
     #[param(minimum = 1990, maximum = 2100)]

@@ -62,16 +62,15 @@ impl Resource for Activities {
 }
 
 /// A network's meetings are held by the project that set it up, or by a project
-/// its coordinator works in: no project files meetings under another's network.
+/// its coordinator leads: no project files meetings under another's network.
 fn network_meeting(conn: &mut PgConnection, network: i64, project: i64) -> Result<(), ServiceError> {
-    let Some((coordinator, network_project)) = crate::db::networks::owners(conn, network)? else {
-        return Err(ServiceError::field("network_id", "not_found", "there is no network with this id"));
-    };
-    if network_project == Some(project) {
-        return Ok(());
-    }
-    match scopes::project(conn, project)? {
-        Scope::Project { organisations, .. } if organisations.contains(&coordinator) => Ok(()),
-        _ => Err(ServiceError::field("network_id", "other_network", "the network was not set up by this project, nor does its coordinator work in it")),
+    match crate::db::networks::holds_meetings(conn, network, project)? {
+        None => Err(ServiceError::field("network_id", "not_found", "there is no network with this id")),
+        Some(false) => Err(ServiceError::field(
+            "network_id",
+            "other_network",
+            "the network was not set up by this project, nor is its coordinator the project's beneficiary",
+        )),
+        Some(true) => Ok(()),
     }
 }

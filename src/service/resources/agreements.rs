@@ -1,4 +1,4 @@
-use crate::db::agreements::{AgreementData, Agreements};
+use crate::db::agreements::{self, AgreementData, Agreements};
 use crate::db::beneficiaries;
 use crate::domain::access::Scope;
 use crate::domain::collection::Collection;
@@ -8,6 +8,9 @@ use crate::service::resource::Resource;
 use crate::service::resources::coordination::{project_scope, scope_of_network};
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
+
+/// The most parties one agreement names.
+const MAX_PARTIES: usize = 50;
 
 impl Resource for Agreements {
     const COLLECTION: Collection = Collection::Agreements;
@@ -22,6 +25,7 @@ impl Resource for Agreements {
         data.party_ids.sort_unstable();
         data.party_ids.dedup();
         checks.ensure(data.party_ids.len() >= 2, "party_ids", "two_parties", "an agreement has two parties at least (distinct organisations)");
+        checks.ensure(data.party_ids.len() <= MAX_PARTIES, "party_ids", "too_many", format!("at most {MAX_PARTIES} parties"));
         checks.ensure(
             data.network_id.is_some() != data.project_id.is_some(),
             "network_id",
@@ -35,6 +39,17 @@ impl Resource for Agreements {
         let missing = beneficiaries::missing(conn, &data.party_ids)?;
         if let Some(id) = missing.first() {
             return Err(ServiceError::field("party_ids", "not_found", format!("there is no organisation with id {id}")));
+        }
+        // Nobody is named a party from outside: a network's agreements are between
+        // its coordinator and members, a project's between its organisations and
+        // the institutions it supported.
+        let outsiders = agreements::outsiders(conn, &data.party_ids, data.network_id, data.project_id)?;
+        if let Some(id) = outsiders.first() {
+            return Err(ServiceError::field(
+                "party_ids",
+                "outside_party",
+                format!("organisation {id} is neither the network's coordinator or member nor the project's organisation or supported institution"),
+            ));
         }
         Ok(data)
     }

@@ -1,5 +1,6 @@
 use crate::db::committee_meetings::{CommitteeMeetingData, CommitteeMeetings};
-use crate::domain::access::Scope;
+use crate::db::Record;
+use crate::domain::access::{Caller, Scope};
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -28,6 +29,14 @@ impl Resource for CommitteeMeetings {
 
     fn permission_key(data: &CommitteeMeetingData) -> Option<i64> {
         Some(data.committee_id)
+    }
+
+    /// A meeting that adopted resolutions stays its committee's: they name both.
+    fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<CommitteeMeetingData>, after: &CommitteeMeetingData) -> Result<(), ServiceError> {
+        if before.data.committee_id != after.committee_id && crate::db::resolutions::of_meeting(conn, before.id)? {
+            return Err(ServiceError::Conflict { code: "has_resolutions", detail: "the meeting adopted resolutions of its committee; move them first".into() });
+        }
+        Ok(())
     }
 
     fn related(id: i64, data: &CommitteeMeetingData) -> Vec<(&'static str, String)> {

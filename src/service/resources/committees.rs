@@ -14,6 +14,16 @@ pub fn regional_scope(voivodeship: Option<String>) -> Scope {
     Scope::Organisation { id: None, voivodeship }
 }
 
+/// Refuses a committee (named by `field`) that does not exist or is not of
+/// `voivodeship`: nothing of one region is filed under another's committee.
+pub fn committee_in(conn: &mut PgConnection, field: &str, committee: i64, voivodeship: &str) -> Result<(), ServiceError> {
+    match committees::voivodeship(conn, committee)? {
+        None => Err(ServiceError::field(field, "not_found", "there is no committee with this id")),
+        Some(v) if v != voivodeship => Err(ServiceError::field(field, "other_voivodeship", "the committee is of another voivodeship")),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The scope of an entry of committee `id` (named by `field`).
 pub fn committee_scope(conn: &mut PgConnection, field: &str, id: i64) -> Result<Scope, ServiceError> {
     match committees::voivodeship(conn, id)? {
@@ -40,13 +50,7 @@ impl Resource for Committees {
         checks.into_result()?;
         // A working group is of a committee of the same voivodeship.
         if let Some(parent) = data.parent_id {
-            match committees::voivodeship(conn, parent)? {
-                None => return Err(ServiceError::field("parent_id", "not_found", "there is no committee with this id")),
-                Some(v) if v != data.voivodeship => {
-                    return Err(ServiceError::field("parent_id", "other_voivodeship", "a working group belongs to a committee of its own voivodeship"))
-                }
-                Some(_) => {}
-            }
+            committee_in(conn, "parent_id", parent, &data.voivodeship)?;
         }
         Ok(data)
     }
@@ -57,6 +61,10 @@ impl Resource for Committees {
 
     /// A working group cannot be put below itself or one of its own groups.
     fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<CommitteeData>, after: &CommitteeData) -> Result<(), ServiceError> {
+        if after.parent_id.is_some() && after.parent_id != before.data.parent_id {
+            // Two regroupings at once could each pass alone and close a cycle together.
+            committees::hold_tree(conn)?;
+        }
         match after.parent_id {
             Some(parent) if committees::descends_from(conn, parent, before.id)? => {
                 Err(ServiceError::field("parent_id", "cycle", "a committee cannot be a working group of itself or of its own working group"))

@@ -6,7 +6,7 @@ use crate::domain::places::Place;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
-use crate::service::resources::coordination::network_scope;
+use crate::service::resources::coordination::{network_scope, project_scope};
 use crate::service::resources::register::{check_areas, locate_at_organisations};
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
@@ -14,7 +14,7 @@ use diesel::pg::PgConnection;
 impl Resource for Networks {
     const COLLECTION: Collection = Collection::Networks;
 
-    fn check(_: &mut PgConnection, mut data: NetworkData) -> Result<NetworkData, ServiceError> {
+    fn check(conn: &mut PgConnection, mut data: NetworkData) -> Result<NetworkData, ServiceError> {
         let mut checks = Checks::new();
         data.name = data.name.trim().to_owned();
         checks.not_blank("name", &data.name);
@@ -25,6 +25,19 @@ impl Resource for Networks {
         checks.period(data.established_on, data.dissolved_on, "established_on", "dissolved_on");
         checks.web_address("url", data.url.as_deref());
         checks.into_result()?;
+        // A project's network is coordinated by one of the project's organisations.
+        if let Some(project) = data.project_id {
+            match project_scope(conn, "project_id", project)? {
+                Scope::Project { organisations, .. } if !organisations.contains(&data.coordinator_id) => {
+                    return Err(ServiceError::field(
+                        "coordinator_id",
+                        "outside_project",
+                        "a project's network is coordinated by one of the project's organisations",
+                    ));
+                }
+                _ => {}
+            }
+        }
         Ok(data)
     }
 

@@ -1,5 +1,4 @@
 use crate::db::committee_meetings;
-use crate::db::committees;
 use crate::db::resolutions::{ResolutionData, Resolutions};
 use crate::domain::access::Scope;
 use crate::domain::collection::Collection;
@@ -7,7 +6,7 @@ use crate::domain::places::Voivodeship;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
-use crate::service::resources::committees::regional_scope;
+use crate::service::resources::committees::{committee_in, regional_scope};
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
@@ -38,13 +37,7 @@ impl Resource for Resolutions {
         // What a resolution names is of its own voivodeship: a ROPS files nothing
         // under another region's committee.
         if let Some(committee) = data.committee_id {
-            match committees::voivodeship(conn, committee)? {
-                None => return Err(ServiceError::field("committee_id", "not_found", "there is no committee with this id")),
-                Some(v) if v != data.voivodeship => {
-                    return Err(ServiceError::field("committee_id", "other_voivodeship", "the committee is of another voivodeship"))
-                }
-                Some(_) => {}
-            }
+            committee_in(conn, "committee_id", committee, &data.voivodeship)?;
         }
         if let Some(meeting) = data.meeting_id {
             match committee_meetings::committee(conn, meeting)? {

@@ -8,6 +8,9 @@ use crate::service::resources::coordination::project_scope;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
+/// More staff than any Polish institution employs is a typo, not a count.
+const MAX_STAFF: i32 = 100_000;
+
 impl Resource for SupportedInstitutions {
     const COLLECTION: Collection = Collection::SupportedInstitutions;
 
@@ -17,7 +20,12 @@ impl Resource for SupportedInstitutions {
             blank_to_none(field);
         }
         checks.period(data.started_on, data.ended_on, "started_on", "ended_on");
-        checks.ensure(data.staff_supported.is_none_or(|n| n >= 0), "staff_supported", "negative", "a number of persons, not negative");
+        checks.ensure(
+            data.staff_supported.is_none_or(|n| (0..=MAX_STAFF).contains(&n)),
+            "staff_supported",
+            "implausible_count",
+            format!("a number of persons from 0 to {MAX_STAFF}"),
+        );
         checks.into_result()?;
         Ok(data)
     }
