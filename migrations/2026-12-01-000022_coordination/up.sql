@@ -147,7 +147,7 @@ CREATE TABLE committees (
     CONSTRAINT committees_dissolved_on_check CHECK (dissolved_on >= established_on),
     CONSTRAINT committees_parent_id_check CHECK (parent_id <> id)
 );
-CREATE INDEX committees_voivodeship_idx ON committees (voivodeship);
+CREATE UNIQUE INDEX committees_name_key ON committees (voivodeship, name);
 CREATE INDEX committees_parent_id_idx ON committees (parent_id);
 SELECT es_track_table('committees', 'committees', public => true);
 

@@ -300,7 +300,7 @@ pub fn authorize_identity_change(caller: &Caller, organisation: &Scope) -> Resul
         Role::Admin => Ok(()),
         Role::Rops if in_voivodeship(user, organisation) => Ok(()),
         _ => Err(forbidden(
-            "only the ROPS of the organisation's voivodeship or an admin changes who an organisation is: its kind, names, identifiers, PES type or parent",
+            "only the ROPS of the organisation's voivodeship or an admin changes who an organisation is: its kind, names, identifiers, PES type, parent, or a local government's TERYT code",
         )),
     }
 }

@@ -219,13 +219,13 @@ impl Collection {
             Collection::CommitteeMembers => Some(&[&["committee_id", "organisation_id", "term_from"]]),
             Collection::CommitteeMeetings => Some(&[&["committee_id", "held_on"]]),
             Collection::Resolutions => Some(&[&["voivodeship", "issued_by", "number"]]),
+            Collection::Committees => Some(&[&["voivodeship", "name"]]),
             Collection::Programmes
             | Collection::PriorityAxes
             | Collection::Measures
             | Collection::Indicators
             | Collection::IndicatorDefinitions
-            | Collection::Awards
-            | Collection::Committees => None,
+            | Collection::Awards => None,
         };
         let read_only: &'static [&'static str] = match self {
             Collection::PriorityAxes => &["sort_key"],

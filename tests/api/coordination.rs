@@ -235,6 +235,11 @@ async fn who_may_write_networks_agreements_strategy_documents_and_committees() {
         .await;
     assert_eq!((reply.status, reply.error_fields()), (422, vec!["network_id".to_owned()]), "{}", reply.body);
 
+    // A local government's TERYT code is who it is (and what counted gminas count).
+    let reply = app.as_user(&jst).patch(&format!("/api/v1/beneficiaries/{gmina}"), &json!({"teryt": "0415072"})).await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    assert_eq!(app.as_user(&jst).patch(&format!("/api/v1/beneficiaries/{gmina}"), &json!({"city": "Lubicz Dolny"})).await.status, 200);
+
     // A local government keeps its own strategy documents; its ROPS too.
     let document = |jst_id: i64| json!({"jst_id": jst_id, "title": "Strategia", "kind": "development_strategy", "names_social_economy": true});
     assert_eq!(app.as_user(&jst).post("/api/v1/strategy-documents", &document(gmina)).await.status, 201);

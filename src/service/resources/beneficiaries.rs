@@ -63,8 +63,12 @@ impl Resource for Beneficiaries {
         if after.parent_id == Some(before.id) {
             return Err(ServiceError::field("parent_id", "self_reference", "an organisation cannot be its own parent"));
         }
-        let identity =
-            |d: &BeneficiaryData| (d.kind, d.name.clone(), d.aliases.clone(), d.nip.clone(), d.regon.clone(), d.krs.clone(), d.pes_type, d.parent_id);
+        // A local government is the gmina, powiat or voivodeship its TERYT code
+        // names: its code is who it is (and which gmina counted indicators count).
+        let territory = |d: &BeneficiaryData| if d.kind == OrganisationKind::Jst { d.teryt.clone() } else { None };
+        let identity = |d: &BeneficiaryData| {
+            (d.kind, d.name.clone(), d.aliases.clone(), d.nip.clone(), d.regon.clone(), d.krs.clone(), d.pes_type, d.parent_id, territory(d))
+        };
         if identity(&before.data) != identity(after) {
             authorize_identity_change(caller, &Scope::Organisation { id: Some(before.id), voivodeship: before.data.voivodeship.clone() })?;
         }
