@@ -68,8 +68,7 @@ CREATE TABLE agreements (
 CREATE INDEX agreements_network_id_idx ON agreements (network_id);
 CREATE INDEX agreements_project_id_idx ON agreements (project_id);
 CREATE INDEX agreements_party_ids_idx ON agreements USING gin (party_ids);
-CREATE UNIQUE INDEX agreements_external_id_key ON agreements (network_id, external_id) WHERE external_id IS NOT NULL AND network_id IS NOT NULL;
-CREATE UNIQUE INDEX agreements_project_external_id_key ON agreements (project_id, external_id) WHERE external_id IS NOT NULL AND project_id IS NOT NULL;
+CREATE UNIQUE INDEX agreements_external_id_key ON agreements (external_id) WHERE external_id IS NOT NULL;
 SELECT es_track_table('agreements', 'agreements', public => true);
 
 -- The parties of an agreement are kept as an array, so an organisation that is
@@ -147,7 +146,7 @@ CREATE TABLE committees (
     CONSTRAINT committees_dissolved_on_check CHECK (dissolved_on >= established_on),
     CONSTRAINT committees_parent_id_check CHECK (parent_id <> id)
 );
-CREATE UNIQUE INDEX committees_name_key ON committees (voivodeship, name);
+CREATE INDEX committees_voivodeship_idx ON committees (voivodeship);
 CREATE INDEX committees_parent_id_idx ON committees (parent_id);
 SELECT es_track_table('committees', 'committees', public => true);
 

@@ -102,7 +102,7 @@ const FACTS: &str = "
     FROM agreements a LEFT JOIN projects pr ON pr.id = a.project_id
     LEFT JOIN networks n ON n.id = a.network_id LEFT JOIN projects npr ON npr.id = n.project_id LEFT JOIN beneficiaries nb ON nb.id = n.coordinator_id
     UNION ALL
-    SELECT pr.voivodeship::text, extract(year FROM coalesce(s.started_on, es_project_start(pr)))::int, m.measure, m.item, m.amount
+    SELECT pr.voivodeship::text, extract(year FROM coalesce(s.started_on, es_project_start(pr.actual_start, pr.planned_start)))::int, m.measure, m.item, m.amount
     FROM supported_institutions s JOIN projects pr ON pr.id = s.project_id JOIN beneficiaries b ON b.id = s.organisation_id
     CROSS JOIN LATERAL (VALUES ('organisations_supported', s.organisation_id::text, 1),
                                ('staff_supported', s.id::text, coalesce(s.staff_supported, 0)),
