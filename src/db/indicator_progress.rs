@@ -11,15 +11,32 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// Where an indicator's achieved value comes from (the view `indicator_progress`).
-#[derive(Debug, Clone, Copy, serde::Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ToSchema, diesel::deserialize::FromSqlRow)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueSource {
     /// The latest approved measurement.
     Measurement,
     /// The persons who completed the activities the indicator is bound to.
     Attendance,
+    /// The records the indicator is bound to (`derived_from_records`), counted
+    /// as `GET /indicators/{id}/basis` lists them.
+    Records,
     /// The value reported with the indicator.
     Reported,
+}
+
+/// Read from the view's `source` column; a word the view does not give is a
+/// broken invariant, an error rather than a wrong answer.
+impl diesel::deserialize::FromSql<Text, diesel::pg::Pg> for ValueSource {
+    fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        match std::str::from_utf8(bytes.as_bytes())? {
+            "measurement" => Ok(ValueSource::Measurement),
+            "attendance" => Ok(ValueSource::Attendance),
+            "records" => Ok(ValueSource::Records),
+            "reported" => Ok(ValueSource::Reported),
+            other => Err(format!("unknown value source {other:?}").into()),
+        }
+    }
 }
 
 /// How far an indicator has come: exact, and as published to a reader who does
@@ -41,7 +58,7 @@ pub struct IndicatorFigures {
     #[diesel(sql_type = Nullable<Text>)]
     pub achieved_text: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    pub source: Option<String>,
+    pub source: Option<ValueSource>,
     #[diesel(sql_type = Nullable<Numeric>)]
     pub percent: Option<Decimal>,
     #[diesel(sql_type = Nullable<Numeric>)]

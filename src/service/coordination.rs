@@ -4,7 +4,7 @@
 use super::register::YearlySpan;
 use super::ServiceError;
 use crate::db::coordination::{self, CoordinationRow};
-use crate::db::indicator_progress;
+use crate::db::indicator_progress::{self, ValueSource};
 use crate::db::indicators::Indicators;
 use crate::db::Store;
 use crate::domain::codes::{OrganisationKind, RecordBasis};
@@ -29,7 +29,7 @@ pub struct IndicatorBasis {
     #[schema(value_type = Option<String>)]
     pub achieved_value: Option<Decimal>,
     /// Where the achieved value comes from: `records`, or `measurement`.
-    pub source: Option<String>,
+    pub source: Option<ValueSource>,
     pub items: Vec<BasisItem>,
 }
 

@@ -27,13 +27,13 @@ pub struct IndicatorProgress {
     pub target_value: Option<Decimal>,
     pub target_text: Option<String>,
     /// The latest approved measurement, else the number of persons who completed
-    /// the activities the indicator is bound to (`source` attendance), else the
-    /// value reported with the indicator.
+    /// the activities the indicator is bound to (`source` attendance) or the
+    /// records it is bound to (`source` records), else the value reported with
+    /// the indicator.
     #[schema(value_type = Option<String>)]
     pub achieved_value: Option<Decimal>,
     pub achieved_text: Option<String>,
-    #[schema(value_type = Option<crate::db::indicator_progress::ValueSource>)]
-    pub source: Option<String>,
+    pub source: Option<crate::db::indicator_progress::ValueSource>,
     /// achieved / target in percent, one decimal.
     #[schema(value_type = Option<String>, example = "114.3")]
     pub percent: Option<Decimal>,
