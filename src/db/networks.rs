@@ -78,31 +78,6 @@ fn apply_filter<'a>(mut q: networks::BoxedQuery<'a, Pg>, f: &NetworkFilter) -> n
 
 crate::table_store!(Networks, networks, NetworkData, NetworkFilter, apply_filter);
 
-/// Whether project `project` may hold meetings of network `id` (`None`: no such
-/// network): the project set the network up, or the network is no project's and
-/// its coordinator is the project's beneficiary or leader today (roles an OWES
-/// cannot hand to another organisation, unlike a partner's).
-pub fn holds_meetings(conn: &mut PgConnection, id: i64, project: i64) -> Result<Option<bool>, super::DbError> {
-    use diesel::sql_types::{BigInt, Bool};
-    #[derive(QueryableByName)]
-    struct Answer {
-        #[diesel(sql_type = Bool)]
-        holds: bool,
-    }
-    let answer: Option<Answer> = diesel::sql_query(
-        "SELECT n.project_id IS NOT DISTINCT FROM $2
-                OR (n.project_id IS NULL AND EXISTS (
-                    SELECT 1 FROM partners p WHERE p.project_id = $2 AND p.beneficiary_id = n.coordinator_id AND p.role IN ('beneficiary', 'leader')
-                      AND (p.valid_from IS NULL OR p.valid_from <= es_today()) AND (p.valid_to IS NULL OR p.valid_to >= es_today()))) AS holds
-         FROM networks n WHERE n.id = $1",
-    )
-    .bind::<BigInt, _>(id)
-    .bind::<BigInt, _>(project)
-    .get_result(conn)
-    .optional()?;
-    Ok(answer.map(|a| a.holds))
-}
-
 /// The coordinator and the project of network `id`, if there is such a network.
 pub fn owners(conn: &mut PgConnection, id: i64) -> Result<Option<(i64, Option<i64>)>, super::DbError> {
     Ok(networks::table.find(id).select((networks::coordinator_id, networks::project_id)).first(conn).optional()?)

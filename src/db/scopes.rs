@@ -35,9 +35,20 @@ pub fn organisation(conn: &mut PgConnection, organisation_id: i64) -> Result<Opt
 
 /// The organisations that are a project's beneficiary, leader or partner today.
 fn organisations(conn: &mut PgConnection, project_id: i64) -> Result<Vec<i64>, DbError> {
+    in_roles(conn, project_id, &["beneficiary", "leader", "partner"])
+}
+
+/// The organisations that lead a project today: its beneficiary or leader (roles
+/// an OWES cannot hand to another organisation, unlike a partner's).
+pub fn leaders(conn: &mut PgConnection, project_id: i64) -> Result<Vec<i64>, DbError> {
+    in_roles(conn, project_id, &["beneficiary", "leader"])
+}
+
+/// The organisations in one of `roles` of a project today.
+fn in_roles(conn: &mut PgConnection, project_id: i64, roles: &[&str]) -> Result<Vec<i64>, DbError> {
     Ok(partners::table
         .filter(partners::project_id.eq(project_id))
-        .filter(partners::role.eq_any(["beneficiary", "leader", "partner"]))
+        .filter(partners::role.eq_any(roles))
         .filter(partners::valid_from.is_null().or(partners::valid_from.le(sql::<diesel::sql_types::Date>("es_today()").nullable())))
         .filter(partners::valid_to.is_null().or(partners::valid_to.ge(sql::<diesel::sql_types::Date>("es_today()").nullable())))
         .select(partners::beneficiary_id)

@@ -61,16 +61,20 @@ impl Resource for Activities {
     }
 }
 
-/// A network's meetings are held by the project that set it up, or by a project
-/// its coordinator leads: no project files meetings under another's network.
+/// A network's meetings are held by the project that set it up, or, for a
+/// network no project set up, by a project its coordinator leads: no project
+/// files meetings under another's network.
 fn network_meeting(conn: &mut PgConnection, network: i64, project: i64) -> Result<(), ServiceError> {
-    match crate::db::networks::holds_meetings(conn, network, project)? {
-        None => Err(ServiceError::field("network_id", "not_found", "there is no network with this id")),
-        Some(false) => Err(ServiceError::field(
-            "network_id",
-            "other_network",
-            "the network was not set up by this project, nor is its coordinator the project's beneficiary",
-        )),
-        Some(true) => Ok(()),
+    let Some((coordinator, network_project)) = crate::db::networks::owners(conn, network)? else {
+        return Err(ServiceError::field("network_id", "not_found", "there is no network with this id"));
+    };
+    let holds = match network_project {
+        Some(network_project) => network_project == project,
+        None => scopes::leaders(conn, project)?.contains(&coordinator),
+    };
+    if holds {
+        Ok(())
+    } else {
+        Err(ServiceError::field("network_id", "other_network", "the network was not set up by this project, nor is its coordinator the project's beneficiary"))
     }
 }

@@ -32,7 +32,6 @@ impl Resource for Agreements {
             "one_owner",
             "an agreement belongs to a network (network_id) or to a project (project_id), one of them",
         );
-        checks.plausible_date("signed_on", Some(data.signed_on));
         checks.period(Some(data.signed_on), data.valid_until, "signed_on", "valid_until");
         checks.web_address("document_url", data.document_url.as_deref());
         checks.into_result()?;

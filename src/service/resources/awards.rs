@@ -5,7 +5,7 @@ use crate::domain::places::Voivodeship;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
-use crate::service::resources::register::holder_scope;
+use crate::service::resources::register::{holder_scope, regional_scope};
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
@@ -52,7 +52,7 @@ impl Resource for Awards {
 
     /// An award is its region's: the ROPS of the competition's voivodeship keeps it.
     fn scope(_: &mut PgConnection, _: Option<i64>, data: &AwardData) -> Result<Scope, ServiceError> {
-        Ok(Scope::Organisation { id: None, voivodeship: Some(data.voivodeship.clone()) })
+        Ok(regional_scope(Some(data.voivodeship.clone())))
     }
 
     fn related(_: i64, data: &AwardData) -> Vec<(&'static str, String)> {

@@ -6,13 +6,9 @@ use crate::domain::places::Voivodeship;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
+use crate::service::resources::register::regional_scope;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
-
-/// The scope of the register's entries of a voivodeship: its ROPS keeps them.
-pub fn regional_scope(voivodeship: Option<String>) -> Scope {
-    Scope::Organisation { id: None, voivodeship }
-}
 
 /// Refuses a committee (named by `field`) that does not exist or is not of
 /// `voivodeship`: nothing of one region is filed under another's committee.

@@ -10,6 +10,12 @@ use crate::domain::Checks;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
+/// The scope of a region's own entries (its awards, committees, resolutions):
+/// the ROPS of `voivodeship` keeps them.
+pub fn regional_scope(voivodeship: Option<String>) -> Scope {
+    Scope::Organisation { id: None, voivodeship }
+}
+
 /// The scope of an entry about organisation `id`, named by `field`; an entry
 /// about no organisation is refused as such.
 pub fn holder_scope(conn: &mut PgConnection, field: &str, id: i64) -> Result<Scope, ServiceError> {

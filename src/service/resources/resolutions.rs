@@ -6,7 +6,8 @@ use crate::domain::places::Voivodeship;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
-use crate::service::resources::committees::{committee_in, regional_scope};
+use crate::service::resources::committees::committee_in;
+use crate::service::resources::register::regional_scope;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
