@@ -1,7 +1,7 @@
 //! The catalogue of indicator definitions: ESF common indicators and programme-specific ones.
 
 use crate::db::schema::indicator_definitions;
-use crate::domain::codes::{IndicatorKind, MeasurementType};
+use crate::domain::codes::{BreakdownDimension, Catalogue, IndicatorKind, MeasurementType};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,13 @@ pub struct IndicatorDefinitionData {
     /// The programme of a programme-specific indicator; absent for common ones.
     pub programme_id: Option<i64>,
     pub description: Option<String>,
+    /// The catalogue a common definition belongs to (`esf_plus`: the ESF+ common
+    /// indicators, seeded by the registry); such a definition has no programme,
+    /// and a project indicator bound to it takes its name, unit and kind.
+    pub catalogue: Option<Catalogue>,
+    /// The breakdowns (disaggregations) values and targets are reported in.
+    #[serde(default)]
+    pub breakdowns: Vec<BreakdownDimension>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -43,6 +50,7 @@ pub struct IndicatorDefinitionFilter {
     pub kind: Option<IndicatorKind>,
     /// A programme's own definitions; `common` for those of every programme.
     pub programme: Option<String>,
+    pub catalogue: Option<Catalogue>,
     pub sort: Option<IndicatorDefinitionSort>,
 }
 
@@ -61,6 +69,9 @@ fn apply_filter<'a>(mut q: indicator_definitions::BoxedQuery<'a, Pg>, f: &Indica
     }
     if let Some(kind) = f.kind {
         q = q.filter(indicator_definitions::kind.eq(kind));
+    }
+    if let Some(catalogue) = f.catalogue {
+        q = q.filter(indicator_definitions::catalogue.eq(catalogue));
     }
     match f.programme.as_deref() {
         Some("common") => q = q.filter(indicator_definitions::programme_id.is_null()),

@@ -106,6 +106,10 @@ pub struct ReportFilter {
 pub struct IndicatorTotals {
     #[diesel(sql_type = Nullable<Text>)]
     pub key: Option<String>,
+    /// What its indicators have in common (`es_indicator_measure`): a definition
+    /// (`definition:<id>`) or, for indicators without one, a unit (`unit:<unit>`).
+    #[diesel(sql_type = Text)]
+    pub measure: String,
     #[diesel(sql_type = BigInt)]
     pub indicators: i64,
     #[diesel(sql_type = BigInt)]
@@ -116,6 +120,24 @@ pub struct IndicatorTotals {
     pub sum_achieved: Option<Decimal>,
     #[diesel(sql_type = BigInt)]
     pub projects_behind: i64,
+    /// The sums of ratio indicators' latest approved numerators and
+    /// denominators; none when no indicator of the group has a ratio.
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub sum_numerator: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub sum_denominator: Option<Decimal>,
+}
+
+impl IndicatorTotals {
+    /// The definition its indicators share, if they share one.
+    pub fn definition_id(&self) -> Option<i64> {
+        self.measure.strip_prefix("definition:").and_then(|id| id.parse().ok())
+    }
+
+    /// The unit its indicators share when they have no definition.
+    pub fn unit(&self) -> Option<&str> {
+        self.measure.strip_prefix("unit:").filter(|unit| !unit.is_empty())
+    }
 }
 
 /// One group of the portfolio.
@@ -225,9 +247,10 @@ impl GroupBy {
 pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter, protected: bool) -> Result<Vec<IndicatorTotals>, DbError> {
     if protected && f.is_empty() {
         return Ok(diesel::sql_query(
-            "SELECT nullif(key, '') AS key, indicators, projects, CASE WHEN target_count > 0 THEN sum_target END AS sum_target, \
-             CASE WHEN achieved_count > 0 THEN sum_achieved END AS sum_achieved, projects_behind \
-             FROM indicator_rollups WHERE dimension = $1 ORDER BY key",
+            "SELECT nullif(key, '') AS key, measure, indicators, projects, CASE WHEN target_count > 0 THEN sum_target END AS sum_target, \
+             CASE WHEN achieved_count > 0 THEN sum_achieved END AS sum_achieved, projects_behind, \
+             CASE WHEN ratio_count > 0 THEN sum_numerator END AS sum_numerator, CASE WHEN ratio_count > 0 THEN sum_denominator END AS sum_denominator \
+             FROM indicator_rollups WHERE dimension = $1 ORDER BY key, measure",
         )
         .bind::<Text, _>(group.dimension())
         .load(conn)?);
@@ -235,9 +258,10 @@ pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilte
     let key = group.fact_column();
     let (achieved, behind) = if protected { ("published_value", "published_behind") } else { ("achieved_value", "behind") };
     let sql = format!(
-        "SELECT {key} AS key, count(*) AS indicators, count(DISTINCT project_id) AS projects, sum(target_value) AS sum_target, \
-         sum({achieved}) AS sum_achieved, count(DISTINCT project_id) FILTER (WHERE {behind}) AS projects_behind \
-         FROM indicator_facts WHERE {FILTERS} AND ($5::bigint IS NULL OR definition_id = $5) GROUP BY 1 ORDER BY 1"
+        "SELECT {key} AS key, measure, count(*) AS indicators, count(DISTINCT project_id) AS projects, sum(target_value) AS sum_target, \
+         sum({achieved}) AS sum_achieved, count(DISTINCT project_id) FILTER (WHERE {behind}) AS projects_behind, \
+         sum(numerator) AS sum_numerator, sum(denominator) AS sum_denominator \
+         FROM indicator_facts WHERE {FILTERS} AND ($5::bigint IS NULL OR definition_id = $5) GROUP BY 1, 2 ORDER BY 1, 2"
     );
     Ok(bind_filters(sql, f).load(conn)?)
 }
@@ -287,4 +311,48 @@ pub fn refresh_facts(conn: &mut PgConnection) -> Result<usize, DbError> {
                 OR f.published_value IS DISTINCT FROM p.published_value)",
     )
     .execute(conn)?)
+}
+
+/// One category of a breakdown within a report's group.
+#[derive(Debug, QueryableByName, PartialEq)]
+pub struct BreakdownTotals {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub dimension: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    /// Indicators with a target or an approved value in the category.
+    #[diesel(sql_type = BigInt)]
+    pub indicators: i64,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub sum_target: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub sum_achieved: Option<Decimal>,
+}
+
+/// The breakdowns of definition `definition_id`'s indicators by `group`: per
+/// category, the targets the indicators set and the values of their latest
+/// approved measurements, each added up.
+pub fn breakdown_report(conn: &mut PgConnection, group: GroupBy, definition_id: i64, f: &ReportFilter) -> Result<Vec<BreakdownTotals>, DbError> {
+    let key = group.fact_column();
+    let sql = format!(
+        "WITH f AS (SELECT indicator_id, {key} AS key FROM indicator_facts WHERE {FILTERS} AND definition_id = $5), \
+         cells AS ( \
+            SELECT f.key, f.indicator_id, d.dimension, c.category, (c.value #>> '{{}}')::numeric AS target, NULL::numeric AS achieved \
+            FROM f JOIN indicators i ON i.id = f.indicator_id \
+            CROSS JOIN LATERAL jsonb_each(i.target_breakdown) d(dimension, categories) \
+            CROSS JOIN LATERAL jsonb_each(d.categories) c(category, value) \
+            UNION ALL \
+            SELECT f.key, f.indicator_id, d.dimension, c.category, NULL, (c.value #>> '{{}}')::numeric \
+            FROM f CROSS JOIN LATERAL (SELECT breakdown FROM indicator_measurements \
+                                       WHERE indicator_id = f.indicator_id AND status = 'approved' \
+                                       ORDER BY period_end DESC, id DESC LIMIT 1) m \
+            CROSS JOIN LATERAL jsonb_each(m.breakdown) d(dimension, categories) \
+            CROSS JOIN LATERAL jsonb_each(d.categories) c(category, value)) \
+         SELECT key, dimension, category, count(DISTINCT indicator_id) AS indicators, sum(target) AS sum_target, sum(achieved) AS sum_achieved \
+         FROM cells GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    );
+    let filter = ReportFilter { definition_id: Some(definition_id), ..f.clone() };
+    Ok(bind_filters(sql, &filter).load(conn)?)
 }

@@ -1,6 +1,7 @@
 //! Outcome indicators of a project: planned (target) and achieved values.
 
 use crate::db::schema::indicators;
+use crate::domain::breakdown::Breakdown;
 use crate::domain::codes::{ActivityType, IndicatorKind, OrganisationKind, RecordBasis};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -45,6 +46,10 @@ pub struct IndicatorData {
     /// `staff_supported`); none: every kind.
     #[serde(default)]
     pub derived_kinds: Vec<OrganisationKind>,
+    /// The target per category of the breakdowns its definition declares; each
+    /// dimension's categories add up to `target_value`.
+    #[schema(value_type = Option<Object>, example = json!({"sex": {"women": "20", "men": "15"}}))]
+    pub target_breakdown: Option<Breakdown>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

@@ -1,8 +1,9 @@
 //! Reported indicator values over time, with their approval.
 
-use crate::db::schema::{indicator_measurements, indicators};
+use crate::db::schema::{indicator_definitions, indicator_measurements, indicators};
 use crate::db::DbError;
-use crate::domain::codes::MeasurementStatus;
+use crate::domain::breakdown::Breakdown;
+use crate::domain::codes::{BreakdownDimension, MeasurementStatus, MeasurementType};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
@@ -33,6 +34,18 @@ pub struct MeasurementData {
     pub value_men: Option<Decimal>,
     /// For qualitative indicators.
     pub value_text: Option<String>,
+    /// For a ratio indicator (its definition's `measurement` is `ratio`): the
+    /// count of the share, e.g. participants who found work. `value` is then
+    /// the percentage, `100 * numerator / denominator`, derived when left out.
+    #[schema(value_type = Option<String>, example = "9")]
+    pub numerator: Option<Decimal>,
+    /// For a ratio indicator: what the share is of, e.g. participants who left.
+    #[schema(value_type = Option<String>, example = "12")]
+    pub denominator: Option<Decimal>,
+    /// The value per category of the breakdowns the indicator's definition
+    /// declares; each dimension's categories add up to `value`.
+    #[schema(value_type = Option<Object>, example = json!({"sex": {"women": "22", "men": "17", "non_binary": "1"}}))]
+    pub breakdown: Option<Breakdown>,
     pub comment: Option<String>,
     #[serde(default = "draft", skip_deserializing)]
     #[schema(read_only)]
@@ -81,6 +94,25 @@ crate::table_store!(Measurements, indicator_measurements, MeasurementData, Measu
 /// The project of an indicator: `None` when there is no such indicator.
 pub fn indicator_project(conn: &mut PgConnection, indicator_id: i64) -> Result<Option<i64>, DbError> {
     Ok(indicators::table.find(indicator_id).select(indicators::project_id).first(conn).optional()?)
+}
+
+/// What a value of an indicator must be: the indicator's project, and its
+/// definition's measurement and breakdowns (none without a definition).
+#[derive(Debug, Clone, Queryable)]
+pub struct IndicatorTerms {
+    pub project_id: i64,
+    pub measurement: Option<MeasurementType>,
+    pub breakdowns: Option<Vec<BreakdownDimension>>,
+}
+
+/// The terms of indicator `indicator_id`; `None` when there is no such indicator.
+pub fn indicator_terms(conn: &mut PgConnection, indicator_id: i64) -> Result<Option<IndicatorTerms>, DbError> {
+    Ok(indicators::table
+        .left_join(indicator_definitions::table)
+        .filter(indicators::id.eq(indicator_id))
+        .select((indicators::project_id, indicator_definitions::measurement.nullable(), indicator_definitions::breakdowns.nullable()))
+        .first(conn)
+        .optional()?)
 }
 
 /// Moves a measurement to `status`, recording who did it and when.

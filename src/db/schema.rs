@@ -91,6 +91,8 @@ diesel::table! {
         description -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        catalogue -> Nullable<Text>,
+        breakdowns -> Array<Text>,
     }
 }
 
@@ -128,6 +130,9 @@ diesel::table! {
         decided_by -> Nullable<Int8>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        numerator -> Nullable<Numeric>,
+        denominator -> Nullable<Numeric>,
+        breakdown -> Nullable<Jsonb>,
     }
 }
 
@@ -174,6 +179,7 @@ diesel::table! {
         derived_from -> Array<Text>,
         derived_from_records -> Nullable<Text>,
         derived_kinds -> Array<Text>,
+        target_breakdown -> Nullable<Jsonb>,
     }
 }
 

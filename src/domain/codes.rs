@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 macro_rules! code_list {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow)]
         #[diesel(sql_type = Text)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
@@ -191,7 +191,24 @@ code_list!(
 
 code_list!(
     /// Whether an indicator is measured in numbers or described in words.
-    MeasurementType { Quantitative => "quantitative", Qualitative => "qualitative" }
+    /// `ratio`: a share kept as numerator and denominator (values are percentages
+    /// of them), so that roll-ups divide sums instead of averaging percentages.
+    MeasurementType { Quantitative => "quantitative", Qualitative => "qualitative", Ratio => "ratio" }
+);
+
+code_list!(
+    /// A catalogue of definitions kept by the registry, not by a programme:
+    /// `esf_plus`, the ESF+ common output and result indicators (Regulation (EU)
+    /// 2021/1057, Annex I: EECO and EECR codes).
+    Catalogue { EsfPlus => "esf_plus" }
+);
+
+code_list!(
+    /// What a value is broken down by (a disaggregation): `sex` (women, men,
+    /// non-binary persons, as ESF+ monitoring asks), `age` (below 18, 18-29,
+    /// 30-54, 55 and above), `disability` (with, without, not declared),
+    /// `territory` (the powiat, by its 4-digit TERYT code).
+    BreakdownDimension { Sex => "sex", Age => "age", Disability => "disability", Territory => "territory" }
 );
 
 code_list!(

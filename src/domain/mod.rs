@@ -16,6 +16,7 @@ macro_rules! display_as_inner {
 pub const API_PREFIX: &str = "/api/v1";
 
 pub mod access;
+pub mod breakdown;
 pub mod codes;
 pub mod collection;
 pub mod disclosure;

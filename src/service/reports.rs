@@ -6,15 +6,16 @@
 
 use super::ServiceError;
 use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
+use crate::db::indicator_definitions::{IndicatorDefinitionData, IndicatorDefinitions};
 use crate::db::indicator_progress::{self, GroupBy, IndicatorFigures, IndicatorTotals, PortfolioTotals, ReportFilter};
 use crate::db::listing::ListRequest;
 use crate::db::{disclosure, scopes, Record, Store};
 use crate::domain::access::{aggregate_detail, Caller, Detail, Scope};
-use crate::domain::codes::IndicatorStatus;
+use crate::domain::codes::{BreakdownDimension, IndicatorStatus, MeasurementType};
 use crate::domain::disclosure::Rounding;
 use diesel::PgConnection;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// How far an indicator has come.
@@ -103,7 +104,23 @@ fn report_detail(caller: &Caller, filter: &ReportFilter) -> Detail {
     aggregate_detail(caller, &Scope::Project { id: None, voivodeship: filter.voivodeship.clone(), organisations: Vec::new() })
 }
 
-/// One group of an indicator roll-up.
+/// How the indicators of a report's group are split into rows: only like is
+/// added to like.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    /// One row per group and definition, or per group and unit for indicators
+    /// with no definition.
+    #[default]
+    Definition,
+    /// One row per group, only where every indicator of the group shares its
+    /// definition (or, without one, its unit): a group that mixes them is
+    /// refused (422), as a sum across units means nothing.
+    None,
+}
+
+/// One group of an indicator roll-up: indicators of one definition (or, with
+/// none, of one unit) within the group.
 #[derive(Debug, Serialize, ToSchema, PartialEq)]
 pub struct IndicatorRollup {
     /// The group: a definition, programme, axis or measure id, a voivodeship code or a year.
@@ -114,14 +131,35 @@ pub struct IndicatorRollup {
     pub code: Option<String>,
     /// The group's name (a voivodeship's: `kujawsko-pomorskie`); none for a year.
     pub name: Option<String>,
+    /// The definition the row's indicators report on; none for indicators
+    /// without a definition, added up by their `unit`.
+    pub definition_id: Option<i64>,
+    #[schema(example = "EECO01")]
+    pub definition_code: Option<String>,
+    pub definition_name: Option<String>,
+    /// The unit of every indicator in the row.
+    #[schema(example = "osoby")]
+    pub unit: Option<String>,
+    /// `ratio` rows add up numerators and denominators, not percentages.
+    pub measurement: MeasurementType,
     pub indicators: i64,
     pub projects: i64,
+    /// The sum of targets; none for a ratio, whose targets are percentages.
     #[schema(value_type = Option<String>)]
     pub sum_target: Option<Decimal>,
     /// The sum of achieved values; protected ones (counts of people) are added
-    /// as published when `protected` is true.
+    /// as published when `protected` is true. None for a ratio (see `ratio_percent`).
     #[schema(value_type = Option<String>)]
     pub sum_achieved: Option<Decimal>,
+    /// For a ratio: the sums of the latest approved numerators and denominators.
+    #[schema(value_type = Option<String>)]
+    pub sum_numerator: Option<Decimal>,
+    #[schema(value_type = Option<String>)]
+    pub sum_denominator: Option<Decimal>,
+    /// For a ratio: `100 * sum_numerator / sum_denominator`, one decimal: the
+    /// share over every person counted, not the mean of the projects' shares.
+    #[schema(value_type = Option<String>, example = "17.3")]
+    pub ratio_percent: Option<Decimal>,
     /// Projects with at least one indicator behind (judged, when `protected`,
     /// on published values).
     pub projects_behind: i64,
@@ -134,30 +172,140 @@ pub struct IndicatorRollup {
     pub rounding_base: Option<i64>,
 }
 
-/// Indicators rolled up by `group`.
+/// Indicators rolled up by `group`, like added to like (see [`Split`]).
 pub fn indicators(
     conn: &mut PgConnection,
     caller: &Caller,
     rounding: Rounding,
     group: GroupBy,
+    split: Split,
     filter: &ReportFilter,
 ) -> Result<Vec<IndicatorRollup>, ServiceError> {
     let protected = report_detail(caller, filter) == Detail::Protected;
     let totals = indicator_progress::indicator_report(conn, group, filter, protected)?;
+    let definitions = definitions_of(conn, &totals)?;
+    if split == Split::None {
+        refuse_unlike_sums(&totals, &definitions)?;
+    }
     let labels = labels_of(conn, group, totals.iter().map(|t| &t.key))?;
-    let publish = |totals: IndicatorTotals| IndicatorRollup {
-        code: label(&labels, &totals.key, |l| &l.code),
-        name: label(&labels, &totals.key, |l| &l.name),
-        key: totals.key,
-        indicators: totals.indicators,
-        projects: totals.projects,
-        sum_target: totals.sum_target,
-        sum_achieved: totals.sum_achieved,
-        projects_behind: totals.projects_behind,
-        protected,
-        rounding_base: protected.then(|| rounding.base()),
+    let publish = |totals: IndicatorTotals| {
+        let definition = totals.definition_id().and_then(|id| definitions.get(&id));
+        let measurement = definition.map_or(MeasurementType::Quantitative, |d| d.measurement);
+        let ratio = measurement == MeasurementType::Ratio;
+        let ratio_percent = match (totals.sum_numerator, totals.sum_denominator) {
+            (Some(n), Some(d)) if ratio && d > Decimal::ZERO => Some((Decimal::ONE_HUNDRED * n / d).round_dp(1)),
+            _ => None,
+        };
+        IndicatorRollup {
+            code: label(&labels, &totals.key, |l| &l.code),
+            name: label(&labels, &totals.key, |l| &l.name),
+            definition_id: totals.definition_id(),
+            definition_code: definition.map(|d| d.code.clone()),
+            definition_name: definition.map(|d| d.name.clone()),
+            unit: definition.map_or_else(|| totals.unit().map(str::to_owned), |d| d.unit.clone()),
+            measurement,
+            indicators: totals.indicators,
+            projects: totals.projects,
+            sum_target: totals.sum_target.filter(|_| !ratio),
+            sum_achieved: totals.sum_achieved.filter(|_| !ratio),
+            sum_numerator: totals.sum_numerator.filter(|_| ratio),
+            sum_denominator: totals.sum_denominator.filter(|_| ratio),
+            ratio_percent,
+            key: totals.key,
+            projects_behind: totals.projects_behind,
+            protected,
+            rounding_base: protected.then(|| rounding.base()),
+        }
     };
     Ok(totals.into_iter().map(publish).collect())
+}
+
+type Definitions = std::collections::HashMap<i64, IndicatorDefinitionData>;
+
+/// The definitions a report's rows report on, in one query.
+fn definitions_of(conn: &mut PgConnection, totals: &[IndicatorTotals]) -> Result<Definitions, ServiceError> {
+    let mut ids: Vec<i64> = totals.iter().filter_map(IndicatorTotals::definition_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(IndicatorDefinitions::find_many(conn, &ids)?.into_iter().map(|record| (record.id, record.data)).collect())
+}
+
+/// Refuses a report of one row per group when a group holds indicators of more
+/// than one definition or unit: their sum would mean nothing.
+fn refuse_unlike_sums(totals: &[IndicatorTotals], definitions: &Definitions) -> Result<(), ServiceError> {
+    let describe = |t: &IndicatorTotals| match t.definition_id() {
+        Some(id) => definitions.get(&id).map_or_else(|| format!("definition {id}"), |d| format!("{} ({})", d.code, d.unit.as_deref().unwrap_or("no unit"))),
+        None => format!("no definition ({})", t.unit().unwrap_or("no unit")),
+    };
+    let mut mixed = Vec::new();
+    for group in totals.chunk_by(|a, b| a.key == b.key).filter(|group| group.len() > 1) {
+        let key = group[0].key.as_deref().unwrap_or("none");
+        mixed.push(format!("{key}: {}", group.iter().map(describe).collect::<Vec<_>>().join(", ")));
+    }
+    if mixed.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::Validation(vec![crate::domain::validation::FieldError {
+        field: "split".to_owned(),
+        code: "unlike_sum".to_owned(),
+        message: format!(
+            "these groups hold indicators of different definitions or units, whose sum would mean nothing: {}; \
+             split by definition (split=definition) or narrow the report to one definition (definition_id)",
+            mixed.join("; ")
+        ),
+        line: None,
+    }]))
+}
+
+/// One category of a breakdown within a group of the breakdown report.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct BreakdownRollup {
+    /// The group, as in the indicator report.
+    pub key: Option<String>,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub definition_id: i64,
+    #[schema(example = "EECO01")]
+    pub definition_code: String,
+    pub dimension: BreakdownDimension,
+    /// The category: `women`, `18_29`, `with_disability`, a powiat's TERYT code.
+    #[schema(example = "women")]
+    pub category: String,
+    /// Indicators with a target or an approved value in the category.
+    pub indicators: i64,
+    /// The sum of the indicators' targets for the category.
+    #[schema(value_type = Option<String>)]
+    pub sum_target: Option<Decimal>,
+    /// The sum of the category's values in the indicators' latest approved
+    /// measurements: reported aggregates, as `value_women` and `value_men` are.
+    #[schema(value_type = Option<String>)]
+    pub sum_achieved: Option<Decimal>,
+}
+
+/// The breakdowns of definition `definition_id`'s indicators, rolled up by `group`.
+pub fn breakdowns(conn: &mut PgConnection, group: GroupBy, definition_id: i64, filter: &ReportFilter) -> Result<Vec<BreakdownRollup>, ServiceError> {
+    let definition = IndicatorDefinitions::find(conn, definition_id)
+        .map_err(|_| ServiceError::NotFound { resource: "indicator definition", id: definition_id.to_string() })?
+        .data;
+    let totals = indicator_progress::breakdown_report(conn, group, definition_id, filter)?;
+    let labels = labels_of(conn, group, totals.iter().map(|t| &t.key))?;
+    totals
+        .into_iter()
+        .map(|t| {
+            Ok(BreakdownRollup {
+                code: label(&labels, &t.key, |l| &l.code),
+                name: label(&labels, &t.key, |l| &l.name),
+                key: t.key,
+                definition_id,
+                definition_code: definition.code.clone(),
+                dimension: t.dimension.parse().map_err(ServiceError::Internal)?,
+                category: t.category,
+                indicators: t.indicators,
+                sum_target: t.sum_target,
+                sum_achieved: t.sum_achieved,
+            })
+        })
+        .collect()
 }
 
 /// One group of the portfolio report.

@@ -154,9 +154,16 @@ async fn definitions_form_a_catalogue_that_indicators_refer_to() {
     let rollup = app.get(&format!("/api/v1/reports/indicators?group_by=definition&definition_id={common}")).await.body;
     assert_eq!(
         rollup,
-        json!([{"key": common.to_string(), "code": "PI-ES-01", "name": "Liczba podmiotów ekonomii społecznej objętych wsparciem w ramach sieciowania", "indicators": 1, "projects": 1, "sum_target": "100", "sum_achieved": null, "projects_behind": 0, "protected": false, "rounding_base": null}])
+        json!([{"key": common.to_string(), "code": "PI-ES-01", "name": "Liczba podmiotów ekonomii społecznej objętych wsparciem w ramach sieciowania",
+            "definition_id": common, "definition_code": "PI-ES-01", "definition_name": "Liczba podmiotów ekonomii społecznej objętych wsparciem w ramach sieciowania",
+            "unit": "PES", "measurement": "quantitative", "indicators": 1, "projects": 1, "sum_target": "100", "sum_achieved": null,
+            "sum_numerator": null, "sum_denominator": null, "ratio_percent": null, "projects_behind": 0, "protected": false, "rounding_base": null}])
     );
-    assert_eq!(app.anonymous().get("/api/v1/indicator-definitions?programme=common").await.body["total"], 1);
+    assert_eq!(
+        app.anonymous().get("/api/v1/indicator-definitions?programme=common").await.body["total"],
+        25,
+        "one of its own and the 24 ESF+ common indicators"
+    );
 }
 
 fn add(totals: &mut BTreeMap<String, [f64; 4]>, key: &Value, values: [f64; 4]) {
@@ -197,14 +204,27 @@ async fn reports_equal_a_brute_force_computation() {
     let mut portfolio = BTreeMap::new();
     for p in &projects {
         let progress = app.get(&format!("/api/v1/projects/{}/indicators/progress", p["id"])).await.body;
-        let behind = progress.as_array().unwrap().iter().any(|i| i["status"] == "behind");
-        let mut sums = [0.0, 0.0, 0.0, if behind { 1.0 } else { 0.0 }];
+        let units: BTreeMap<i64, String> = app.get(&format!("/api/v1/indicators?project_id={}&limit=200", p["id"])).await.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["id"].as_i64().unwrap(), i["unit"].as_str().unwrap_or("").trim().to_lowercase()))
+            .collect();
+        // Like is added to like: a row per voivodeship and unit (none of these has a definition).
+        let mut sums: BTreeMap<String, [f64; 4]> = BTreeMap::new();
         for i in progress.as_array().unwrap() {
-            sums[0] += 1.0;
-            sums[1] += number(&i["target_value"]);
-            sums[2] += number(&i["achieved_value"]);
+            let key = format!("{} {}", p["voivodeship"].as_str().unwrap(), units[&i["indicator_id"].as_i64().unwrap()]);
+            let entry = sums.entry(key).or_insert([0.0; 4]);
+            entry[0] += 1.0;
+            entry[1] += number(&i["target_value"]);
+            entry[2] += number(&i["achieved_value"]);
+            if i["status"] == "behind" {
+                entry[3] = 1.0;
+            }
         }
-        add(&mut by_voivodeship, &p["voivodeship"], sums);
+        for (key, sums) in sums {
+            add(&mut by_voivodeship, &json!(key), sums);
+        }
         let participants = app.get(&format!("/api/v1/participants?project_id={}", p["id"])).await.body["total"].as_f64().unwrap();
         add(&mut portfolio, &p["voivodeship"], [1.0, number(&p["total_value"]), number(&p["eu_amount"]), participants]);
     }
@@ -213,7 +233,8 @@ async fn reports_equal_a_brute_force_computation() {
     let rows = report.as_array().unwrap();
     assert_eq!(rows.len(), by_voivodeship.len());
     for row in rows {
-        let expected = by_voivodeship[row["key"].as_str().unwrap()];
+        assert_eq!(row["definition_id"], Value::Null);
+        let expected = by_voivodeship[&format!("{} {}", row["key"].as_str().unwrap(), row["unit"].as_str().unwrap_or(""))];
         assert_eq!(row["indicators"].as_f64().unwrap(), expected[0], "{row}");
         assert_eq!(number(&row["sum_target"]), expected[1], "{row}");
         assert_eq!(number(&row["sum_achieved"]), expected[2], "{row}");
@@ -310,7 +331,7 @@ async fn maintained_rollups_equal_sql_over_the_base_tables() {
         ] {
             let brute: Vec<Brute> = diesel::sql_query(format!(
                 "SELECT {column}::text AS key, count(*) AS a, count(DISTINCT project_id) AS b, sum(target_value)::text AS c, sum({achieved})::text AS d, \
-                 count(DISTINCT project_id) FILTER (WHERE {status} = 'behind') AS e FROM indicator_progress GROUP BY 1 ORDER BY 1"
+                 count(DISTINCT project_id) FILTER (WHERE {status} = 'behind') AS e FROM indicator_progress GROUP BY 1, measure ORDER BY 1, measure"
             ))
             .load(&mut conn)
             .unwrap();

@@ -24,6 +24,7 @@ mod personal_data;
 mod portal;
 mod register;
 mod resources;
+mod results;
 mod search;
 mod seeds;
 mod validation;

@@ -155,9 +155,29 @@ async fn the_five_seed_fiches_survive_the_round_trip() {
     // Seed 000's six targets in the Kujawsko-Pomorskie roll-up of its programme.
     let rpkp = items(&app, "programmes?code=RPKP.2014-2020").await[0]["id"].clone();
     let rollup = app.get(&format!("/api/v1/reports/indicators?group_by=voivodeship&programme_id={rpkp}")).await.body;
-    assert_eq!(rollup[0]["key"], "04");
-    assert_eq!(rollup[0]["indicators"], 6);
-    assert_eq!(rollup[0]["sum_target"], "778", "20 + 148 + 86 + 51 + 8 + 465");
+    // Like is added to like: one row per unit, the two counts of gminas together.
+    let rows: Vec<(String, String, i64, String)> = rollup
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (r["key"].as_str().unwrap().into(), r["unit"].as_str().unwrap().into(), r["indicators"].as_i64().unwrap(), r["sum_target"].as_str().unwrap().into())
+        })
+        .collect();
+    let row = |unit: &str, n: i64, sum: &str| ("04".to_owned(), unit.to_owned(), n, sum.to_owned());
+    assert_eq!(
+        rows,
+        [
+            row("gminy", 2, "137"),
+            row("inicjatywy", 1, "20"),
+            row("osoby", 1, "465"),
+            row("podmioty ekonomii społecznej", 1, "148"),
+            row("porozumienia", 1, "8")
+        ],
+        "86 + 51 gminas; nothing adds persons to agreements"
+    );
+    let mixed = app.get(&format!("/api/v1/reports/indicators?group_by=voivodeship&split=none&programme_id={rpkp}")).await;
+    assert_eq!(mixed.status, 422, "the sum across units the report once gave (778) is refused");
     let portfolio = app.get("/api/v1/reports/portfolio?group_by=voivodeship").await.body;
     let kp = portfolio.as_array().unwrap().iter().find(|r| r["key"] == "04").unwrap().clone();
     assert_eq!(kp["projects"], 3);

@@ -5,7 +5,7 @@ use crate::api::caller::Session;
 use crate::api::problem::Problem;
 use crate::api::{csv, ApiError, AppState};
 use crate::db::indicator_progress::{GroupBy, ReportFilter};
-use crate::service::reports::{self, IndicatorProgress, IndicatorRollup, PortfolioRollup};
+use crate::service::reports::{self, BreakdownRollup, IndicatorProgress, IndicatorRollup, PortfolioRollup, Split};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -51,6 +51,10 @@ pub struct Grouping {
     pub group_by: Option<GroupBy>,
     /// `csv` for text/csv (or send `Accept: text/csv`).
     pub format: Option<String>,
+    /// Indicators only: `definition` (the default) gives a row per group and
+    /// definition (per unit where there is none); `none` a row per group, and
+    /// a 422 where a group mixes definitions or units.
+    pub split: Option<Split>,
 }
 
 fn decimal(value: Option<Decimal>) -> String {
@@ -65,6 +69,7 @@ fn decimal(value: Option<Decimal>) -> String {
     responses(
         (status = 200, description = "One row per group", content((Vec<IndicatorRollup> = "application/json"), (String = "text/csv"))),
         (status = 400, description = "Unknown grouping", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`split=none` over a group of unlike indicators", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn indicators(
     state: web::Data<AppState>,
@@ -73,10 +78,30 @@ pub async fn indicators(
     grouping: web::Query<Grouping>,
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let (group, filter, rounding) = (grouping.group_by.unwrap_or(GroupBy::Definition), filter.into_inner(), state.disclosure);
-    let rows = state.read_if_as(true, &session, move |conn, caller| reports::indicators(conn, caller, rounding, group, &filter)).await?;
+    let (group, split, filter, rounding) =
+        (grouping.group_by.unwrap_or(GroupBy::Definition), grouping.split.unwrap_or_default(), filter.into_inner(), state.disclosure);
+    let rows = state.read_if_as(true, &session, move |conn, caller| reports::indicators(conn, caller, rounding, group, split, &filter)).await?;
     if csv::wanted(&req) {
-        let headers = ["key", "code", "name", "indicators", "projects", "sum_target", "sum_achieved", "projects_behind", "protected", "rounding_base"];
+        let headers = [
+            "key",
+            "code",
+            "name",
+            "definition_id",
+            "definition_code",
+            "definition_name",
+            "unit",
+            "measurement",
+            "indicators",
+            "projects",
+            "sum_target",
+            "sum_achieved",
+            "sum_numerator",
+            "sum_denominator",
+            "ratio_percent",
+            "projects_behind",
+            "protected",
+            "rounding_base",
+        ];
         let body = csv::render(
             &headers,
             rows.iter().map(|r| {
@@ -84,10 +109,18 @@ pub async fn indicators(
                     text(r.key.as_deref()),
                     text(r.code.as_deref()),
                     text(r.name.as_deref()),
+                    text(r.definition_id),
+                    text(r.definition_code.as_deref()),
+                    text(r.definition_name.as_deref()),
+                    text(r.unit.as_deref()),
+                    r.measurement.to_string(),
                     r.indicators.to_string(),
                     r.projects.to_string(),
                     decimal(r.sum_target),
                     decimal(r.sum_achieved),
+                    decimal(r.sum_numerator),
+                    decimal(r.sum_denominator),
+                    decimal(r.ratio_percent),
                     r.projects_behind.to_string(),
                     r.protected.to_string(),
                     text(r.rounding_base),
@@ -140,13 +173,48 @@ pub async fn portfolio(
     Ok(HttpResponse::Ok().json(rows))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BreakdownQuery {
+    /// The definition whose indicators' breakdowns are rolled up.
+    pub definition_id: i64,
+    /// definition, programme, axis, measure, voivodeship or year (default programme).
+    pub group_by: Option<GroupBy>,
+    pub voivodeship: Option<String>,
+    pub programme_id: Option<i64>,
+    pub measure_id: Option<i64>,
+    /// The year projects start.
+    pub year: Option<i32>,
+}
+
+/// The breakdowns (disaggregations) of one definition's indicators rolled up:
+/// per group, dimension and category, the sum of targets and of the values of
+/// the latest approved measurements.
+#[utoipa::path(get, path = "/api/v1/reports/indicators/breakdown", tag = "reports", operation_id = "breakdown_report",
+    params(BreakdownQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One row per group, dimension and category", body = Vec<BreakdownRollup>),
+        (status = 400, description = "No definition_id, or a parameter that cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such definition", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn breakdowns(state: web::Data<AppState>, query: web::Query<BreakdownQuery>) -> Result<HttpResponse, ApiError> {
+    let BreakdownQuery { definition_id, group_by, voivodeship, programme_id, measure_id, year } = query.into_inner();
+    let filter = ReportFilter { voivodeship, programme_id, measure_id, year, definition_id: None };
+    let group = group_by.unwrap_or(GroupBy::Programme);
+    let rows = state.read(move |conn| reports::breakdowns(conn, group, definition_id, &filter)).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(indicator, project, indicators, portfolio), components(schemas(GroupBy)))]
+#[openapi(paths(indicator, project, indicators, breakdowns, portfolio), components(schemas(GroupBy, Split)))]
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(crate::api::extractors::resource("/api/v1/indicators/{id}/progress", "GET").route(web::get().to(indicator)))
         .service(crate::api::extractors::resource("/api/v1/projects/{id}/indicators/progress", "GET").route(web::get().to(project)))
         .service(crate::api::extractors::resource("/api/v1/reports/indicators", "GET").route(web::get().to(indicators)))
+        .service(crate::api::extractors::resource("/api/v1/reports/indicators/breakdown", "GET").route(web::get().to(breakdowns)))
         .service(crate::api::extractors::resource("/api/v1/reports/portfolio", "GET").route(web::get().to(portfolio)));
 }

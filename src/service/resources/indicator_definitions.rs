@@ -1,6 +1,7 @@
 use crate::db::indicator_definitions::{IndicatorDefinitionData, IndicatorDefinitions};
 use crate::db::scopes;
 use crate::domain::access::Scope;
+use crate::domain::codes::MeasurementType;
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -18,6 +19,19 @@ impl Resource for IndicatorDefinitions {
         checks.not_blank("name", &data.name);
         blank_to_none(&mut data.unit);
         blank_to_none(&mut data.description);
+        data.breakdowns.sort();
+        data.breakdowns.dedup();
+        checks.ensure(
+            data.catalogue.is_none() || data.programme_id.is_none(),
+            "catalogue",
+            "catalogue_of_a_programme",
+            "a catalogue's definitions are common to every programme: leave programme_id out",
+        );
+        if data.measurement == MeasurementType::Ratio {
+            checks.ensure(data.unit.as_deref().is_none_or(|u| u == "%"), "unit", "ratio_unit", "a ratio is reported as a percentage: its unit is %");
+            data.unit = Some("%".to_owned());
+            checks.ensure(data.breakdowns.is_empty(), "breakdowns", "ratio_breakdowns", "a ratio indicator's values are not broken down");
+        }
         checks.into_result()?;
         Ok(data)
     }

@@ -1,7 +1,9 @@
+use crate::db::indicator_definitions::{IndicatorDefinitionData, IndicatorDefinitions};
 use crate::db::indicators::{IndicatorData, Indicators};
 use crate::db::scopes;
+use crate::db::Store;
 use crate::domain::access::Scope;
-use crate::domain::codes::RecordBasis;
+use crate::domain::codes::{MeasurementType, RecordBasis};
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -13,11 +15,51 @@ use rust_decimal::Decimal;
 /// NUMERIC(18,4) holds at most 14 integer digits.
 const MAX_VALUE: Decimal = Decimal::from_parts(276_447_232, 23_283, 0, false, 0); // 10^14
 
+/// A project indicator bound to a definition reports on it: the same kind and
+/// unit (taken from the definition when left out), and, for a definition of a
+/// catalogue (the ESF+ common indicators), its name too. A ratio's target is a
+/// percentage.
+fn inherit(checks: &mut Checks, data: &mut IndicatorData, definition: &IndicatorDefinitionData) {
+    checks.ensure(data.kind == definition.kind, "kind", "kind_mismatch", format!("the definition {} is a {} indicator", definition.code, definition.kind));
+    let unit_key = |unit: &Option<String>| unit.as_deref().map(|u| u.trim().to_lowercase());
+    match (&data.unit, &definition.unit) {
+        (None, unit) => data.unit = unit.clone(),
+        (given, unit) => checks.ensure(
+            unit_key(given) == unit_key(unit),
+            "unit",
+            "unit_mismatch",
+            format!("the definition {} counts in {}", definition.code, unit.as_deref().unwrap_or("no unit")),
+        ),
+    }
+    if definition.catalogue.is_some() {
+        data.name = definition.name.clone();
+    }
+    if definition.measurement == MeasurementType::Ratio {
+        checks.ensure(
+            data.target_value.is_none_or(|v| v >= Decimal::ZERO && v <= Decimal::ONE_HUNDRED),
+            "target_value",
+            "invalid_percentage",
+            "a ratio indicator's target is a percentage between 0 and 100",
+        );
+    }
+}
+
 impl Resource for Indicators {
     const COLLECTION: Collection = Collection::Indicators;
 
-    fn check(_: &mut PgConnection, mut data: IndicatorData) -> Result<IndicatorData, ServiceError> {
+    fn check(conn: &mut PgConnection, mut data: IndicatorData) -> Result<IndicatorData, ServiceError> {
+        let definition = match data.definition_id {
+            Some(id) => Some(
+                IndicatorDefinitions::find(conn, id)
+                    .map_err(|_| ServiceError::field("definition_id", "unknown_reference", "definition_id names a definition that does not exist"))?
+                    .data,
+            ),
+            None => None,
+        };
         let mut checks = Checks::new();
+        if let Some(definition) = &definition {
+            inherit(&mut checks, &mut data, definition);
+        }
         data.name = data.name.trim().to_owned();
         checks.not_blank("name", &data.name);
         for field in [&mut data.unit, &mut data.target_text, &mut data.achieved_text] {
@@ -50,6 +92,10 @@ impl Resource for Indicators {
             "kinds_without_organisations",
             "derived_kinds narrows organisations_supported or staff_supported only",
         );
+        if let Some(breakdown) = &data.target_breakdown {
+            let declared = definition.as_ref().map(|d| d.breakdowns.as_slice()).unwrap_or_default();
+            breakdown.check(&mut checks, "target_breakdown", declared, data.target_value);
+        }
         checks.into_result()?;
         Ok(data)
     }

@@ -1,10 +1,10 @@
 //! Reported indicator values and their approval: draft → submitted (by the
 //! project's writers) → approved or returned with a reason (by the ROPS).
 
-use crate::db::measurements::{indicator_project, set_status, MeasurementData, Measurements};
+use crate::db::measurements::{indicator_project, indicator_terms, set_status, MeasurementData, Measurements};
 use crate::db::{scopes, Record, Store};
 use crate::domain::access::{authorize, authorize_decision, Action, Caller, Scope};
-use crate::domain::codes::MeasurementStatus;
+use crate::domain::codes::{MeasurementStatus, MeasurementType};
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -38,7 +38,12 @@ impl Resource for Measurements {
         blank_to_none(&mut data.value_text);
         blank_to_none(&mut data.comment);
         let mut checks = Checks::new();
-        checks.ensure(data.value.is_some() || data.value_text.is_some(), "value", "value_missing", "a measurement needs a value or a value_text");
+        checks.ensure(
+            data.value.is_some() || data.value_text.is_some() || data.denominator.is_some(),
+            "value",
+            "value_missing",
+            "a measurement needs a value, a value_text, or a ratio's numerator and denominator",
+        );
         for (field, value) in [("value", data.value), ("value_women", data.value_women), ("value_men", data.value_men)] {
             checks.ensure(
                 value.is_none_or(|v| v >= Decimal::ZERO && v.normalize().scale() <= 4),
@@ -51,9 +56,34 @@ impl Resource for Measurements {
             checks.ensure(w + m == total, "value", "split_mismatch", "value_women and value_men must add up to value");
         }
         checks.into_result()?;
-        if indicator_project(conn, data.indicator_id)?.is_none() {
+        let Some(terms) = indicator_terms(conn, data.indicator_id)? else {
             return Err(ServiceError::field("indicator_id", "unknown_reference", "indicator_id names an indicator that does not exist"));
+        };
+        let mut checks = Checks::new();
+        let ratio = terms.measurement == Some(MeasurementType::Ratio);
+        match (data.numerator, data.denominator) {
+            (Some(numerator), Some(denominator)) if ratio => {
+                checks.ensure(denominator > Decimal::ZERO, "denominator", "invalid_denominator", "a ratio's denominator is positive");
+                checks.ensure(numerator >= Decimal::ZERO, "numerator", "invalid_value", "a ratio's numerator is non-negative");
+                if denominator > Decimal::ZERO {
+                    let percent = (Decimal::ONE_HUNDRED * numerator / denominator).round_dp(4);
+                    checks.ensure(
+                        data.value.is_none_or(|v| (v - percent).abs() < Decimal::new(5, 2)),
+                        "value",
+                        "ratio_mismatch",
+                        format!("a ratio's value is 100 * numerator / denominator = {}; leave value out to have it derived", percent.normalize()),
+                    );
+                    data.value = Some(percent);
+                }
+            }
+            _ if ratio => checks.fail("denominator", "ratio_parts_missing", "a ratio indicator's value is reported as numerator and denominator"),
+            (None, None) => {}
+            _ => checks.fail("numerator", "not_a_ratio", "numerator and denominator are for indicators whose definition measures a ratio"),
         }
+        if let Some(breakdown) = &data.breakdown {
+            breakdown.check(&mut checks, "breakdown", terms.breakdowns.as_deref().unwrap_or_default(), data.value);
+        }
+        checks.into_result()?;
         Ok(data)
     }
 

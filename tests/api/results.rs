@@ -1,0 +1,222 @@
+//! Results the way a regional centre reports them (issue 20): roll-ups that add
+//! only like to like, ratio indicators kept as numerator and denominator,
+//! breakdowns rolled up by category, and the ESF+ common indicators.
+
+use crate::helpers::{spawn_app, Fixture, TestApp};
+use serde_json::{json, Value};
+
+/// A value reported, submitted and approved (as an admin).
+async fn approved(app: &TestApp, body: Value) -> Value {
+    let created = app.post("/api/v1/indicator-measurements", &body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.id();
+    assert_eq!(app.post(&format!("/api/v1/indicator-measurements/{id}/submit"), &json!({})).await.status, 200);
+    let done = app.post(&format!("/api/v1/indicator-measurements/{id}/approve"), &json!({})).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    done.body
+}
+
+async fn second_project(app: &TestApp, fx: &Fixture) -> i64 {
+    app.create("projects", json!({"title": "Drugi projekt", "measure_id": fx.sub_measure, "total_value": "1000.00"})).await
+}
+
+#[tokio::test]
+async fn reports_add_like_to_like_and_refuse_sums_across_units() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let other = second_project(&app, &fx).await;
+    for (project, unit, target) in [(fx.project, "osoby", "20"), (other, " Osoby ", "30"), (fx.project, "spoty TV", "3")] {
+        app.create("indicators", json!({"project_id": project, "name": "w", "kind": "output", "unit": unit, "target_value": target})).await;
+    }
+    let report = app.get(&format!("/api/v1/reports/indicators?group_by=programme&programme_id={}", fx.programme)).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let rows: Vec<(String, String, i64)> = report
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["unit"].as_str().unwrap().to_owned(), r["sum_target"].as_str().unwrap().to_owned(), r["projects"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(rows, [("osoby".into(), "50".into(), 2), ("spoty tv".into(), "3".into(), 1)], "persons with persons, TV spots apart");
+    assert!(report.body.as_array().unwrap().iter().all(|r| r["code"] == "RPKP.2014-2020" && r["definition_id"].is_null()));
+
+    // One row per programme is only given when the programme's indicators are alike.
+    let refused = app.get(&format!("/api/v1/reports/indicators?group_by=programme&split=none&programme_id={}", fx.programme)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.content_type(), "application/problem+json");
+    assert_eq!(refused.error_fields(), ["split"]);
+    let detail = refused.body["errors"][0]["message"].as_str().unwrap();
+    assert!(detail.contains("osoby") && detail.contains("spoty tv"), "{detail}");
+    let csv = app.send(app.client.get(app.url("/api/v1/reports/indicators?group_by=programme&split=none&format=csv"))).await;
+    assert_eq!(csv.status, 422, "CSV is refused the same");
+
+    // Bound to a definition, indicators are added up by it, with its code and name.
+    let definition = app.create("indicator-definitions", json!({"code": "PI-KP-01", "name": "Liczba osób", "kind": "output", "unit": "osoby"})).await;
+    for project in [fx.project, other] {
+        app.create("indicators", json!({"project_id": project, "definition_id": definition, "name": "x", "kind": "output", "target_value": "5"})).await;
+    }
+    let one = app.get(&format!("/api/v1/reports/indicators?group_by=programme&split=none&definition_id={definition}")).await;
+    assert_eq!(one.status, 200, "{}", one.body);
+    let row = &one.body[0];
+    assert_eq!((row["definition_code"].as_str(), row["unit"].as_str(), row["sum_target"].as_str()), (Some("PI-KP-01"), Some("osoby"), Some("10")));
+    assert_eq!(one.body.as_array().unwrap().len(), 1);
+
+    // An indicator bound to a definition takes its unit, and may not count in another.
+    let mismatch = app
+        .post(
+            "/api/v1/indicators",
+            &json!({"project_id": other, "definition_id": definition, "name": "x", "kind": "output", "unit": "sztuki", "target_value": "1"}),
+        )
+        .await;
+    assert_eq!((mismatch.status, mismatch.error_fields()), (422, vec!["unit".to_owned()]));
+    let wrong_kind =
+        app.post("/api/v1/indicators", &json!({"project_id": other, "definition_id": definition, "name": "x", "kind": "result", "target_value": "1"})).await;
+    assert_eq!((wrong_kind.status, wrong_kind.error_fields()), (422, vec!["kind".to_owned()]));
+}
+
+#[tokio::test]
+async fn a_ratio_is_averaged_over_its_denominators_not_its_percentages() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let other = second_project(&app, &fx).await;
+    let definition = app
+        .create(
+            "indicator-definitions",
+            json!({"code": "PI-KP-R1", "name": "Odsetek uczestników pracujących po opuszczeniu programu", "kind": "result", "measurement": "ratio"}),
+        )
+        .await;
+    assert_eq!(app.get(&format!("/api/v1/indicator-definitions/{definition}")).await.body["unit"], "%");
+    let mut indicators = Vec::new();
+    for project in [fx.project, other] {
+        indicators.push(
+            app.create("indicators", json!({"project_id": project, "definition_id": definition, "name": "x", "kind": "result", "target_value": "40"})).await,
+        );
+    }
+    // 9 of 10 in one project, 10 of 100 in the other: 19 of 110 in all (17.3 %),
+    // not the mean of 90 % and 10 %.
+    let first = approved(&app, json!({"indicator_id": indicators[0], "period_end": "2021-12-31", "numerator": "9", "denominator": "10"})).await;
+    assert_eq!(first["value"], "90", "the value is derived from its parts");
+    approved(&app, json!({"indicator_id": indicators[1], "period_end": "2021-12-31", "numerator": "10", "denominator": "100", "value": "10"})).await;
+    let report = app.get(&format!("/api/v1/reports/indicators?group_by=programme&definition_id={definition}")).await.body;
+    let row = &report[0];
+    assert_eq!(row["measurement"], "ratio");
+    assert_eq!((row["sum_numerator"].as_str(), row["sum_denominator"].as_str(), row["ratio_percent"].as_str()), (Some("19"), Some("110"), Some("17.3")));
+    assert_eq!((row["sum_achieved"].clone(), row["sum_target"].clone()), (Value::Null, Value::Null), "percentages are not added up");
+    // The country-wide report (maintained roll-ups) agrees.
+    let whole = app.anonymous().get("/api/v1/reports/indicators?group_by=definition").await.body;
+    let row = whole.as_array().unwrap().iter().find(|r| r["definition_id"] == definition).unwrap();
+    assert_eq!(row["ratio_percent"], "17.3");
+
+    let refused = [
+        (json!({"indicator_id": indicators[0], "period_end": "2022-12-31", "value": "50"}), "denominator"),
+        (json!({"indicator_id": indicators[0], "period_end": "2022-12-31", "numerator": "1", "denominator": "0"}), "denominator"),
+        (json!({"indicator_id": indicators[0], "period_end": "2022-12-31", "numerator": "1", "denominator": "4", "value": "50"}), "value"),
+    ];
+    for (body, field) in refused {
+        let reply = app.post("/api/v1/indicator-measurements", &body).await;
+        assert_eq!((reply.status, reply.error_fields()), (422, vec![field.to_owned()]), "{body}");
+    }
+    let plain = app.create("indicators", json!({"project_id": other, "name": "p", "kind": "output", "target_value": "3"})).await;
+    let reply = app
+        .post("/api/v1/indicator-measurements", &json!({"indicator_id": plain, "period_end": "2022-12-31", "value": "1", "numerator": "1", "denominator": "1"}))
+        .await;
+    assert_eq!((reply.status, reply.error_fields()), (422, vec!["numerator".to_owned()]), "a count is not a ratio");
+}
+
+#[tokio::test]
+async fn breakdowns_are_checked_and_rolled_up_by_category() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let other = second_project(&app, &fx).await;
+    // The ESF+ common indicators are seeded, broken down by sex.
+    let found = app.anonymous().get("/api/v1/indicator-definitions?code=EECO01").await.body;
+    let eeco01 = &found["items"][0];
+    assert_eq!((eeco01["catalogue"].as_str(), eeco01["unit"].as_str(), eeco01["breakdowns"].clone()), (Some("esf_plus"), Some("osoby"), json!(["sex"])));
+    let eeco01 = eeco01["id"].as_i64().unwrap();
+    assert_eq!(app.anonymous().get("/api/v1/indicator-definitions?catalogue=esf_plus&limit=100").await.body["total"], 24);
+
+    let mut indicators = Vec::new();
+    for (project, target) in
+        [(fx.project, json!({"sex": {"women": "20", "men": "15"}})), (other, json!({"sex": {"women": "5", "men": "5", "non_binary": "1"}}))]
+    {
+        let total: i64 = target["sex"].as_object().unwrap().values().map(|v| v.as_str().unwrap().parse::<i64>().unwrap()).sum();
+        let created = app
+            .post(
+                "/api/v1/indicators",
+                &json!({"project_id": project, "definition_id": eeco01, "name": "ignored", "kind": "output", "target_value": total.to_string(), "target_breakdown": target}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        assert_eq!(created.body["name"], "Całkowita liczba uczestników", "a catalogue indicator keeps the catalogue's name");
+        indicators.push(created.id());
+    }
+    approved(&app, json!({"indicator_id": indicators[0], "period_end": "2021-12-31", "value": "30", "breakdown": {"sex": {"women": "18", "men": "12"}}})).await;
+    // A later approved value replaces the earlier one; a draft counts for nothing.
+    approved(&app, json!({"indicator_id": indicators[1], "period_end": "2021-06-30", "value": "4", "breakdown": {"sex": {"women": "4"}}})).await;
+    approved(
+        &app,
+        json!({"indicator_id": indicators[1], "period_end": "2021-12-31", "value": "9", "breakdown": {"sex": {"women": "5", "men": "3", "non_binary": "1"}}}),
+    )
+    .await;
+    app.create(
+        "indicator-measurements",
+        json!({"indicator_id": indicators[1], "period_end": "2022-06-30", "value": "11", "breakdown": {"sex": {"women": "11"}}}),
+    )
+    .await;
+
+    let report = app.anonymous().get(&format!("/api/v1/reports/indicators/breakdown?definition_id={eeco01}&group_by=programme")).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let cells: Vec<(String, String, i64, Option<String>, Option<String>)> = report
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!((r["dimension"].as_str(), r["definition_code"].as_str(), r["code"].as_str()), (Some("sex"), Some("EECO01"), Some("RPKP.2014-2020")));
+            (
+                r["category"].as_str().unwrap().to_owned(),
+                r["key"].as_str().unwrap().to_owned(),
+                r["indicators"].as_i64().unwrap(),
+                r["sum_target"].as_str().map(Into::into),
+                r["sum_achieved"].as_str().map(Into::into),
+            )
+        })
+        .collect();
+    let programme = fx.programme.to_string();
+    assert_eq!(
+        cells,
+        [
+            ("men".into(), programme.clone(), 2, Some("20".into()), Some("15".into())),
+            ("non_binary".into(), programme.clone(), 1, Some("1".into()), Some("1".into())),
+            ("women".into(), programme.clone(), 2, Some("25".into()), Some("23".into())),
+        ]
+    );
+
+    // Categories are the dimension's and add up to the value they break down.
+    for (breakdown, field) in [
+        (json!({"sex": {"women": "2", "men": "2"}}), "breakdown.sex"),
+        (json!({"sex": {"women": "4", "other": "1"}}), "breakdown.sex.other"),
+        (json!({"age": {"under_18": "4"}}), "breakdown.age"),
+    ] {
+        let reply = app
+            .post("/api/v1/indicator-measurements", &json!({"indicator_id": indicators[0], "period_end": "2023-12-31", "value": "5", "breakdown": breakdown}))
+            .await;
+        assert_eq!((reply.status, reply.error_fields()), (422, vec![field.to_owned()]), "{}", reply.body);
+    }
+    let reply = app
+        .post(
+            "/api/v1/indicators",
+            &json!({"project_id": other, "definition_id": eeco01, "name": "x", "kind": "output", "target_value": "3", "target_breakdown": {"sex": {"women": "1"}}}),
+        )
+        .await;
+    assert_eq!((reply.status, reply.error_fields()), (422, vec!["target_breakdown.sex".to_owned()]));
+    let missing = app.anonymous().get("/api/v1/reports/indicators/breakdown?group_by=programme").await;
+    assert_eq!(missing.status, 400);
+    let unknown = app.anonymous().get("/api/v1/reports/indicators/breakdown?definition_id=999999").await;
+    assert_eq!(unknown.status, 404);
+    // A catalogue definition is the registry's: a ROPS cannot rewrite it.
+    let rops_org = app.create("beneficiaries", json!({"name": "ROPS", "kind": "rops", "voivodeship": "04"})).await;
+    let rops = app.user_token("rops@results.pl", es_registry::domain::codes::Role::Rops, Some(rops_org)).await;
+    let patched = app.as_user(&rops).patch(&format!("/api/v1/indicator-definitions/{eeco01}"), &json!({"name": "inna"})).await;
+    assert_eq!(patched.status, 403, "{}", patched.body);
+}
