@@ -239,7 +239,7 @@ fn refuse_unlike_sums(totals: &[IndicatorTotals], definitions: &Definitions) -> 
     };
     let mut mixed = Vec::new();
     for group in totals.chunk_by(|a, b| a.key == b.key).filter(|group| group.len() > 1) {
-        let key = group[0].key.as_deref().unwrap_or("none");
+        let key = group.first().and_then(|t| t.key.as_deref()).unwrap_or("none");
         mixed.push(format!("{key}: {}", group.iter().map(describe).collect::<Vec<_>>().join(", ")));
     }
     if mixed.is_empty() {
