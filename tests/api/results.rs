@@ -123,6 +123,9 @@ async fn a_ratio_is_averaged_over_its_denominators_not_its_percentages() {
     assert_eq!((reply.status, reply.error_fields()), (422, vec!["numerator".to_owned()]), "a count is not a ratio");
 }
 
+/// A breakdown report's row: category, group key, indicators, sum of targets, sum of values.
+type Cell = (String, String, i64, Option<String>, Option<String>);
+
 #[tokio::test]
 async fn breakdowns_are_checked_and_rolled_up_by_category() {
     let app = spawn_app().await;
@@ -166,7 +169,7 @@ async fn breakdowns_are_checked_and_rolled_up_by_category() {
 
     let report = app.anonymous().get(&format!("/api/v1/reports/indicators/breakdown?definition_id={eeco01}&group_by=programme")).await;
     assert_eq!(report.status, 200, "{}", report.body);
-    let cells: Vec<(String, String, i64, Option<String>, Option<String>)> = report
+    let cells: Vec<Cell> = report
         .body
         .as_array()
         .unwrap()
