@@ -324,3 +324,26 @@ async fn budgets_import_by_project_year_and_category() {
     let again = upload(&app, "/api/v1/imports/payment-claims", claims).await;
     assert_eq!(again.body["unchanged"], 1, "{}", again.body);
 }
+
+#[tokio::test]
+async fn the_demo_money_adds_up() {
+    let app = spawn_app().await;
+    crate::seeds::load_demo(&app).await;
+    let projects = app.anonymous().get("/api/v1/projects?limit=200").await;
+    let p000 = projects.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"].as_str().unwrap().starts_with("Koordynacja rozwoju ekonomii społecznej w województwie kujawsko-pomorskim"))
+        .and_then(|p| p["id"].as_i64())
+        .unwrap();
+    let s = app.anonymous().get(&format!("/api/v1/projects/{p000}/spending")).await.body;
+    // demo/22-money.json: the budget lines add up to the fiche's total value; the
+    // advance is left out; the final claim is submitted, not yet approved.
+    assert_eq!(dec(&s["budgeted"]), d("3359267.15"), "{s}");
+    assert_eq!(dec(&s["claimed"]), d("598400.00") + d("688950.00") + d("702300.00") + d("715000.00") + d("585100.00"));
+    assert_eq!(dec(&s["approved"]), d("590120.35") + d("681200.00") + d("699870.10") + d("709450.00"));
+    assert_eq!((dec(&s["expected_percent"]), s["behind_spending"].clone()), (d("100.0"), json!(false)), "the period ended in 2023");
+    let report = app.anonymous().get("/api/v1/reports/spending?group_by=voivodeship&format=csv").await;
+    assert_eq!(report.status, 200);
+}
