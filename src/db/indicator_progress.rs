@@ -196,10 +196,12 @@ pub struct GroupLabel {
     pub name: Option<String>,
 }
 
-const FILTERS: &str = "($1::text IS NULL OR voivodeship = $1) AND ($2::bigint IS NULL OR programme_id = $2) \
+/// The report filters over columns `voivodeship`, `programme_id`, `measure_id`
+/// and `year`, bound by [`bind_filters`] (`$5` is the definition).
+pub(crate) const FILTERS: &str = "($1::text IS NULL OR voivodeship = $1) AND ($2::bigint IS NULL OR programme_id = $2) \
     AND ($3::bigint IS NULL OR measure_id = $3) AND ($4::int IS NULL OR year = $4)";
 
-fn bind_filters<U>(sql: String, f: &ReportFilter) -> impl diesel::query_dsl::LoadQuery<'static, PgConnection, U>
+pub(crate) fn bind_filters<U>(sql: String, f: &ReportFilter) -> impl diesel::query_dsl::LoadQuery<'static, PgConnection, U>
 where
     U: QueryableByName<diesel::pg::Pg> + 'static,
 {
@@ -229,7 +231,8 @@ impl GroupBy {
         }
     }
 
-    fn fact_column(self) -> &'static str {
+    /// The column of a project's or indicator's facts that holds its group.
+    pub(crate) fn fact_column(self) -> &'static str {
         match self {
             GroupBy::Definition => "definition_id::text",
             GroupBy::Programme => "programme_id::text",

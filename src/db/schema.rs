@@ -636,7 +636,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    budgets (id) {
+        id -> Int8,
+        project_id -> Int8,
+        year -> Int4,
+        category -> Text,
+        amount -> Numeric,
+        eu_amount -> Nullable<Numeric>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    payment_claims (id) {
+        id -> Int8,
+        project_id -> Int8,
+        number -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        kind -> Text,
+        status -> Text,
+        claimed_amount -> Numeric,
+        approved_amount -> Nullable<Numeric>,
+        eu_approved_amount -> Nullable<Numeric>,
+        submitted_on -> Nullable<Date>,
+        approved_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(activities -> projects (project_id));
+diesel::joinable!(budgets -> projects (project_id));
+diesel::joinable!(payment_claims -> projects (project_id));
 diesel::joinable!(network_members -> networks (network_id));
 diesel::joinable!(committee_meetings -> committees (committee_id));
 diesel::joinable!(committee_members -> committees (committee_id));
@@ -666,6 +702,8 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    budgets,
+    payment_claims,
     agreements,
     committee_meetings,
     committee_members,

@@ -260,3 +260,30 @@ code_list!(
         StrategyDocuments => "strategy_documents", AgreementsSigned => "agreements_signed", StaffSupported => "staff_supported",
     }
 );
+
+code_list!(
+    /// A budget line's cost category (kategoria kosztów): `staff` (koszty
+    /// personelu), `services` (usługi zewnętrzne: trainings, consulting, venues),
+    /// `equipment` (środki trwałe i wyposażenie), `grants` (wsparcie finansowe:
+    /// grants for new jobs in social enterprises), `cross_financing`
+    /// (cross-financing, ERDF-type costs in an ESF project), `indirect` (koszty
+    /// pośrednie, the flat rate) and `other`.
+    CostCategory {
+        Staff => "staff", Services => "services", Equipment => "equipment", Grants => "grants",
+        CrossFinancing => "cross_financing", Indirect => "indirect", Other => "other",
+    }
+);
+
+code_list!(
+    /// What a payment claim (wniosek o płatność) asks for: an `advance` (zaliczka,
+    /// money paid ahead, not spending), an `interim` settlement of spending
+    /// (pośredni), or the `final` one (końcowy).
+    PaymentClaimKind { Advance => "advance", Interim => "interim", Final => "final" }
+);
+
+code_list!(
+    /// Where a payment claim stands: a `draft` not yet handed in, `submitted` to
+    /// the managing authority, `returned` for correction, `approved` (with the
+    /// amount approved) or `rejected`.
+    PaymentClaimStatus { Draft => "draft", Submitted => "submitted", Returned => "returned", Approved => "approved", Rejected => "rejected" }
+);

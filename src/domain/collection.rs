@@ -40,6 +40,8 @@ pub enum Collection {
     CommitteeMembers,
     CommitteeMeetings,
     Resolutions,
+    Budgets,
+    PaymentClaims,
 }
 
 /// What a record belongs to, for the permission table: whose it is to write.
@@ -89,7 +91,7 @@ pub struct Spec {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 26] = [
+    pub const ALL: [Collection; 28] = [
         Collection::Programmes,
         Collection::PriorityAxes,
         Collection::Measures,
@@ -116,6 +118,8 @@ impl Collection {
         Collection::CommitteeMembers,
         Collection::CommitteeMeetings,
         Collection::Resolutions,
+        Collection::Budgets,
+        Collection::PaymentClaims,
     ];
 
     pub const fn spec(self) -> Spec {
@@ -198,6 +202,14 @@ impl Collection {
             Collection::Resolutions => {
                 ("resolutions", "resolutions", "resolution", Register, "Resolutions of the regions' bodies about the social economy: number, date, subject")
             }
+            Collection::Budgets => ("budgets", "budgets", "budget line", Project, "Projects' budgets per year and cost category, with their EU co-financing"),
+            Collection::PaymentClaims => (
+                "payment-claims",
+                "payment_claims",
+                "payment claim",
+                Project,
+                "Projects' payment claims (wnioski o płatność): period, kind, status, amounts claimed and approved",
+            ),
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {
@@ -220,6 +232,8 @@ impl Collection {
             Collection::CommitteeMeetings => Some(&[&["committee_id", "held_on"]]),
             Collection::Resolutions => Some(&[&["voivodeship", "issued_by", "number"]]),
             Collection::Committees => Some(&[&["voivodeship", "name"]]),
+            Collection::Budgets => Some(&[&["project_id", "year", "category"]]),
+            Collection::PaymentClaims => Some(&[&["project_id", "number"]]),
             Collection::Programmes
             | Collection::PriorityAxes
             | Collection::Measures

@@ -25,6 +25,7 @@ pub mod reports;
 pub mod resource;
 pub mod resources;
 pub mod search;
+pub mod spending;
 pub mod tabular;
 pub mod view;
 

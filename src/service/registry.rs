@@ -41,6 +41,8 @@ macro_rules! for_each_collection {
             CommitteeMembers: committee_members::{CommitteeMembers, CommitteeMemberData, CommitteeMemberFilter};
             CommitteeMeetings: committee_meetings::{CommitteeMeetings, CommitteeMeetingData, CommitteeMeetingFilter};
             Resolutions: resolutions::{Resolutions, ResolutionData, ResolutionFilter};
+            Budgets: budgets::{Budgets, BudgetData, BudgetFilter};
+            PaymentClaims: payment_claims::{PaymentClaims, PaymentClaimData, PaymentClaimFilter};
         }
     };
 }

@@ -362,15 +362,15 @@ pub fn portfolio(
     Ok(totals.into_iter().map(publish).collect())
 }
 
-type Labels = std::collections::HashMap<String, indicator_progress::GroupLabel>;
+pub(crate) type Labels = std::collections::HashMap<String, indicator_progress::GroupLabel>;
 
 /// The codes and names of a report's groups, in one query.
-fn labels_of<'a>(conn: &mut PgConnection, group: GroupBy, keys: impl Iterator<Item = &'a Option<String>>) -> Result<Labels, ServiceError> {
+pub(crate) fn labels_of<'a>(conn: &mut PgConnection, group: GroupBy, keys: impl Iterator<Item = &'a Option<String>>) -> Result<Labels, ServiceError> {
     let keys: Vec<String> = keys.flatten().cloned().collect();
     Ok(indicator_progress::group_labels(conn, group, &keys)?)
 }
 
-fn label(labels: &Labels, key: &Option<String>, part: impl Fn(&indicator_progress::GroupLabel) -> &Option<String>) -> Option<String> {
+pub(crate) fn label(labels: &Labels, key: &Option<String>, part: impl Fn(&indicator_progress::GroupLabel) -> &Option<String>) -> Option<String> {
     key.as_ref().and_then(|k| labels.get(k)).and_then(|l| part(l).clone())
 }
 

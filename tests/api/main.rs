@@ -17,6 +17,7 @@ mod helpers;
 mod hostile;
 mod imports;
 mod indicators;
+mod money;
 mod one_write_path;
 mod operations;
 mod permissions;

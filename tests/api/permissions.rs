@@ -245,6 +245,39 @@ fn table(w: &World) -> Vec<Case> {
             "rops cannot add roles to another region's project",
         ),
         case(Jst, Post(json!({"project_id": w.project_a, "activity_type": "fair", "title": "targi"})), c("activities"), 403, "jst cannot add activities"),
+        // Money: a project's budgets and payment claims, written as the project is.
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_a, "year": 2020, "category": "staff", "amount": "1.00"})),
+            c("budgets"),
+            201,
+            "owes plans its project's budget",
+        ),
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_b, "year": 2020, "category": "staff", "amount": "1.00"})),
+            c("budgets"),
+            403,
+            "owes cannot plan another project's budget",
+        ),
+        case(
+            RopsPm,
+            Post(json!({"project_id": w.project_a, "year": 2020, "category": "staff", "amount": "1.00"})),
+            c("budgets"),
+            403,
+            "rops cannot plan another region's budget",
+        ),
+        case(
+            RopsKp,
+            Post(
+                json!({"project_id": w.project_b, "number": "WNP/1", "period_from": "2020-01-01", "period_to": "2020-06-30", "kind": "interim", "status": "submitted", "claimed_amount": "1.00"}),
+            ),
+            c("payment-claims"),
+            201,
+            "rops records a claim of its region's project",
+        ),
+        case(Jst, Post(json!({"project_id": w.project_a, "year": 2020, "category": "other", "amount": "1.00"})), c("budgets"), 403, "jst cannot write budgets"),
+        case(Anonymous, Get, c("reports/spending"), 200, "anonymous reads the spending report"),
         // Participants: person-level data.
         case(OwesA, Get, format!("/api/v1/participants?project_id={}", w.project_a), 200, "owes lists its project's participants"),
         case(OwesA, Get, format!("/api/v1/participants?project_id={}", w.project_b), 403, "owes cannot list another project's participants"),

@@ -15,6 +15,7 @@ pub mod records;
 pub mod register;
 pub mod reports;
 pub mod search;
+pub mod spending;
 pub mod users;
 
 use crate::domain::collection::Collection;
@@ -39,11 +40,12 @@ fn registrations() -> Vec<Registration> {
         (register::configure, register::Api::openapi),
         (coordination::configure, coordination::Api::openapi),
         (reports::configure, reports::Api::openapi),
+        (spending::configure, spending::Api::openapi),
         (users::configure, users::Api::openapi),
         (audit::configure, audit::Api::openapi),
         (changes::configure, changes::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 9]);
+    ] as [Registration; 10]);
     all
 }
 
