@@ -171,9 +171,10 @@ pub struct Operation {
     pub href: String,
     pub operation_name: String,
     pub contract_number: Option<String>,
-    /// The purpose of the operation: its objective, else its description.
+    /// The purpose of the operation: its objective, else its description. The
+    /// description itself is not listed: fiches tell in it how many people took
+    /// part (seed 001), and counts of people are not published here.
     pub purpose: Option<String>,
-    pub description: Option<String>,
     /// Achieved values of its indicators, where known; never counts of people.
     pub achievements: Vec<Achievement>,
     /// The lead beneficiary (role `beneficiary` or `leader`, the latest holder).
@@ -233,8 +234,7 @@ fn operation(row: OperationRow, achievements: Vec<Achievement>) -> Operation {
         href: Collection::Projects.record_path(row.id),
         operation_name: row.title,
         contract_number: row.contract_number,
-        purpose: row.objective.or_else(|| row.description.clone()),
-        description: row.description,
+        purpose: row.objective.or(row.description),
         achievements,
         beneficiary,
         start_date: row.start_date,
@@ -331,10 +331,18 @@ fn text(value: Option<impl ToString>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// An achievement in a cell: "name: achieved of target unit", with what is known.
 fn achievement_text(a: &Achievement) -> String {
-    let value = |number: Option<Decimal>, words: &Option<String>| number.map(|n| n.to_string()).or_else(|| words.clone()).unwrap_or_else(|| "?".into());
     let unit = a.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
-    format!("{}: {} of {}{unit}", a.indicator, value(a.achieved_value, &a.achieved_text), value(a.target_value, &a.target_text))
+    let achieved = a.achieved_value.map(|v| v.to_string()).or_else(|| a.achieved_text.clone());
+    // A target told only in words that repeat the indicator's name says nothing more.
+    let target = a.target_value.map(|v| v.to_string()).or_else(|| a.target_text.clone().filter(|t| *t != a.indicator));
+    match (achieved, target) {
+        (Some(achieved), Some(target)) => format!("{}: {achieved} of {target}{unit}", a.indicator),
+        (Some(achieved), None) => format!("{}: {achieved}{unit}", a.indicator),
+        (None, Some(target)) => format!("{}: target {target}{unit}", a.indicator),
+        (None, None) => a.indicator.clone(),
+    }
 }
 
 /// One CSV row of an operation, in the order of [`OPERATION_COLUMNS`].
