@@ -48,6 +48,7 @@ Reads of public collections need no sign-in; writes and participants need `Autho
         (name = "users", description = "User accounts (admin, rops)"),
         (name = "audit", description = "The audit trail of every write and every read of personal data"),
         (name = "reports", description = "Roll-ups of indicators and of the project portfolio, as JSON or CSV"),
+        (name = "exports", description = "The official lists, public: the list of operations of Article 49(3) of Regulation (EU) 2021/1060 (JSON or CSV) and the 360Giving data package"),
         (name = "changes", description = "The change feed: created, updated and deleted public records in commit order, for mirrors"),
         (name = "health", description = "Liveness and readiness"),
     )

@@ -1,7 +1,7 @@
 //! Measures and sub-measures (Działanie / Poddziałanie).
 
 use crate::db::schema::measures;
-use crate::domain::codes::SelectionMode;
+use crate::domain::codes::{ProgrammingPeriod, SelectionMode};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -62,14 +62,14 @@ fn apply_filter<'a>(mut q: measures::BoxedQuery<'a, Pg>, f: &MeasureFilter) -> m
 
 crate::table_store!(Measures, measures, MeasureData, MeasureFilter, apply_filter);
 
-/// The voivodeship of the programme a measure belongs to: `None` when the measure
-/// does not exist, `Some(None)` for a national programme.
-pub fn programme_voivodeship(conn: &mut PgConnection, measure_id: i64) -> Result<Option<Option<String>>, crate::db::DbError> {
+/// The voivodeship and period of the programme a measure belongs to: `None` when
+/// the measure does not exist; the voivodeship is `None` for a national programme.
+pub fn programme_of(conn: &mut PgConnection, measure_id: i64) -> Result<Option<(Option<String>, ProgrammingPeriod)>, crate::db::DbError> {
     use crate::db::schema::{priority_axes, programmes};
     Ok(measures::table
         .inner_join(priority_axes::table.inner_join(programmes::table))
         .filter(measures::id.eq(measure_id))
-        .select(programmes::voivodeship)
-        .first::<Option<String>>(conn)
+        .select((programmes::voivodeship, programmes::period))
+        .first::<(Option<String>, ProgrammingPeriod)>(conn)
         .optional()?)
 }

@@ -37,6 +37,7 @@ pub mod needs;
 pub mod network_members;
 pub mod networks;
 pub mod offers;
+pub mod operations;
 pub mod organisation_statuses;
 pub mod participant_stats;
 pub mod participants;

@@ -87,6 +87,16 @@ pub struct ProjectData {
     #[schema(value_type = Option<String>, example = "85")]
     pub cofinancing_rate: Option<Decimal>,
     pub fund: Option<Fund>,
+    /// The category of intervention (intervention field) in the code list of the
+    /// programme's period: 2021-2027 three digits 001-182 (Annex I to Regulation
+    /// (EU) 2021/1060, e.g. `138` support for social economy and social
+    /// enterprises); 2014-2020 three digits 001-123 (Implementing Regulation (EU)
+    /// No 215/2014, e.g. `113` social entrepreneurship); 2007-2013 two digits
+    /// 01-86 (the priority themes of Regulation (EC) No 1828/2006). Published in
+    /// the list of operations.
+    #[serde(default)]
+    #[schema(example = "138", pattern = "^[0-9]{2,3}$")]
+    pub intervention_field: Option<String>,
     #[serde(default = "unknown_mode")]
     #[schema(default = "unknown")]
     pub selection_mode: SelectionMode,

@@ -322,6 +322,7 @@ diesel::table! {
         latitude -> Nullable<Numeric>,
         longitude -> Nullable<Numeric>,
         retention_until -> Nullable<Date>,
+        intervention_field -> Nullable<Text>,
     }
 }
 

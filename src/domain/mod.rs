@@ -21,6 +21,7 @@ pub mod codes;
 pub mod collection;
 pub mod disclosure;
 pub mod identifiers;
+pub mod intervention;
 pub mod measure_code;
 pub mod merge_patch;
 pub mod money;

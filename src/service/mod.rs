@@ -17,6 +17,7 @@ pub mod error;
 pub mod exports;
 pub mod feed;
 pub mod imports;
+pub mod operation_list;
 pub mod people;
 pub mod records;
 pub mod register;

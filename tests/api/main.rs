@@ -12,6 +12,7 @@ mod conventions;
 mod coordination;
 mod disclosure;
 mod errors;
+mod exports;
 mod faults;
 mod helpers;
 mod hostile;

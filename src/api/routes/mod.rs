@@ -10,6 +10,7 @@ pub mod health;
 pub mod imports;
 pub mod lookups;
 pub mod measurements;
+pub mod open_data;
 pub mod personal_data;
 pub mod records;
 pub mod register;
@@ -44,8 +45,10 @@ fn registrations() -> Vec<Registration> {
         (users::configure, users::Api::openapi),
         (audit::configure, audit::Api::openapi),
         (changes::configure, changes::Api::openapi),
+        // Before the bulk exports' `{resource}` route, which would take `operations` for a collection.
+        (open_data::configure, open_data::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 10]);
+    ] as [Registration; 11]);
     all
 }
 

@@ -4,6 +4,7 @@ use crate::db::{scopes, Record, Store};
 use crate::domain::access::{Action, Caller, Scope};
 use crate::domain::codes::{DatePrecision, PartnerRole, Role};
 use crate::domain::collection::Collection;
+use crate::domain::intervention::InterventionField;
 use crate::domain::money::{check_amount, check_rate, period_bounds, truncate};
 use crate::domain::places::{check_coordinates, Place, Voivodeship};
 use crate::domain::validation::blank_to_none;
@@ -80,7 +81,15 @@ impl Resource for Projects {
         let mut checks = Checks::new();
         data.title = data.title.trim().to_owned();
         checks.not_blank("title", &data.title);
-        for field in [&mut data.contract_number, &mut data.objective, &mut data.description, &mut data.source_url, &mut data.notes, &mut data.voivodeship] {
+        for field in [
+            &mut data.contract_number,
+            &mut data.intervention_field,
+            &mut data.objective,
+            &mut data.description,
+            &mut data.source_url,
+            &mut data.notes,
+            &mut data.voivodeship,
+        ] {
             blank_to_none(field);
         }
         checks.texts("specific_objectives", &mut data.specific_objectives);
@@ -106,9 +115,14 @@ impl Resource for Projects {
         checks.normalise("voivodeship", &mut data.voivodeship, Voivodeship::parse);
         checks.into_result()?;
 
-        match crate::db::measures::programme_voivodeship(conn, data.measure_id)? {
-            None => return Err(ServiceError::field("measure_id", "unknown_reference", "measure_id names a measure that does not exist")),
-            Some(Some(programme_voivodeship)) => match &data.voivodeship {
+        let Some((programme_voivodeship, period)) = crate::db::measures::programme_of(conn, data.measure_id)? else {
+            return Err(ServiceError::field("measure_id", "unknown_reference", "measure_id names a measure that does not exist"));
+        };
+        let mut checks = Checks::new();
+        checks.normalise("intervention_field", &mut data.intervention_field, |code| InterventionField::parse(code, period));
+        checks.into_result()?;
+        if let Some(programme_voivodeship) = programme_voivodeship {
+            match &data.voivodeship {
                 None => data.voivodeship = Some(programme_voivodeship),
                 Some(v) if *v != programme_voivodeship => {
                     return Err(ServiceError::field(
@@ -118,8 +132,7 @@ impl Resource for Projects {
                     ))
                 }
                 Some(_) => {}
-            },
-            Some(None) => {}
+            }
         }
         Ok(data)
     }

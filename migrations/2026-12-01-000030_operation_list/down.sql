@@ -1,0 +1,2 @@
+DROP FUNCTION es_counts_people(TEXT, BOOLEAN);
+ALTER TABLE projects DROP COLUMN intervention_field;
