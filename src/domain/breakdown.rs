@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn categories_add_up_to_the_value_they_break_down() {
-        let sex = breakdown(serde_json::json!({"sex": {"women": "12", "men": 10, "non_binary": "1"}}));
+        let sex = breakdown(serde_json::json!({"sex": {"women": "12", "men": "10", "non_binary": "1"}}));
         assert!(errors(&sex, &[BreakdownDimension::Sex], Some(23)).is_empty());
         assert_eq!(errors(&sex, &[BreakdownDimension::Sex], Some(24)), ["breakdown.sex breakdown_mismatch"]);
         assert_eq!(errors(&sex, &[BreakdownDimension::Sex], None), ["breakdown.sex breakdown_without_value"]);
@@ -127,6 +127,9 @@ mod tests {
         assert_eq!(errors(&age, &[BreakdownDimension::Age], Some(3)), ["breakdown.age.elderly unknown_category"]);
         let territory = breakdown(serde_json::json!({"territory": {"0461": "3", "04": "1"}}));
         assert_eq!(errors(&territory, &[BreakdownDimension::Territory], Some(4)), ["breakdown.territory.04 unknown_category"]);
-        assert!(serde_json::from_value::<Breakdown>(serde_json::json!({"colour": {"red": 1}})).is_err(), "an unknown dimension is not read");
+        assert!(serde_json::from_value::<Breakdown>(serde_json::json!({"colour": {"red": "1"}})).is_err(), "an unknown dimension is not read");
+        // Like every decimal in the API, a cell is a string: a JSON number
+        // would pass through a float in many clients.
+        assert!(serde_json::from_value::<Breakdown>(serde_json::json!({"sex": {"women": 1}})).is_err());
     }
 }
