@@ -322,15 +322,16 @@ fn flatten_compositions(value: &mut Value) {
 
 /// Lets a schema also take `null`, as OpenAPI 3.1 writes it.
 fn nullable(schema: &mut Value) {
-    let null = json!({"type": "null"});
+    // Not named `null`: inside `json!` that is the JSON literal.
+    let null_schema = json!({"type": "null"});
     match schema.get_mut("type") {
         Some(Value::Array(types)) if types.contains(&json!("null")) => {}
         Some(Value::Array(types)) => types.push(json!("null")),
         Some(single @ Value::String(_)) => *single = json!([single.clone(), "null"]),
         _ => match schema.get_mut("oneOf").and_then(Value::as_array_mut) {
-            Some(alternatives) if alternatives.contains(&null) => {}
-            Some(alternatives) => alternatives.push(null),
-            None => *schema = json!({"oneOf": [schema.clone(), null]}),
+            Some(alternatives) if alternatives.contains(&null_schema) => {}
+            Some(alternatives) => alternatives.push(null_schema),
+            None => *schema = json!({"oneOf": [schema.clone(), null_schema]}),
         },
     }
 }

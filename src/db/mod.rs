@@ -47,6 +47,7 @@ pub mod places;
 pub mod priority_axes;
 pub mod programmes;
 pub mod projects;
+pub mod reporting_periods;
 pub mod resolutions;
 pub mod strategy_documents;
 pub mod supported_institutions;

@@ -2,7 +2,7 @@
 
 use crate::db::listing::{code_prefix, matches, search_terms, MATCHES_END};
 use crate::db::listing::{ListRequest, Listed, Plan, Window};
-use crate::db::schema::{measures, partners, priority_axes, project_search, projects};
+use crate::db::schema::{measures, partners, priority_axes, project_reporting, project_search, projects};
 use crate::db::{DbError, Record, Store};
 use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
 use chrono::NaiveDate;
@@ -165,6 +165,10 @@ pub struct ProjectFilter {
     pub max_total_value: Option<Decimal>,
     /// Projects with an organisation seated, or an activity held, in this TERYT unit (2, 4 or 7 digits).
     pub teryt: Option<String>,
+    /// `true`: projects with a report overdue (a value for a reporting period of
+    /// their programme not handed in by its due day; see
+    /// `/reporting-periods/{id}/projects`); `false`: projects with none.
+    pub overdue: Option<bool>,
     /// Full-text search: every word must occur in the project's title, objectives,
     /// description, target groups, support types, its organisations' names, aliases
     /// and towns, its activities' titles or its places (gmina, powiat, voivodeship),
@@ -262,6 +266,10 @@ fn apply_filter<'a>(mut q: projects::BoxedQuery<'a, Pg>, f: &ProjectFilter) -> p
     }
     if let Some(max) = f.max_total_value {
         q = q.filter(projects::total_value.le(max));
+    }
+    if let Some(overdue) = f.overdue {
+        let late = project_reporting::table.filter(project_reporting::overdue).select(project_reporting::project_id);
+        q = if overdue { q.filter(projects::id.eq_any(late)) } else { q.filter(diesel::dsl::not(projects::id.eq_any(late))) };
     }
     if let Some(teryt) = &f.teryt {
         let prefix = code_prefix(teryt);

@@ -671,6 +671,38 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reporting_periods (id) {
+        id -> Int8,
+        programme_id -> Int8,
+        name -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        due_on -> Date,
+        state -> Text,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    project_reporting (project_id, period_id) {
+        project_id -> Int8,
+        voivodeship -> Text,
+        measure_id -> Int8,
+        programme_id -> Int8,
+        period_id -> Int8,
+        due_on -> Date,
+        state -> Text,
+        values_handed_in -> Int8,
+        values_approved -> Int8,
+        values_in_progress -> Int8,
+        handed_in -> Bool,
+        overdue -> Bool,
+    }
+}
+
 diesel::joinable!(activities -> projects (project_id));
 diesel::joinable!(budgets -> projects (project_id));
 diesel::joinable!(payment_claims -> projects (project_id));
@@ -702,7 +734,11 @@ diesel::joinable!(projects -> voivodeships (voivodeship));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> beneficiaries (organisation_id));
 
+diesel::joinable!(reporting_periods -> programmes (programme_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    reporting_periods,
+    project_reporting,
     budgets,
     payment_claims,
     agreements,

@@ -287,3 +287,9 @@ code_list!(
     /// amount approved) or `rejected`.
     PaymentClaimStatus { Draft => "draft", Submitted => "submitted", Returned => "returned", Approved => "approved", Rejected => "rejected" }
 );
+
+code_list!(
+    /// Whether a reporting period still takes values: `open`, or `locked` once
+    /// the ROPS has closed it (its values are then frozen, whatever writes them).
+    ReportingPeriodState { Open => "open", Locked => "locked" }
+);

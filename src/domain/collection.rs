@@ -42,6 +42,7 @@ pub enum Collection {
     Resolutions,
     Budgets,
     PaymentClaims,
+    ReportingPeriods,
 }
 
 /// What a record belongs to, for the permission table: whose it is to write.
@@ -91,7 +92,7 @@ pub struct Spec {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 28] = [
+    pub const ALL: [Collection; 29] = [
         Collection::Programmes,
         Collection::PriorityAxes,
         Collection::Measures,
@@ -120,6 +121,7 @@ impl Collection {
         Collection::Resolutions,
         Collection::Budgets,
         Collection::PaymentClaims,
+        Collection::ReportingPeriods,
     ];
 
     pub const fn spec(self) -> Spec {
@@ -210,6 +212,13 @@ impl Collection {
                 Project,
                 "Projects' payment claims (wnioski o płatność): period, kind, status, amounts claimed and approved",
             ),
+            Collection::ReportingPeriods => (
+                "reporting-periods",
+                "reporting_periods",
+                "reporting period",
+                Programme,
+                "Each programme's reporting calendar: periods, the day their values are due, open or locked",
+            ),
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {
@@ -234,6 +243,7 @@ impl Collection {
             Collection::Committees => Some(&[&["voivodeship", "name"]]),
             Collection::Budgets => Some(&[&["project_id", "year", "category"]]),
             Collection::PaymentClaims => Some(&[&["project_id", "number"]]),
+            Collection::ReportingPeriods => Some(&[&["programme_id", "period_from"]]),
             Collection::Programmes
             | Collection::PriorityAxes
             | Collection::Measures

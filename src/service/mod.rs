@@ -22,6 +22,7 @@ pub mod people;
 pub mod records;
 pub mod register;
 pub mod registry;
+pub mod reporting;
 pub mod reports;
 pub mod resource;
 pub mod resources;

@@ -43,6 +43,7 @@ macro_rules! for_each_collection {
             Resolutions: resolutions::{Resolutions, ResolutionData, ResolutionFilter};
             Budgets: budgets::{Budgets, BudgetData, BudgetFilter};
             PaymentClaims: payment_claims::{PaymentClaims, PaymentClaimData, PaymentClaimFilter};
+            ReportingPeriods: reporting_periods::{ReportingPeriods, ReportingPeriodData, ReportingPeriodFilter};
         }
     };
 }

@@ -7,6 +7,7 @@
 
 mod architecture;
 mod auth;
+mod calendar;
 mod contract;
 mod conventions;
 mod coordination;

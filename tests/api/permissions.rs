@@ -278,6 +278,38 @@ fn table(w: &World) -> Vec<Case> {
         ),
         case(Jst, Post(json!({"project_id": w.project_a, "year": 2020, "category": "other", "amount": "1.00"})), c("budgets"), 403, "jst cannot write budgets"),
         case(Anonymous, Get, c("reports/spending"), 200, "anonymous reads the spending report"),
+        // The reporting calendar: a programme's, kept by its region's ROPS.
+        case(
+            RopsKp,
+            Post(json!({"programme_id": w.kp, "name": "2020", "period_from": "2020-01-01", "period_to": "2020-12-31", "due_on": "2021-01-31"})),
+            c("reporting-periods"),
+            201,
+            "rops keeps its programme's reporting calendar",
+        ),
+        case(
+            RopsPm,
+            Post(json!({"programme_id": w.kp, "name": "2021", "period_from": "2021-01-01", "period_to": "2021-12-31", "due_on": "2022-01-31"})),
+            c("reporting-periods"),
+            403,
+            "rops cannot keep another region's calendar",
+        ),
+        case(
+            OwesA,
+            Post(json!({"programme_id": w.kp, "name": "2022", "period_from": "2022-01-01", "period_to": "2022-12-31", "due_on": "2023-01-31"})),
+            c("reporting-periods"),
+            403,
+            "owes cannot open or lock reporting periods",
+        ),
+        case(
+            RopsKp,
+            Post(json!({"programme_id": w.national, "name": "2023", "period_from": "2023-01-01", "period_to": "2023-12-31", "due_on": "2024-01-31"})),
+            c("reporting-periods"),
+            403,
+            "rops cannot keep a national programme's calendar",
+        ),
+        case(Anonymous, Get, c("reporting-periods"), 200, "anonymous reads the reporting calendar"),
+        case(Anonymous, Get, c("reports/reporting"), 200, "anonymous reads the overdue report"),
+        case(Anonymous, Get, "/api/v1/indicator-measurements/1/history".to_owned(), 401, "anonymous cannot read a value's history"),
         // Participants: person-level data.
         case(OwesA, Get, format!("/api/v1/participants?project_id={}", w.project_a), 200, "owes lists its project's participants"),
         case(OwesA, Get, format!("/api/v1/participants?project_id={}", w.project_b), 403, "owes cannot list another project's participants"),

@@ -14,6 +14,7 @@ pub mod open_data;
 pub mod personal_data;
 pub mod records;
 pub mod register;
+pub mod reporting;
 pub mod reports;
 pub mod search;
 pub mod spending;
@@ -42,13 +43,14 @@ fn registrations() -> Vec<Registration> {
         (coordination::configure, coordination::Api::openapi),
         (reports::configure, reports::Api::openapi),
         (spending::configure, spending::Api::openapi),
+        (reporting::configure, reporting::Api::openapi),
         (users::configure, users::Api::openapi),
         (audit::configure, audit::Api::openapi),
         (changes::configure, changes::Api::openapi),
         // Before the bulk exports' `{resource}` route, which would take `operations` for a collection.
         (open_data::configure, open_data::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 11]);
+    ] as [Registration; 12]);
     all
 }
 

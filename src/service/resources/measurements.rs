@@ -2,9 +2,10 @@
 //! project's writers) → approved or returned with a reason (by the ROPS).
 
 use crate::db::measurements::{indicator_project, indicator_terms, set_status, MeasurementData, Measurements};
+use crate::db::reporting_periods::period_of_value;
 use crate::db::{scopes, Record, Store};
 use crate::domain::access::{authorize, authorize_decision, Action, Caller, Scope};
-use crate::domain::codes::{MeasurementStatus, MeasurementType};
+use crate::domain::codes::{MeasurementStatus, MeasurementType, ReportingPeriodState};
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
@@ -23,6 +24,22 @@ fn locked() -> ServiceError {
     ServiceError::Conflict {
         code: "measurement_locked",
         detail: "only draft or returned values can be changed; submitted and approved ones are history".into(),
+    }
+}
+
+/// The one rule of the reporting calendar: a value that falls in a locked
+/// period of its programme is frozen. Asked of the value as written (new ones,
+/// imports) and as stored (changes, deletions, every workflow step).
+fn ensure_period_open(conn: &mut PgConnection, data: &MeasurementData) -> Result<(), ServiceError> {
+    match period_of_value(conn, data.indicator_id, data.period_end)? {
+        Some(period) if period.state == ReportingPeriodState::Locked => Err(ServiceError::Conflict {
+            code: "period_locked",
+            detail: format!(
+                "the reporting period {:?} ({} to {}) is locked: its values can no longer be added, changed, submitted or decided",
+                period.name, period.period_from, period.period_to
+            ),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -84,6 +101,7 @@ impl Resource for Measurements {
             breakdown.check(&mut checks, "breakdown", terms.breakdowns.as_deref().unwrap_or_default(), data.value);
         }
         checks.into_result()?;
+        ensure_period_open(conn, &data)?;
         Ok(data)
     }
 
@@ -123,12 +141,16 @@ impl Resource for Measurements {
         }
     }
 
-    fn before_delete(_: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
-        if editable(record.data.status) {
-            Ok(())
-        } else {
-            Err(locked())
+    /// A value leaves a locked period no more than it enters one.
+    fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<MeasurementData>, _: &MeasurementData) -> Result<(), ServiceError> {
+        ensure_period_open(conn, &before.data)
+    }
+
+    fn before_delete(conn: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
+        if !editable(record.data.status) {
+            return Err(locked());
         }
+        ensure_period_open(conn, &record.data)
     }
 
     fn related(_: i64, data: &MeasurementData) -> Vec<(&'static str, String)> {
@@ -157,6 +179,7 @@ pub fn transition(
             authorize_decision(caller, &scope)?;
         }
         let scope = hold::<Measurements>(conn, caller, Action::Update, scope)?;
+        ensure_period_open(conn, &current.data)?;
         let allowed_from = if from == MeasurementStatus::Draft { editable(current.data.status) } else { current.data.status == from };
         if !allowed_from {
             return Err(ServiceError::Conflict { code: "invalid_transition", detail: format!("a {} value cannot become {to}", current.data.status) });

@@ -27,6 +27,7 @@ pub mod priority_axes;
 pub mod programmes;
 pub mod projects;
 pub mod register;
+pub mod reporting_periods;
 pub mod resolutions;
 pub mod strategy_documents;
 pub mod supported_institutions;
