@@ -38,6 +38,8 @@ pub struct Settings {
     pub response_cache: bool,
     /// How counts of people are protected for readers who do not own them.
     pub disclosure: crate::domain::disclosure::Rounding,
+    /// How large an evidence file may be and what scans it.
+    pub evidence: crate::domain::evidence::EvidencePolicy,
 }
 
 // The key stays out of Debug output.
@@ -138,6 +140,10 @@ impl Settings {
             response_cache: env_or("RESPONSE_CACHE", "true") != "false",
             disclosure: crate::domain::disclosure::Rounding::new(env_number("DISCLOSURE_ROUNDING_BASE", crate::domain::disclosure::DEFAULT_BASE)?)
                 .map_err(|e| format!("DISCLOSURE_ROUNDING_BASE: {e}"))?,
+            evidence: crate::domain::evidence::EvidencePolicy {
+                max_bytes: env_number("EVIDENCE_MAX_BYTES", crate::domain::evidence::DEFAULT_MAX_BYTES)?,
+                scan_command: Some(env_or("EVIDENCE_SCAN_COMMAND", "")).filter(|command| !command.is_empty()),
+            },
             vault_keys,
         })
     }

@@ -63,7 +63,13 @@ impl Application {
             ),
             None => None,
         };
-        let state = AppState { db: Database::new(db, read_pool), throttle, import_limit: settings.import_limit, disclosure: settings.disclosure };
+        let state = AppState {
+            db: Database::new(db, read_pool),
+            throttle,
+            import_limit: settings.import_limit,
+            disclosure: settings.disclosure,
+            evidence: settings.evidence.clone(),
+        };
         let cache = settings.response_cache.then(|| {
             let cache = web::Data::new(crate::api::response_cache::ResponseCache::default());
             crate::api::response_cache::ResponseCache::listen(cache.clone(), settings.database_url.clone());

@@ -183,6 +183,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::TooManyRequests { retry_after } => ApiError::TooManyRequests { retry_after },
             ServiceError::PreconditionFailed { current } => ApiError::PreconditionFailed { current },
             ServiceError::PayloadTooLarge => ApiError::PayloadTooLarge,
+            ServiceError::UnsupportedMediaType(message) => ApiError::UnsupportedMediaType(message),
             ServiceError::Validation(errors) => ApiError::Validation(errors),
             ServiceError::RowsRejected { detail, errors } => ApiError::RowsRejected { detail, errors },
             ServiceError::Unavailable(message) => ApiError::Unavailable(message),

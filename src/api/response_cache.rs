@@ -112,14 +112,15 @@ impl ResponseCache {
 
 /// Whether an answer to this request may be kept: anonymous reads of public
 /// records (the registry says which collections are personal), except the
-/// change feed and exports, which are walked, not re-read, and what is about
-/// accounts and the audit trail.
+/// change feed and exports, which are walked, not re-read, what is about
+/// accounts and the audit trail, and evidence files (whose visibility changes
+/// with a flag, and which are large).
 fn cacheable(req: &ServiceRequest) -> bool {
     let Some(rest) = req.path().strip_prefix("/api/v1/") else { return false };
     let first = rest.split('/').next().unwrap_or_default();
     let public = match Collection::from_path(first) {
         Some(collection) => collection.public(),
-        None => !matches!(first, "changes" | "exports" | "users" | "audit-events" | "auth"),
+        None => !matches!(first, "changes" | "exports" | "users" | "audit-events" | "auth" | "evidence"),
     };
     req.method() == Method::GET && !req.headers().contains_key(header::AUTHORIZATION) && public
 }

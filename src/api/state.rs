@@ -14,6 +14,8 @@ pub struct AppState {
     pub import_limit: u64,
     /// How counts of people are protected for readers who do not own them.
     pub disclosure: crate::domain::disclosure::Rounding,
+    /// How large an evidence file may be and what scans it.
+    pub evidence: crate::domain::evidence::EvidencePolicy,
 }
 
 impl AppState {

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod changes;
 pub mod coordination;
 pub mod disclosure;
+pub mod evidence;
 pub mod idempotency;
 pub mod imports;
 pub mod scopes;

@@ -672,6 +672,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    evidence (id) {
+        id -> Int8,
+        measurement_id -> Nullable<Int8>,
+        activity_id -> Nullable<Int8>,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Int4,
+        sha256 -> Text,
+        description -> Nullable<Text>,
+        public -> Bool,
+        scanned -> Bool,
+        added_by -> Nullable<Int8>,
+        added_at -> Timestamptz,
+        content -> Bytea,
+    }
+}
+
+diesel::table! {
     reporting_periods (id) {
         id -> Int8,
         programme_id -> Int8,
@@ -735,8 +753,10 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::joinable!(reporting_periods -> programmes (programme_id));
+diesel::joinable!(evidence -> users (added_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    evidence,
     reporting_periods,
     project_reporting,
     budgets,

@@ -315,6 +315,22 @@ pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), Refusal>
     }
 }
 
+/// Evidence files are part of the record they are attached to (a reported
+/// value, an activity, of `collection`, in `scope`): whoever may change that
+/// record adds, describes and removes them; a file not marked public is read
+/// by them and by the ROPS that decides the values (or an admin), never by
+/// anyone else.
+pub fn authorize_evidence(caller: &Caller, collection: Collection, scope: &Scope, action: Action) -> Result<(), Refusal> {
+    let write = authorize(caller, collection, Action::Update, Some(scope));
+    match action.base() {
+        Action::Read => write.or_else(|_| authorize_decision(caller, scope)).map_err(|refusal| match refusal {
+            Refusal::Forbidden(_) => forbidden("evidence not marked public is for the project's writers and the ROPS of its voivodeship"),
+            other => other,
+        }),
+        _ => write,
+    }
+}
+
 /// Counts of people: the data's owners (an admin, the ROPS of the voivodeship,
 /// the OWES of the project) see them exact; anyone else, anonymous readers
 /// included, sees them protected.

@@ -20,6 +20,7 @@ pub mod breakdown;
 pub mod codes;
 pub mod collection;
 pub mod disclosure;
+pub mod evidence;
 pub mod identifiers;
 pub mod intervention;
 pub mod measure_code;

@@ -28,6 +28,9 @@ pub enum ServiceError {
     /// An upload larger than the service takes.
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A body of a type the operation does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     /// Rows of an import were refused; `errors` carry their lines.

@@ -14,6 +14,7 @@ pub mod coordination;
 pub mod csv;
 pub mod database;
 pub mod error;
+pub mod evidence;
 pub mod exports;
 pub mod feed;
 pub mod imports;

@@ -140,6 +140,20 @@ impl<R: Read> RowReader<R> {
                 if headers.iter().all(|(name, _)| name.is_empty()) {
                     return Err(FileError::Malformed("a CSV import starts with a header row naming its columns".into()));
                 }
+                // A header that names what the resource does not have is the
+                // wrong file (or no CSV at all), even before any row is read.
+                let unknown: Vec<String> =
+                    headers.iter().filter(|(name, _)| name != "id" && !kinds.contains_key(name)).map(|(name, _)| name.chars().take(40).collect()).collect();
+                if !kinds.is_empty() && !unknown.is_empty() {
+                    let mut known: Vec<&str> = kinds.keys().map(String::as_str).collect();
+                    known.sort_unstable();
+                    return Err(FileError::Malformed(format!(
+                        "the header names {} column(s) the resource does not have ({}); its columns are: id, {}",
+                        unknown.len(),
+                        unknown.iter().take(5).map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", "),
+                        known.join(", ")
+                    )));
+                }
                 let kinds_of_id = headers.iter().map(|(n, k)| (n.clone(), if n == "id" { CellKind::Integer } else { *k })).collect();
                 let shift = 2u64.saturating_sub(reader.position().line());
                 Source::Csv { reader, headers: kinds_of_id, record: csv::StringRecord::new(), shift }

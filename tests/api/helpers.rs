@@ -121,6 +121,7 @@ pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) ->
         database_read_url: Some(database_url.to_owned()),
         response_cache: true,
         disclosure: es_registry::domain::disclosure::Rounding::default(),
+        evidence: es_registry::domain::evidence::EvidencePolicy::default(),
     }
 }
 

@@ -13,6 +13,7 @@ mod conventions;
 mod coordination;
 mod disclosure;
 mod errors;
+mod evidence;
 mod exports;
 mod faults;
 mod helpers;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod changes;
 pub mod coordination;
+pub mod evidence;
 pub mod health;
 pub mod imports;
 pub mod lookups;
@@ -44,13 +45,14 @@ fn registrations() -> Vec<Registration> {
         (reports::configure, reports::Api::openapi),
         (spending::configure, spending::Api::openapi),
         (reporting::configure, reporting::Api::openapi),
+        (evidence::configure, evidence::Api::openapi),
         (users::configure, users::Api::openapi),
         (audit::configure, audit::Api::openapi),
         (changes::configure, changes::Api::openapi),
         // Before the bulk exports' `{resource}` route, which would take `operations` for a collection.
         (open_data::configure, open_data::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 12]);
+    ] as [Registration; 13]);
     all
 }
 

@@ -43,6 +43,14 @@ fn ensure_period_open(conn: &mut PgConnection, data: &MeasurementData) -> Result
     }
 }
 
+/// Whether the evidence of a value may be added or removed: while the value
+/// itself may change (a draft or a returned value, in an open period), since
+/// the ROPS decides on the value with its evidence.
+pub fn ensure_evidence_may_change(conn: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
+    Measurements::check_open(record)?;
+    ensure_period_open(conn, &record.data)
+}
+
 impl Resource for Measurements {
     const COLLECTION: Collection = Collection::IndicatorMeasurements;
 

@@ -1,0 +1,242 @@
+//! Evidence files attached to a reported value or an activity: checked (type,
+//! content, size, the configured virus scan), kept with who added them when,
+//! and read only by those the permission module allows
+//! (`domain::access::authorize_evidence`) unless marked public.
+
+use super::records::not_found;
+use super::resource::Resource;
+use super::resources::measurements::ensure_evidence_may_change;
+use super::{audit, ServiceError};
+use crate::db::activities::Activities;
+use crate::db::evidence::{self as store, Attachment, EvidenceFile, NewEvidence};
+use crate::db::measurements::Measurements;
+use crate::db::{DbError, Store};
+use crate::domain::access::{authorize_evidence, Action, Caller, Refusal, Scope};
+use crate::domain::collection::Collection;
+use crate::domain::evidence::{check_file, clean_file_name, EvidencePolicy, FileRefusal, ACCEPTED};
+use crate::domain::validation::blank_to_none;
+use diesel::pg::PgConnection;
+use diesel::Connection;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// The audit trail's and the change notices' name of evidence files.
+const RESOURCE: &str = "evidence";
+
+/// A file as uploaded.
+pub struct Upload {
+    pub attachment: Attachment,
+    pub file_name: String,
+    /// The `Content-Type` it was sent with.
+    pub content_type: String,
+    pub description: Option<String>,
+    pub public: bool,
+    pub content: Vec<u8>,
+}
+
+/// A file that passed its checks, ready to be kept.
+pub struct Inspected {
+    upload: Upload,
+    media_type: String,
+    sha256: String,
+    scanned: bool,
+}
+
+fn refused(refusal: FileRefusal) -> ServiceError {
+    match refusal {
+        FileRefusal::UnacceptedType(media) => {
+            ServiceError::UnsupportedMediaType(format!("{media:?} is not taken as evidence: send one of {}", ACCEPTED.join(", ")))
+        }
+        FileRefusal::ContentMismatch(media) => ServiceError::field("content", "content_mismatch", format!("the content is not a {media} file")),
+        FileRefusal::Empty => ServiceError::field("content", "empty_file", "the file is empty"),
+        FileRefusal::BadName => ServiceError::field("file_name", "invalid_file_name", "name the file (its name, not a path)"),
+    }
+}
+
+/// Runs the configured scanner with the file on its standard input.
+fn scan(command: &str, content: &[u8]) -> Result<(), ServiceError> {
+    let unavailable = |why: String| ServiceError::Unavailable(format!("the virus scan failed ({why}); the file was not kept, try again later"));
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| unavailable(e.to_string()))?;
+    if let Some(mut input) = child.stdin.take() {
+        // A scanner that stops reading early (it found something) closes the pipe.
+        let _ = input.write_all(content);
+    }
+    let status = child.wait().map_err(|e| unavailable(e.to_string()))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(1) => Err(ServiceError::field("content", "infected", "the virus scan found the file infected; it was not kept")),
+        other => Err(unavailable(format!("exit status {other:?}"))),
+    }
+}
+
+/// Checks an uploaded file against `policy`: size, name, type, content, and the
+/// scan when one is configured. Needs no database, so a slow scan holds no connection.
+pub fn inspect(policy: &EvidencePolicy, mut upload: Upload) -> Result<Inspected, ServiceError> {
+    if upload.content.len() > policy.max_bytes {
+        return Err(ServiceError::PayloadTooLarge);
+    }
+    upload.file_name = clean_file_name(&upload.file_name).map_err(refused)?;
+    blank_to_none(&mut upload.description);
+    let media_type = check_file(&upload.content_type, &upload.content).map_err(refused)?;
+    let scanned = match &policy.scan_command {
+        Some(command) => {
+            scan(command, &upload.content)?;
+            true
+        }
+        None => false,
+    };
+    let sha256 = Sha256::digest(&upload.content).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Inspected { upload, media_type, sha256, scanned })
+}
+
+/// The record a file is attached to, as the permission module needs it; a
+/// value's evidence also follows the value's state.
+struct Parent {
+    collection: Collection,
+    scope: Scope,
+}
+
+fn parent(conn: &mut PgConnection, attachment: Attachment, changing: bool) -> Result<Parent, ServiceError> {
+    match attachment {
+        Attachment::Measurement(id) => {
+            let record = Measurements::find(conn, id).map_err(not_found::<Measurements>(id))?;
+            let scope = Measurements::scope(conn, Some(id), &record.data)?;
+            if changing {
+                ensure_evidence_may_change(conn, &record)?;
+            }
+            Ok(Parent { collection: Collection::IndicatorMeasurements, scope })
+        }
+        Attachment::Activity(id) => {
+            let record = Activities::find(conn, id).map_err(not_found::<Activities>(id))?;
+            let scope = Activities::scope(conn, Some(id), &record.data)?;
+            Ok(Parent { collection: Collection::Activities, scope })
+        }
+    }
+}
+
+fn attachment_of(file: &EvidenceFile) -> Result<Attachment, ServiceError> {
+    match (file.measurement_id, file.activity_id) {
+        (Some(id), None) => Ok(Attachment::Measurement(id)),
+        (None, Some(id)) => Ok(Attachment::Activity(id)),
+        _ => Err(ServiceError::Internal(format!("evidence {} is attached to one record", file.id))),
+    }
+}
+
+fn found(id: i64) -> impl FnOnce(DbError) -> ServiceError {
+    move |e| match e {
+        DbError::NotFound => ServiceError::NotFound { resource: RESOURCE, id: id.to_string() },
+        other => other.into(),
+    }
+}
+
+fn refusal(refusal: Refusal) -> ServiceError {
+    refusal.into()
+}
+
+/// What the trail keeps of a file: its description, never its content.
+fn trail_value(file: &EvidenceFile) -> serde_json::Value {
+    json!({
+        "measurement_id": file.measurement_id, "activity_id": file.activity_id, "file_name": file.file_name,
+        "content_type": file.content_type, "size_bytes": file.size_bytes, "sha256": file.sha256,
+        "description": file.description, "public": file.public, "scanned": file.scanned,
+    })
+}
+
+/// Keeps an inspected file, attached to its record, for a caller who may change that record.
+pub fn add(conn: &mut PgConnection, caller: &Caller, file: Inspected) -> Result<EvidenceFile, ServiceError> {
+    caller.signed_in().map_err(refusal)?;
+    conn.transaction(|conn| {
+        let Inspected { upload, media_type, sha256, scanned } = file;
+        // The permission first, so a refused caller learns nothing of the value's state.
+        let parent = parent(conn, upload.attachment, false)?;
+        authorize_evidence(caller, parent.collection, &parent.scope, Action::Create)?;
+        self::parent(conn, upload.attachment, true)?;
+        let id = store::insert(
+            conn,
+            NewEvidence {
+                attachment: upload.attachment,
+                file_name: upload.file_name,
+                content_type: media_type,
+                sha256,
+                description: upload.description,
+                public: upload.public,
+                scanned,
+                added_by: caller.user().map(|u| u.id),
+                content: upload.content,
+            },
+        )?;
+        let kept = store::find(conn, id)?;
+        audit::record(conn, &[audit::of(caller, Action::Create, RESOURCE, id, &parent.scope, None, Some(trail_value(&kept)))])?;
+        Ok(kept)
+    })
+}
+
+/// The files attached to a record: all of them for those who may read them, the public ones for anyone else.
+pub fn list(conn: &mut PgConnection, caller: &Caller, attachment: Attachment) -> Result<Vec<EvidenceFile>, ServiceError> {
+    let parent = parent(conn, attachment, false)?;
+    let all = authorize_evidence(caller, parent.collection, &parent.scope, Action::Read).is_ok();
+    Ok(store::attached(conn, attachment, all)?)
+}
+
+/// File `id`'s description, if the caller may read it.
+pub fn read(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<EvidenceFile, ServiceError> {
+    let file = store::find(conn, id).map_err(found(id))?;
+    if !file.public {
+        let parent = parent(conn, attachment_of(&file)?, false)?;
+        authorize_evidence(caller, parent.collection, &parent.scope, Action::Read)?;
+    }
+    Ok(file)
+}
+
+/// File `id` with its content, if the caller may read it.
+pub fn download(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<(EvidenceFile, Vec<u8>), ServiceError> {
+    let file = read(conn, caller, id)?;
+    let content = store::content(conn, id).map_err(found(id))?;
+    Ok((file, content))
+}
+
+/// Changes what is said of file `id` (its description, whether it is public).
+pub fn describe(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    id: i64,
+    description: Option<Option<String>>,
+    public: Option<bool>,
+) -> Result<EvidenceFile, ServiceError> {
+    caller.signed_in().map_err(refusal)?;
+    conn.transaction(|conn| {
+        let before = store::find(conn, id).map_err(found(id))?;
+        let parent = parent(conn, attachment_of(&before)?, false)?;
+        authorize_evidence(caller, parent.collection, &parent.scope, Action::Update)?;
+        let mut description = description.unwrap_or_else(|| before.description.clone());
+        blank_to_none(&mut description);
+        store::describe(conn, id, description, public.unwrap_or(before.public))?;
+        let after = store::find(conn, id)?;
+        audit::record(conn, &[audit::of(caller, Action::Update, RESOURCE, id, &parent.scope, Some(trail_value(&before)), Some(trail_value(&after)))])?;
+        Ok(after)
+    })
+}
+
+/// Removes file `id`, while its record may still change.
+pub fn remove(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<(), ServiceError> {
+    caller.signed_in().map_err(refusal)?;
+    conn.transaction(|conn| {
+        let before = store::find(conn, id).map_err(found(id))?;
+        let attachment = attachment_of(&before)?;
+        // The permission first, so a refused caller learns nothing of the value's state.
+        let parent = parent(conn, attachment, false)?;
+        authorize_evidence(caller, parent.collection, &parent.scope, Action::Delete)?;
+        self::parent(conn, attachment, true)?;
+        store::delete(conn, id)?;
+        audit::record(conn, &[audit::of(caller, Action::Delete, RESOURCE, id, &parent.scope, Some(trail_value(&before)), None)])
+    })
+}

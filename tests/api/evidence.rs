@@ -1,0 +1,150 @@
+//! Evidence files (issue 20): attached to a reported value or an activity,
+//! checked (type, content, size, the configured scan), read only by the
+//! project's writers and the ROPS unless marked public, frozen with the value.
+
+use crate::helpers::{spawn_app, Fixture, Reply, TestApp};
+use es_registry::domain::codes::Role;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn upload(app: &TestApp, base: &str, token: Option<&str>, query: &str, content_type: &str, body: &[u8]) -> Reply {
+    let mut request = app.client.post(format!("{base}/api/v1/evidence?{query}")).header("content-type", content_type).body(body.to_vec());
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    app.send(request).await
+}
+
+async fn download(app: &TestApp, id: i64, token: Option<&str>) -> reqwest::Response {
+    let mut request = app.client.get(app.url(&format!("/api/v1/evidence/{id}/content")));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn evidence_is_checked_kept_with_its_author_and_shown_only_to_whom_it_belongs() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let admin = app.admin_token.clone();
+    let base = app.address.clone();
+    let other_region = app.create("beneficiaries", json!({"name": "ROPS Gdańsk", "kind": "rops", "teryt": "2261011"})).await;
+    let rops_pm = app.user_token("rops-pm@x.pl", Role::Rops, Some(other_region)).await;
+    let rops_kp = app.user_token("rops-kp@x.pl", Role::Rops, Some(fx.organisation)).await;
+    let indicator =
+        app.create("indicators", json!({"project_id": fx.project, "name": "Liczba PES", "kind": "output", "unit": "PES", "target_value": "10"})).await;
+    let value = app.create("indicator-measurements", json!({"indicator_id": indicator, "period_end": "2024-06-30", "value": "3"})).await;
+    let of_value = format!("measurement_id={value}");
+
+    // Kept: named without its path, with its digest, who added it and when; not public.
+    let kept =
+        upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=C:%5Cskany%5Clista%20obecno%C5%9Bci.pdf&description=marzec"), "application/pdf", PDF)
+            .await;
+    assert_eq!(kept.status, 201, "{}", kept.body);
+    let id = kept.id();
+    assert_eq!(kept.headers["location"], format!("/api/v1/evidence/{id}").as_str());
+    let digest: String = Sha256::digest(PDF).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        (&kept.body["file_name"], &kept.body["content_type"], &kept.body["size_bytes"], &kept.body["sha256"], &kept.body["public"], &kept.body["scanned"]),
+        (&json!("lista obecności.pdf"), &json!("application/pdf"), &json!(PDF.len()), &json!(digest), &json!(false), &json!(false))
+    );
+    assert_eq!(kept.body["added_by"], "admin@test.es-registry.pl");
+    assert!(kept.body.get("content").is_none());
+
+    // Not public: the ROPS of the region reads it; anonymous readers and another region do not.
+    assert_eq!(app.as_user(&rops_kp).get(&format!("/api/v1/evidence?{of_value}")).await.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(app.anonymous().get(&format!("/api/v1/evidence?{of_value}")).await.body, json!([]));
+    assert_eq!(app.as_user(&rops_pm).get(&format!("/api/v1/evidence?{of_value}")).await.body, json!([]));
+    assert_eq!(app.anonymous().get(&format!("/api/v1/evidence/{id}")).await.status, 401);
+    assert_eq!(app.as_user(&rops_pm).get(&format!("/api/v1/evidence/{id}")).await.status, 403);
+    assert_eq!(download(&app, id, None).await.status().as_u16(), 401);
+    assert_eq!(download(&app, id, Some(&rops_pm)).await.status().as_u16(), 403);
+    let refused = upload(&app, &base, Some(&rops_pm), &format!("{of_value}&file_name=x.pdf"), "application/pdf", PDF).await;
+    assert_eq!(refused.status, 403, "another region's ROPS attaches nothing");
+
+    // The download is the file, as an attachment of its own type that no browser sniffs.
+    let file = download(&app, id, Some(&rops_kp)).await;
+    assert_eq!(file.status().as_u16(), 200);
+    let header = |name: &str| file.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(header("content-type"), "application/pdf");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    assert!(header("content-disposition").starts_with("attachment; filename*=UTF-8''lista%20obecno"), "{}", header("content-disposition"));
+    assert!(header("cache-control").starts_with("private"), "no shared cache keeps it");
+    assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+
+    // Marked public, anyone reads it.
+    let public = app.patch(&format!("/api/v1/evidence/{id}"), &json!({"public": true})).await;
+    assert_eq!((public.status, &public.body["public"], &public.body["description"]), (200, &json!(true), &json!("marzec")), "{}", public.body);
+    assert_eq!(app.anonymous().get(&format!("/api/v1/evidence?{of_value}")).await.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(download(&app, id, None).await.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(app.as_user(&rops_pm).patch(&format!("/api/v1/evidence/{id}"), &json!({"public": false})).await.status, 403);
+
+    // Files that are not what they say, or not taken at all, are refused and not kept.
+    let disguised = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=zdjecie.png"), "image/png", PDF).await;
+    assert_eq!((disguised.status, disguised.error_fields()), (422, vec!["content".to_owned()]), "{}", disguised.body);
+    let html = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=x.html"), "text/html", b"<script>alert(1)</script>").await;
+    assert_eq!((html.status, html.content_type()), (415, "application/problem+json"));
+    let empty = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=x.pdf"), "application/pdf", b"").await;
+    assert_eq!(empty.status, 422);
+    let both = upload(&app, &base, Some(&admin), &format!("{of_value}&activity_id={}&file_name=x.pdf", fx.activity), "application/pdf", PDF).await;
+    assert_eq!(both.status, 400);
+    let missing = upload(&app, &base, Some(&admin), "measurement_id=999999&file_name=x.pdf", "application/pdf", PDF).await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(upload(&app, &base, None, &format!("{of_value}&file_name=x.pdf"), "application/pdf", PDF).await.status, 401);
+    assert_eq!(app.get(&format!("/api/v1/evidence?{of_value}")).await.body.as_array().map(Vec::len), Some(1), "nothing refused was kept");
+
+    // An activity's attendance list.
+    let list = upload(
+        &app,
+        &base,
+        Some(&admin),
+        &format!("activity_id={}&file_name=lista.csv", fx.activity),
+        "text/csv; charset=utf-8",
+        "imię;nazwisko;podpis\n".as_bytes(),
+    )
+    .await;
+    assert_eq!((list.status, &list.body["activity_id"]), (201, &json!(fx.activity)), "{}", list.body);
+
+    // Submitted, the value and its evidence are history: nothing is added or removed.
+    assert_eq!(app.post(&format!("/api/v1/indicator-measurements/{value}/submit"), &json!({})).await.status, 200);
+    let late = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=y.pdf"), "application/pdf", PDF).await;
+    assert_eq!((late.status, &late.body["code"]), (409, &json!("measurement_locked")), "{}", late.body);
+    assert_eq!(app.delete(&format!("/api/v1/evidence/{id}")).await.status, 409);
+    assert_eq!(app.as_user(&rops_pm).delete(&format!("/api/v1/evidence/{id}")).await.status, 403, "the refusal comes before the state");
+
+    // The trail keeps what was added and changed, never the content.
+    let trail = app.get("/api/v1/audit-events?resource=evidence").await;
+    let actions: Vec<&str> = trail.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "update", "create"], "{}", trail.body);
+    assert!(!trail.body.to_string().contains("%PDF"));
+}
+
+#[tokio::test]
+async fn the_size_limit_and_the_configured_scan_decide_what_is_kept() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let scanned = app
+        .another_instance(|settings| {
+            settings.evidence.max_bytes = 256;
+            // Any command that reads the file and answers 0 (clean) or 1 (infected), like `clamdscan -`.
+            settings.evidence.scan_command = Some("! grep -q EICAR-STANDARD-ANTIVIRUS-TEST-FILE".into());
+        })
+        .await;
+    let broken = app.another_instance(|settings| settings.evidence.scan_command = Some("cat > /dev/null; exit 2".into())).await;
+    let query = format!("activity_id={}&file_name=lista.txt", fx.activity);
+    let admin = app.admin_token.clone();
+
+    let clean = upload(&app, &scanned, Some(&admin), &query, "text/plain", b"lista obecnosci\n").await;
+    assert_eq!((clean.status, &clean.body["scanned"]), (201, &json!(true)), "{}", clean.body);
+    let infected = upload(&app, &scanned, Some(&admin), &query, "text/plain", b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*").await;
+    assert_eq!((infected.status, &infected.body["errors"][0]["code"]), (422, &json!("infected")), "{}", infected.body);
+    let large = upload(&app, &scanned, Some(&admin), &query, "text/plain", &[b'a'; 257]).await;
+    assert_eq!((large.status, large.content_type()), (413, "application/problem+json"));
+    let failed = upload(&app, &broken, Some(&admin), &query, "text/plain", b"lista\n").await;
+    assert_eq!(failed.status, 503, "{}", failed.body);
+    let kept = app.get(&format!("/api/v1/evidence?activity_id={}", fx.activity)).await;
+    assert_eq!(kept.body.as_array().map(Vec::len), Some(1), "only the clean file was kept: {}", kept.body);
+}
