@@ -46,6 +46,7 @@ pub mod partners;
 pub mod payment_claims;
 pub mod places;
 pub mod priority_axes;
+pub mod programme_targets;
 pub mod programmes;
 pub mod projects;
 pub mod reporting_periods;

@@ -672,6 +672,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    programme_targets (id) {
+        id -> Int8,
+        programme_id -> Int8,
+        measure_id -> Nullable<Int8>,
+        definition_id -> Int8,
+        year -> Nullable<Int4>,
+        target_value -> Numeric,
+        notes -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    programme_target_progress (target_id) {
+        target_id -> Int8,
+        projects -> Int8,
+        indicators -> Int8,
+        indicators_reporting -> Int8,
+        approved_value -> Nullable<Numeric>,
+        sum_numerator -> Nullable<Numeric>,
+        sum_denominator -> Nullable<Numeric>,
+    }
+}
+
+diesel::table! {
     evidence (id) {
         id -> Int8,
         measurement_id -> Nullable<Int8>,
@@ -754,8 +780,13 @@ diesel::joinable!(users -> beneficiaries (organisation_id));
 
 diesel::joinable!(reporting_periods -> programmes (programme_id));
 diesel::joinable!(evidence -> users (added_by));
+diesel::joinable!(programme_targets -> programmes (programme_id));
+diesel::joinable!(programme_targets -> indicator_definitions (definition_id));
+diesel::joinable!(programme_target_progress -> programme_targets (target_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    programme_targets,
+    programme_target_progress,
     evidence,
     reporting_periods,
     project_reporting,

@@ -43,6 +43,7 @@ pub enum Collection {
     Budgets,
     PaymentClaims,
     ReportingPeriods,
+    ProgrammeTargets,
 }
 
 /// What a record belongs to, for the permission table: whose it is to write.
@@ -92,7 +93,7 @@ pub struct Spec {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 29] = [
+    pub const ALL: [Collection; 30] = [
         Collection::Programmes,
         Collection::PriorityAxes,
         Collection::Measures,
@@ -122,6 +123,7 @@ impl Collection {
         Collection::Budgets,
         Collection::PaymentClaims,
         Collection::ReportingPeriods,
+        Collection::ProgrammeTargets,
     ];
 
     pub const fn spec(self) -> Spec {
@@ -219,6 +221,13 @@ impl Collection {
                 Programme,
                 "Each programme's reporting calendar: periods, the day their values are due, open or locked",
             ),
+            Collection::ProgrammeTargets => (
+                "programme-targets",
+                "programme_targets",
+                "programme target",
+                Programme,
+                "What a programme or a measure is to achieve of an indicator definition, finally or by a milestone year",
+            ),
         };
         let personal = matches!(self, Collection::Participants | Collection::Attendance);
         let import_keys: Option<&'static [&'static [&'static str]]> = match self {
@@ -244,7 +253,9 @@ impl Collection {
             Collection::Budgets => Some(&[&["project_id", "year", "category"]]),
             Collection::PaymentClaims => Some(&[&["project_id", "number"]]),
             Collection::ReportingPeriods => Some(&[&["programme_id", "period_from"]]),
-            Collection::Programmes
+            // Its key would hold empty columns (a programme-wide or final target): not imported.
+            Collection::ProgrammeTargets
+            | Collection::Programmes
             | Collection::PriorityAxes
             | Collection::Measures
             | Collection::Indicators

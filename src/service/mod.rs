@@ -30,6 +30,7 @@ pub mod resources;
 pub mod search;
 pub mod spending;
 pub mod tabular;
+pub mod targets;
 pub mod view;
 
 pub use database::Database;

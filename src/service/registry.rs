@@ -44,6 +44,7 @@ macro_rules! for_each_collection {
             Budgets: budgets::{Budgets, BudgetData, BudgetFilter};
             PaymentClaims: payment_claims::{PaymentClaims, PaymentClaimData, PaymentClaimFilter};
             ReportingPeriods: reporting_periods::{ReportingPeriods, ReportingPeriodData, ReportingPeriodFilter};
+            ProgrammeTargets: programme_targets::{ProgrammeTargets, ProgrammeTargetData, ProgrammeTargetFilter};
         }
     };
 }

@@ -3,6 +3,7 @@
 //! breakdowns rolled up by category, and the ESF+ common indicators.
 
 use crate::helpers::{spawn_app, Fixture, TestApp};
+use es_registry::domain::codes::Role;
 use serde_json::{json, Value};
 
 /// A value reported, submitted and approved (as an admin).
@@ -222,4 +223,95 @@ async fn breakdowns_are_checked_and_rolled_up_by_category() {
     let rops = app.user_token("rops@results.pl", es_registry::domain::codes::Role::Rops, Some(rops_org)).await;
     let patched = app.as_user(&rops).patch(&format!("/api/v1/indicator-definitions/{eeco01}"), &json!({"name": "inna"})).await;
     assert_eq!(patched.status, 403, "{}", patched.body);
+}
+
+/// A target row of `GET /reports/targets`: measure, year, achieved, share, indicators reporting.
+type TargetRow = (Option<i64>, Option<i64>, Option<String>, Option<String>, i64);
+
+#[tokio::test]
+async fn programme_and_measure_targets_count_the_approved_values_of_the_projects_below() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    // Project A lies in sub-measure 9.4.2, B in measure 9.4 itself, C in another axis's measure.
+    let in_measure = app.create("projects", json!({"title": "B", "measure_id": fx.measure, "total_value": "1000.00"})).await;
+    let axis = app.create("priority-axes", json!({"programme_id": fx.programme, "number": "8", "name": "Aktywni na rynku pracy"})).await;
+    let elsewhere_measure = app.create("measures", json!({"priority_axis_id": axis, "code": "8.2", "name": "Wsparcie osób pozostających bez pracy"})).await;
+    let elsewhere = app.create("projects", json!({"title": "C", "measure_id": elsewhere_measure, "total_value": "1000.00"})).await;
+    let people = app
+        .create(
+            "indicator-definitions",
+            json!({"code": "PI-KP-02", "name": "Liczba osób objętych wsparciem", "kind": "output", "unit": "osoby", "programme_id": fx.programme}),
+        )
+        .await;
+    let share =
+        app.create("indicator-definitions", json!({"code": "PI-KP-R2", "name": "Odsetek osób pracujących", "kind": "result", "measurement": "ratio"})).await;
+    let bind = |project: i64, definition: i64| json!({"project_id": project, "definition_id": definition, "name": "x", "kind": "output", "target_value": "10"});
+    let a = app.create("indicators", bind(fx.project, people)).await;
+    let b = app.create("indicators", bind(in_measure, people)).await;
+    let c = app.create("indicators", bind(elsewhere, people)).await;
+    approved(&app, json!({"indicator_id": a, "period_end": "2022-12-31", "value": "10"})).await;
+    approved(&app, json!({"indicator_id": a, "period_end": "2024-06-30", "value": "20"})).await;
+    approved(&app, json!({"indicator_id": b, "period_end": "2023-06-30", "value": "15"})).await;
+    approved(&app, json!({"indicator_id": c, "period_end": "2024-12-31", "value": "30"})).await;
+    app.create("indicator-measurements", json!({"indicator_id": c, "period_end": "2025-06-30", "value": "99"})).await;
+    let ratio_a =
+        app.create("indicators", json!({"project_id": fx.project, "definition_id": share, "name": "x", "kind": "result", "target_value": "40"})).await;
+    let ratio_b =
+        app.create("indicators", json!({"project_id": in_measure, "definition_id": share, "name": "x", "kind": "result", "target_value": "40"})).await;
+    approved(&app, json!({"indicator_id": ratio_a, "period_end": "2024-12-31", "numerator": "9", "denominator": "10"})).await;
+    approved(&app, json!({"indicator_id": ratio_b, "period_end": "2024-12-31", "numerator": "10", "denominator": "100"})).await;
+
+    let target = |measure: Option<i64>, definition: i64, year: Option<i32>, value: &str| json!({"programme_id": fx.programme, "measure_id": measure, "definition_id": definition, "year": year, "target_value": value});
+    app.create("programme-targets", target(None, people, None, "100")).await;
+    app.create("programme-targets", target(Some(fx.measure), people, None, "50")).await;
+    app.create("programme-targets", target(None, people, Some(2023), "40")).await;
+    app.create("programme-targets", target(None, share, None, "25")).await;
+
+    let report = app.anonymous().get(&format!("/api/v1/reports/targets?programme_id={}&definition_id={people}", fx.programme)).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let rows: Vec<TargetRow> = report
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |k: &str| r[k].as_str().map(str::to_owned);
+            (r["measure_id"].as_i64(), r["year"].as_i64(), text("achieved_value"), text("achieved_percent"), r["indicators_reporting"].as_i64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            // The whole programme: A's latest (20), B (15) and C (30); C's draft does not count.
+            (None, None, Some("65".into()), Some("65.0".into()), 3),
+            // The 2023 milestone: what was approved for periods ending by 2023: A 10, B 15.
+            (None, Some(2023), Some("25".into()), Some("62.5".into()), 2),
+            // Measure 9.4 with its sub-measure: A and B.
+            (Some(fx.measure), None, Some("35".into()), Some("70.0".into()), 2),
+        ]
+    );
+    assert!(report.body.as_array().unwrap().iter().all(|r| r["definition_code"] == "PI-KP-02" && r["unit"] == "osoby"));
+    let ratio = app.anonymous().get(&format!("/api/v1/reports/targets?definition_id={share}")).await.body;
+    assert_eq!(
+        (ratio[0]["sum_numerator"].as_str(), ratio[0]["sum_denominator"].as_str(), ratio[0]["achieved_value"].as_str(), ratio[0]["achieved_percent"].as_str()),
+        (Some("19"), Some("110"), Some("17.3"), Some("69.2")),
+        "19 of 110 is 17.3 %, 69.2 % of the 25 % targeted"
+    );
+
+    // Targets stay within their programme, and ratios are percentages.
+    let other_programme =
+        app.create("programmes", json!({"code": "RPPM.2014-2020", "name": "RPO Pomorskie", "period": "2014-2020", "voivodeship": "22"})).await;
+    let foreign = app
+        .post("/api/v1/programme-targets", &json!({"programme_id": other_programme, "measure_id": fx.measure, "definition_id": share, "target_value": "5"}))
+        .await;
+    assert_eq!((foreign.status, foreign.error_fields()), (422, vec!["measure_id".to_owned()]), "{}", foreign.body);
+    let not_its_own = app.post("/api/v1/programme-targets", &json!({"programme_id": other_programme, "definition_id": people, "target_value": "5"})).await;
+    assert_eq!((not_its_own.status, not_its_own.error_fields()), (422, vec!["definition_id".to_owned()]));
+    let over = app.post("/api/v1/programme-targets", &target(Some(fx.measure), share, None, "150")).await;
+    assert_eq!((over.status, over.error_fields()), (422, vec!["target_value".to_owned()]));
+    let twice = app.post("/api/v1/programme-targets", &target(None, people, None, "120")).await;
+    assert_eq!(twice.status, 409, "one final target per programme and definition: {}", twice.body);
+    let rops_elsewhere_org = app.create("beneficiaries", json!({"name": "ROPS Gdańsk", "kind": "rops", "teryt": "2261011"})).await;
+    let rops_elsewhere = app.user_token("rops-pm@x.pl", Role::Rops, Some(rops_elsewhere_org)).await;
+    assert_eq!(app.as_user(&rops_elsewhere).post("/api/v1/programme-targets", &target(None, share, Some(2024), "10")).await.status, 403);
 }

@@ -1,12 +1,15 @@
 //! The reporting calendar's views: who owes a period's report and who is late,
-//! the overdue reports rolled up, and a reported value's history (the rules
+//! the overdue reports rolled up, programme targets against approved values,
+//! and a reported value's history (the rules
 //! are `service::resources::{reporting_periods, measurements}`).
 
 use crate::api::caller::SignedIn;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
+use crate::db::programme_targets::ProgrammeTargetFilter;
 use crate::db::reporting_periods::ProjectReport;
 use crate::service::reporting::{self, MeasurementStep, OverdueRollup, ReportingGroup, StepKind};
+use crate::service::targets::{self, TargetProgress};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -83,12 +86,44 @@ pub async fn measurement_history(state: web::Data<AppState>, session: SignedIn, 
     Ok(HttpResponse::Ok().json(steps))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsQuery {
+    pub programme_id: Option<i64>,
+    pub measure_id: Option<i64>,
+    pub definition_id: Option<i64>,
+    /// `true`: only final targets; `false`: only milestones.
+    pub is_final: Option<bool>,
+}
+
+/// Programme- and measure-level targets with how far they have come: the
+/// latest approved value of each indicator of the target's definition in the
+/// projects below (a measure's include its sub-measures'; a milestone's are
+/// those approved for periods ending by its year's end), added up, and the
+/// share of the target achieved. A ratio adds numerators and denominators
+/// apart. Public: approved values are published figures.
+#[utoipa::path(get, path = "/api/v1/reports/targets", tag = "reports", operation_id = "targets_report",
+    params(TargetsQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One row per target", body = Vec<TargetProgress>),
+        (status = 400, description = "Unknown parameter", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn targets_report(state: web::Data<AppState>, query: web::Query<TargetsQuery>) -> Result<HttpResponse, ApiError> {
+    let TargetsQuery { programme_id, measure_id, definition_id, is_final } = query.into_inner();
+    let filter = ProgrammeTargetFilter { programme_id, measure_id, definition_id, is_final, sort: None };
+    let rows = state.read(move |conn| targets::progress(conn, &filter)).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(period_projects, overdue_report, measurement_history), components(schemas(ReportingGroup, StepKind)))]
+#[openapi(paths(period_projects, overdue_report, measurement_history, targets_report), components(schemas(ReportingGroup, StepKind)))]
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(crate::api::extractors::resource("/api/v1/reporting-periods/{id}/projects", "GET").route(web::get().to(period_projects)))
         .service(crate::api::extractors::resource("/api/v1/reports/reporting", "GET").route(web::get().to(overdue_report)))
+        .service(crate::api::extractors::resource("/api/v1/reports/targets", "GET").route(web::get().to(targets_report)))
         .service(crate::api::extractors::resource("/api/v1/indicator-measurements/{id}/history", "GET").route(web::get().to(measurement_history)));
 }

@@ -24,6 +24,7 @@ pub mod participants;
 pub mod partners;
 pub mod payment_claims;
 pub mod priority_axes;
+pub mod programme_targets;
 pub mod programmes;
 pub mod projects;
 pub mod register;
