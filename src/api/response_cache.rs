@@ -118,6 +118,10 @@ impl ResponseCache {
 fn cacheable(req: &ServiceRequest) -> bool {
     let Some(rest) = req.path().strip_prefix("/api/v1/") else { return false };
     let first = rest.split('/').next().unwrap_or_default();
+    // The router decodes what this reads raw: `/api/v1/%65vidence` is evidence.
+    if first.contains('%') {
+        return false;
+    }
     let public = match Collection::from_path(first) {
         Some(collection) => collection.public(),
         None => !matches!(first, "changes" | "exports" | "users" | "audit-events" | "auth" | "evidence"),

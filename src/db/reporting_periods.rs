@@ -99,7 +99,7 @@ pub fn period_of_value(conn: &mut PgConnection, indicator_id: i64, day: NaiveDat
          FROM indicators i JOIN projects p ON p.id = i.project_id JOIN measures me ON me.id = p.measure_id \
          JOIN priority_axes ax ON ax.id = me.priority_axis_id \
          JOIN reporting_periods r ON r.id = es_reporting_period_of(ax.programme_id, $2) \
-         WHERE i.id = $1",
+         WHERE i.id = $1 FOR SHARE OF r",
     )
     .bind::<BigInt, _>(indicator_id)
     .bind::<Date, _>(day)
@@ -147,8 +147,9 @@ pub struct ProjectReport {
     pub project_id: i64,
     pub project_title: String,
     pub contract_number: Option<String>,
+    /// Absent for a project of a national programme with no voivodeship.
     #[schema(example = "04")]
-    pub voivodeship: String,
+    pub voivodeship: Option<String>,
     pub period_id: i64,
     pub due_on: NaiveDate,
     /// The project's values in the period that are submitted or approved.
@@ -221,4 +222,41 @@ pub fn overdue_totals(
          GROUP BY 1 ORDER BY 1"
     );
     Ok(diesel::sql_query(sql).bind::<Nullable<BigInt>, _>(programme_id).bind::<Nullable<diesel::sql_types::Text>, _>(voivodeship).load(conn)?)
+}
+
+/// A record above reported values, whose move to another programme would move
+/// its values between reporting periods.
+#[derive(Debug, Clone, Copy)]
+pub enum AboveValues {
+    Indicator(i64),
+    Project(i64),
+    Measure(i64),
+    PriorityAxis(i64),
+}
+
+/// How many values below `record` fall in a locked period (held `FOR SHARE`
+/// like a value's own period, so no period is locked in between).
+pub fn frozen_values_below(conn: &mut PgConnection, record: AboveValues) -> Result<i64, DbError> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let column = match record {
+        AboveValues::Indicator(_) => "i.id",
+        AboveValues::Project(_) => "p.id",
+        AboveValues::Measure(_) => "me.id",
+        AboveValues::PriorityAxis(_) => "ax.id",
+    };
+    let (AboveValues::Indicator(id) | AboveValues::Project(id) | AboveValues::Measure(id) | AboveValues::PriorityAxis(id)) = record;
+    let count: Count = diesel::sql_query(format!(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM indicator_measurements m JOIN indicators i ON i.id = m.indicator_id \
+         JOIN projects p ON p.id = i.project_id JOIN measures me ON me.id = p.measure_id \
+         JOIN priority_axes ax ON ax.id = me.priority_axis_id \
+         JOIN reporting_periods r ON r.id = es_reporting_period_of(ax.programme_id, m.period_end) \
+         WHERE {column} = $1 AND r.state = 'locked' FOR SHARE OF r) x"
+    ))
+    .bind::<BigInt, _>(id)
+    .get_result(conn)?;
+    Ok(count.n)
 }

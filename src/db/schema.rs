@@ -733,7 +733,7 @@ diesel::table! {
 diesel::table! {
     project_reporting (project_id, period_id) {
         project_id -> Int8,
-        voivodeship -> Text,
+        voivodeship -> Nullable<Text>,
         measure_id -> Int8,
         programme_id -> Int8,
         period_id -> Int8,

@@ -321,14 +321,21 @@ pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), Refusal>
 /// by them and by the ROPS that decides the values (or an admin), never by
 /// anyone else.
 pub fn authorize_evidence(caller: &Caller, collection: Collection, scope: &Scope, action: Action) -> Result<(), Refusal> {
-    let write = authorize(caller, collection, Action::Update, Some(scope));
     match action.base() {
-        Action::Read => write.or_else(|_| authorize_decision(caller, scope)).map_err(|refusal| match refusal {
-            Refusal::Forbidden(_) => forbidden("evidence not marked public is for the project's writers and the ROPS of its voivodeship"),
-            other => other,
-        }),
-        _ => write,
+        Action::Read => authorize_oversight(caller, collection, scope),
+        _ => authorize(caller, collection, Action::Update, Some(scope)),
     }
+}
+
+/// What lies behind a project's record and its decisions (a value's history
+/// with the reasons it was returned, evidence not marked public) is for those
+/// who may change the record (`collection` in `scope`) and for the ROPS that
+/// decides on it (or an admin).
+pub fn authorize_oversight(caller: &Caller, collection: Collection, scope: &Scope) -> Result<(), Refusal> {
+    authorize(caller, collection, Action::Update, Some(scope)).or_else(|_| authorize_decision(caller, scope)).map_err(|refusal| match refusal {
+        Refusal::Forbidden(_) => forbidden("this is for the project's writers and the ROPS of its voivodeship"),
+        other => other,
+    })
 }
 
 /// Counts of people: the data's owners (an admin, the ROPS of the voivodeship,

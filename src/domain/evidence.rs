@@ -66,10 +66,21 @@ fn looks_like(media_type: &str, content: &[u8]) -> bool {
     }
 }
 
-/// Checks a file to be kept as evidence: its type is accepted and its content
-/// is of that type. Returns the media type as kept.
-pub fn check_file(content_type: &str, content: &[u8]) -> Result<String, FileRefusal> {
-    let media = media_type(content_type);
+/// The type of a file sent as plain bytes (`application/octet-stream`, what
+/// generated clients send), by its name's extension.
+fn type_by_name(file_name: &str) -> Option<&'static str> {
+    let extension = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    ACCEPTED.iter().copied().find(|media| extensions(media).contains(&extension.as_str()))
+}
+
+/// Checks a file to be kept as evidence: its type (as sent, or for plain
+/// bytes by its name) is accepted and its content is of that type. Returns
+/// the media type as kept.
+pub fn check_file(content_type: &str, file_name: &str, content: &[u8]) -> Result<String, FileRefusal> {
+    let mut media = media_type(content_type);
+    if media == "application/octet-stream" || media.is_empty() {
+        media = type_by_name(file_name).map(str::to_owned).ok_or(FileRefusal::UnacceptedType(media))?;
+    }
     if !ACCEPTED.contains(&media.as_str()) {
         return Err(FileRefusal::UnacceptedType(media));
     }
@@ -82,16 +93,37 @@ pub fn check_file(content_type: &str, content: &[u8]) -> Result<String, FileRefu
     Ok(media)
 }
 
+/// The file name extensions of each accepted type; the first is added to a
+/// name that has none of them.
+fn extensions(media_type: &str) -> &'static [&'static str] {
+    match media_type {
+        "application/pdf" => &["pdf"],
+        "image/jpeg" => &["jpg", "jpeg"],
+        "image/png" => &["png"],
+        "text/csv" => &["csv"],
+        "text/plain" => &["txt"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => &["docx"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => &["xlsx"],
+        "application/vnd.oasis.opendocument.text" => &["odt"],
+        "application/vnd.oasis.opendocument.spreadsheet" => &["ods"],
+        _ => &["bin"],
+    }
+}
+
 /// A file name as kept and offered back: its last path segment, without
-/// control characters or quotes, at most 255 characters.
-pub fn clean_file_name(given: &str) -> Result<String, FileRefusal> {
+/// control characters or quotes, ending in an extension of its type (`run.hta`
+/// sent as text becomes `run.hta.txt`, so a download never opens as a
+/// program), at most 255 characters.
+pub fn clean_file_name(given: &str, media_type: &str) -> Result<String, FileRefusal> {
     let last = given.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = last.chars().filter(|c| !c.is_control() && !matches!(c, '"')).take(255).collect();
-    let name = name.trim().to_owned();
+    let name: String = last.chars().filter(|c| !c.is_control() && !matches!(c, '"')).take(240).collect();
+    let name = name.trim().trim_end_matches('.').to_owned();
     if name.is_empty() || name == "." || name == ".." {
         return Err(FileRefusal::BadName);
     }
-    Ok(name)
+    let allowed = extensions(media_type);
+    let has_its_extension = name.rsplit_once('.').is_some_and(|(_, ext)| allowed.contains(&ext.to_ascii_lowercase().as_str()));
+    Ok(if has_its_extension { name } else { format!("{name}.{}", allowed.first().copied().unwrap_or("bin")) })
 }
 
 #[cfg(test)]
@@ -100,19 +132,26 @@ mod tests {
 
     #[test]
     fn a_file_is_of_the_type_it_names() {
-        assert_eq!(check_file("application/pdf", b"%PDF-1.7\n..."), Ok("application/pdf".to_owned()));
-        assert_eq!(check_file("Text/CSV; charset=utf-8", "imię;nazwisko\n".as_bytes()), Ok("text/csv".to_owned()));
-        assert_eq!(check_file("image/png", b"%PDF-1.7"), Err(FileRefusal::ContentMismatch("image/png")));
-        assert_eq!(check_file("text/csv", b"<html>\x00"), Err(FileRefusal::ContentMismatch("text/csv")));
-        assert_eq!(check_file("text/html", b"<html>"), Err(FileRefusal::UnacceptedType("text/html".to_owned())));
-        assert_eq!(check_file("application/pdf", b""), Err(FileRefusal::Empty));
+        assert_eq!(check_file("application/pdf", "a.pdf", b"%PDF-1.7\n..."), Ok("application/pdf".to_owned()));
+        assert_eq!(check_file("Text/CSV; charset=utf-8", "a", "imię;nazwisko\n".as_bytes()), Ok("text/csv".to_owned()));
+        assert_eq!(check_file("image/png", "a.png", b"%PDF-1.7"), Err(FileRefusal::ContentMismatch("image/png")));
+        assert_eq!(check_file("text/csv", "a.csv", b"<html>\x00"), Err(FileRefusal::ContentMismatch("text/csv")));
+        assert_eq!(check_file("text/html", "a.html", b"<html>"), Err(FileRefusal::UnacceptedType("text/html".to_owned())));
+        assert_eq!(check_file("application/pdf", "a.pdf", b""), Err(FileRefusal::Empty));
+        // Plain bytes take their type from the name, and must still be of it.
+        assert_eq!(check_file("application/octet-stream", "Lista.PDF", b"%PDF-1.4"), Ok("application/pdf".to_owned()));
+        assert_eq!(check_file("application/octet-stream", "lista.png", b"%PDF-1.4"), Err(FileRefusal::ContentMismatch("image/png")));
+        assert!(matches!(check_file("application/octet-stream", "run.exe", b"MZ"), Err(FileRefusal::UnacceptedType(_))));
     }
 
     #[test]
     fn a_file_name_loses_its_path_and_control_characters() {
-        assert_eq!(clean_file_name("C:\\skany\\lista \"obecności\".pdf"), Ok("lista obecności.pdf".to_owned()));
-        assert_eq!(clean_file_name("../../etc/passwd"), Ok("passwd".to_owned()));
-        assert_eq!(clean_file_name("a\r\nb.pdf"), Ok("ab.pdf".to_owned()));
-        assert_eq!(clean_file_name("dir/"), Err(FileRefusal::BadName));
+        let pdf = "application/pdf";
+        assert_eq!(clean_file_name("C:\\skany\\lista \"obecności\".PDF", pdf), Ok("lista obecności.PDF".to_owned()));
+        assert_eq!(clean_file_name("../../etc/passwd", pdf), Ok("passwd.pdf".to_owned()));
+        assert_eq!(clean_file_name("a\r\nb.pdf", pdf), Ok("ab.pdf".to_owned()));
+        assert_eq!(clean_file_name("run.hta", "text/plain"), Ok("run.hta.txt".to_owned()));
+        assert_eq!(clean_file_name("zdjęcie.jpeg", "image/jpeg"), Ok("zdjęcie.jpeg".to_owned()));
+        assert_eq!(clean_file_name("dir/", pdf), Err(FileRefusal::BadName));
     }
 }

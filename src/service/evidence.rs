@@ -46,9 +46,10 @@ pub struct Inspected {
 
 fn refused(refusal: FileRefusal) -> ServiceError {
     match refusal {
-        FileRefusal::UnacceptedType(media) => {
-            ServiceError::UnsupportedMediaType(format!("{media:?} is not taken as evidence: send one of {}", ACCEPTED.join(", ")))
-        }
+        FileRefusal::UnacceptedType(media) => ServiceError::UnsupportedMediaType(format!(
+            "{media:?} is not taken as evidence: send one of {} (or application/octet-stream with a file name ending in its extension)",
+            ACCEPTED.join(", ")
+        )),
         FileRefusal::ContentMismatch(media) => ServiceError::field("content", "content_mismatch", format!("the content is not a {media} file")),
         FileRefusal::Empty => ServiceError::field("content", "empty_file", "the file is empty"),
         FileRefusal::BadName => ServiceError::field("file_name", "invalid_file_name", "name the file (its name, not a path)"),
@@ -84,9 +85,10 @@ pub fn inspect(policy: &EvidencePolicy, mut upload: Upload) -> Result<Inspected,
     if upload.content.len() > policy.max_bytes {
         return Err(ServiceError::PayloadTooLarge);
     }
-    upload.file_name = clean_file_name(&upload.file_name).map_err(refused)?;
     blank_to_none(&mut upload.description);
-    let media_type = check_file(&upload.content_type, &upload.content).map_err(refused)?;
+    check_description(&upload.description)?;
+    let media_type = check_file(&upload.content_type, &upload.file_name, &upload.content).map_err(refused)?;
+    upload.file_name = clean_file_name(&upload.file_name, &media_type).map_err(refused)?;
     let scanned = match &policy.scan_command {
         Some(command) => {
             scan(command, &upload.content)?;
@@ -180,21 +182,54 @@ pub fn add(conn: &mut PgConnection, caller: &Caller, file: Inspected) -> Result<
     })
 }
 
+/// A file as a reader sees it: who added it is the record's own people's to
+/// know, not a public reader's (an account's e-mail is personal data).
+fn as_seen(mut file: EvidenceFile, insider: bool) -> EvidenceFile {
+    if !insider {
+        file.added_by = None;
+    }
+    file
+}
+
 /// The files attached to a record: all of them for those who may read them, the public ones for anyone else.
 pub fn list(conn: &mut PgConnection, caller: &Caller, attachment: Attachment) -> Result<Vec<EvidenceFile>, ServiceError> {
     let parent = parent(conn, attachment, false)?;
-    let all = authorize_evidence(caller, parent.collection, &parent.scope, Action::Read).is_ok();
-    Ok(store::attached(conn, attachment, all)?)
+    let insider = authorize_evidence(caller, parent.collection, &parent.scope, Action::Read).is_ok();
+    Ok(store::attached(conn, attachment, insider)?.into_iter().map(|file| as_seen(file, insider)).collect())
 }
 
 /// File `id`'s description, if the caller may read it.
 pub fn read(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<EvidenceFile, ServiceError> {
     let file = store::find(conn, id).map_err(found(id))?;
-    if !file.public {
-        let parent = parent(conn, attachment_of(&file)?, false)?;
-        authorize_evidence(caller, parent.collection, &parent.scope, Action::Read)?;
+    let parent = parent(conn, attachment_of(&file)?, false)?;
+    let allowed = authorize_evidence(caller, parent.collection, &parent.scope, Action::Read);
+    match allowed {
+        Ok(()) => Ok(file),
+        Err(_) if file.public => Ok(as_seen(file, false)),
+        Err(refusal) => Err(refusal.into()),
     }
-    Ok(file)
+}
+
+/// Refuses a caller who may not attach files to the record, before the file
+/// is even received (`add` judges again, with the file).
+pub fn may_attach(conn: &mut PgConnection, caller: &Caller, attachment: Attachment) -> Result<(), ServiceError> {
+    caller.signed_in().map_err(refusal)?;
+    let parent = parent(conn, attachment, false)?;
+    authorize_evidence(caller, parent.collection, &parent.scope, Action::Create)?;
+    self::parent(conn, attachment, true)?;
+    Ok(())
+}
+
+/// The longest description kept.
+const DESCRIPTION_LIMIT: usize = 2000;
+
+fn check_description(description: &Option<String>) -> Result<(), ServiceError> {
+    match description {
+        Some(text) if text.chars().count() > DESCRIPTION_LIMIT => {
+            Err(ServiceError::field("description", "too_long", format!("a description has at most {DESCRIPTION_LIMIT} characters")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// File `id` with its content, if the caller may read it.
@@ -215,10 +250,14 @@ pub fn describe(
     caller.signed_in().map_err(refusal)?;
     conn.transaction(|conn| {
         let before = store::find(conn, id).map_err(found(id))?;
-        let parent = parent(conn, attachment_of(&before)?, false)?;
+        let attachment = attachment_of(&before)?;
+        let parent = parent(conn, attachment, false)?;
         authorize_evidence(caller, parent.collection, &parent.scope, Action::Update)?;
+        // A value's evidence is frozen with the value, what is said of it too.
+        self::parent(conn, attachment, true)?;
         let mut description = description.unwrap_or_else(|| before.description.clone());
         blank_to_none(&mut description);
+        check_description(&description)?;
         store::describe(conn, id, description, public.unwrap_or(before.public))?;
         let after = store::find(conn, id)?;
         audit::record(conn, &[audit::of(caller, Action::Update, RESOURCE, id, &parent.scope, Some(trail_value(&before)), Some(trail_value(&after)))])?;

@@ -13,7 +13,7 @@ use crate::db::measurements::Measurements;
 use crate::db::reporting_periods::{self, ProjectReport, ReportingPeriods};
 use crate::db::store::PageRequest;
 use crate::db::Store;
-use crate::domain::access::{authorize, authorize_decision, Action, Caller};
+use crate::domain::access::{authorize_oversight, Action, Caller};
 use crate::domain::codes::MeasurementStatus;
 use crate::domain::collection::Collection;
 use chrono::{DateTime, Utc};
@@ -155,9 +155,7 @@ pub fn measurement_history(conn: &mut PgConnection, caller: &Caller, id: i64) ->
     may_try::<Measurements>(caller, Action::Update)?;
     let record = Measurements::find(conn, id).map_err(not_found::<Measurements>(id))?;
     let scope = Measurements::scope(conn, Some(id), &record.data)?;
-    if authorize(caller, Collection::IndicatorMeasurements, Action::Update, Some(&scope)).is_err() {
-        authorize_decision(caller, &scope)?;
-    }
+    authorize_oversight(caller, Collection::IndicatorMeasurements, &scope)?;
     let filter = AuditFilter { resource: Some(Collection::IndicatorMeasurements.path().into()), record_id: Some(id), ..Default::default() };
     let mut events = trail::list(conn, &filter, None, PageRequest { limit: 10_000, offset: 0 })?.0;
     events.reverse();

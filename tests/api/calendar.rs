@@ -143,6 +143,25 @@ async fn periods_mark_overdue_projects_and_a_locked_period_freezes_its_values_on
     assert_eq!((changed.status, &changed.body["errors"][0]["code"]), (422, &json!("period_locked")), "{}", changed.body);
     assert_eq!(app.get(&format!("/api/v1/indicator-measurements/{draft}")).await.body["value"], "2");
 
+    // Nor do its values leave by moving what they hang off to another programme, and back.
+    let elsewhere = app
+        .create("programmes", json!({"code": "FEKP.2021-2027", "name": "Fundusze Europejskie dla Kujaw i Pomorza", "period": "2021-2027", "voivodeship": "04"}))
+        .await;
+    let elsewhere_axis = app.create("priority-axes", json!({"programme_id": elsewhere, "number": "6", "name": "Integracja"})).await;
+    let elsewhere_measure = app.create("measures", json!({"priority_axis_id": elsewhere_axis, "code": "6.1", "name": "Aktywna integracja"})).await;
+    let project_moved = app.patch(&format!("/api/v1/projects/{late_project}"), &json!({"measure_id": elsewhere_measure})).await;
+    assert_eq!((project_moved.status, code(&project_moved)), (409, "period_locked".into()), "{}", project_moved.body);
+    let other_project = app.create("projects", json!({"title": "Inny", "measure_id": elsewhere_measure, "total_value": "1.00"})).await;
+    let indicator_moved = app.patch(&format!("/api/v1/indicators/{late}"), &json!({"project_id": other_project})).await;
+    assert_eq!((indicator_moved.status, code(&indicator_moved)), (409, "period_locked".into()), "{}", indicator_moved.body);
+    let axis_moved = app.patch(&format!("/api/v1/priority-axes/{}", fx.axis), &json!({"programme_id": elsewhere})).await;
+    assert_eq!((axis_moved.status, code(&axis_moved)), (409, "period_locked".into()), "{}", axis_moved.body);
+    assert_eq!(
+        app.patch(&format!("/api/v1/projects/{quiet_project}"), &json!({"measure_id": elsewhere_measure})).await.status,
+        200,
+        "a project with no frozen values moves"
+    );
+
     // The locked period keeps its days and stays; unlocked, its values move again.
     let stretched = app.patch(&format!("/api/v1/reporting-periods/{h1}"), &json!({"period_to": "2024-05-31"})).await;
     assert_eq!((stretched.status, code(&stretched)), (409, "period_locked".into()));

@@ -78,7 +78,10 @@ async fn evidence_is_checked_kept_with_its_author_and_shown_only_to_whom_it_belo
     // Marked public, anyone reads it.
     let public = app.patch(&format!("/api/v1/evidence/{id}"), &json!({"public": true})).await;
     assert_eq!((public.status, &public.body["public"], &public.body["description"]), (200, &json!(true), &json!("marzec")), "{}", public.body);
-    assert_eq!(app.anonymous().get(&format!("/api/v1/evidence?{of_value}")).await.body.as_array().map(Vec::len), Some(1));
+    let seen = app.anonymous().get(&format!("/api/v1/evidence?{of_value}")).await.body;
+    assert_eq!(seen.as_array().map(Vec::len), Some(1));
+    assert_eq!(seen[0]["added_by"], serde_json::Value::Null, "an account's e-mail is not for public readers");
+    assert_eq!(app.anonymous().get(&format!("/api/v1/evidence/{id}")).await.body["added_by"], serde_json::Value::Null);
     assert_eq!(download(&app, id, None).await.bytes().await.unwrap().as_ref(), PDF);
     assert_eq!(app.as_user(&rops_pm).patch(&format!("/api/v1/evidence/{id}"), &json!({"public": false})).await.status, 403);
 
@@ -95,6 +98,13 @@ async fn evidence_is_checked_kept_with_its_author_and_shown_only_to_whom_it_belo
     assert_eq!(missing.status, 404);
     assert_eq!(upload(&app, &base, None, &format!("{of_value}&file_name=x.pdf"), "application/pdf", PDF).await.status, 401);
     assert_eq!(app.get(&format!("/api/v1/evidence?{of_value}")).await.body.as_array().map(Vec::len), Some(1), "nothing refused was kept");
+
+    // Bytes take their type from the name; a name gets its type's extension.
+    let bytes = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=skan.PDF"), "application/octet-stream", PDF).await;
+    assert_eq!((bytes.status, &bytes.body["content_type"]), (201, &json!("application/pdf")), "{}", bytes.body);
+    let program = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=run.hta"), "text/plain", b"lista\n").await;
+    assert_eq!(program.body["file_name"], "run.hta.txt", "{}", program.body);
+    assert_eq!(app.delete(&format!("/api/v1/evidence/{}", program.id())).await.status, 204);
 
     // An activity's attendance list.
     let list = upload(
@@ -113,12 +123,13 @@ async fn evidence_is_checked_kept_with_its_author_and_shown_only_to_whom_it_belo
     let late = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=y.pdf"), "application/pdf", PDF).await;
     assert_eq!((late.status, &late.body["code"]), (409, &json!("measurement_locked")), "{}", late.body);
     assert_eq!(app.delete(&format!("/api/v1/evidence/{id}")).await.status, 409);
+    assert_eq!(app.patch(&format!("/api/v1/evidence/{id}"), &json!({"description": "inny"})).await.status, 409, "what is said of it is frozen too");
     assert_eq!(app.as_user(&rops_pm).delete(&format!("/api/v1/evidence/{id}")).await.status, 403, "the refusal comes before the state");
 
     // The trail keeps what was added and changed, never the content.
     let trail = app.get("/api/v1/audit-events?resource=evidence").await;
     let actions: Vec<&str> = trail.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["create", "update", "create"], "{}", trail.body);
+    assert_eq!(actions, ["create", "delete", "create", "create", "update", "create"], "newest first: {}", trail.body);
     assert!(!trail.body.to_string().contains("%PDF"));
 }
 

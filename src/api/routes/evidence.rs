@@ -74,19 +74,16 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -
 
 /// Attach a file to a reported value or an activity: the request body is the
 /// file, its `Content-Type` the file's (PDF, JPEG, PNG, CSV, plain text, DOCX,
-/// XLSX, ODT, ODS; the content must be of that type). Up to 20 MiB unless
+/// XLSX, ODT, ODS; the content must be of that type), or
+/// `application/octet-stream` with the type named by the file name's extension. Up to 20 MiB unless
 /// configured otherwise (`EVIDENCE_MAX_BYTES`), and scanned by the configured
 /// scanner (`EVIDENCE_SCAN_COMMAND`) before it is kept. For whoever may change
 /// the record; a value's evidence only while the value is a draft or returned
 /// and its reporting period open.
 #[utoipa::path(post, path = "/api/v1/evidence", tag = "evidence", operation_id = "add_evidence",
     params(UploadParams),
-    request_body(description = "The file", content(
-        (FileContent = "application/pdf"), (FileContent = "image/jpeg"), (FileContent = "image/png"), (FileContent = "text/csv"),
-        (FileContent = "text/plain"),
-        (FileContent = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (FileContent = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (FileContent = "application/vnd.oasis.opendocument.text"), (FileContent = "application/vnd.oasis.opendocument.spreadsheet"),
+    request_body(description = "The file's bytes. Sent as `application/octet-stream`, the file's type is taken from the extension of `file_name`; its own type (`application/pdf`, `image/png`, …) may be sent instead", content(
+        (FileContent = "application/octet-stream"),
     )),
     security(("bearer" = [])),
     responses(
@@ -110,6 +107,8 @@ pub async fn add(
 ) -> Result<HttpResponse, ApiError> {
     let UploadParams { measurement_id, activity_id, file_name, description, public } = params.into_inner();
     let attachment = EvidenceOf { measurement_id, activity_id }.attachment()?;
+    // Who may not attach learns so before the file is received, let alone scanned.
+    state.run_as(&session, move |conn, caller| evidence::may_attach(conn, caller, attachment)).await?;
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let content = read_body(&req, payload, state.evidence.max_bytes).await?;
     let policy = state.evidence.clone();

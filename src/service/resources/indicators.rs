@@ -1,5 +1,6 @@
 use crate::db::indicator_definitions::{IndicatorDefinitionData, IndicatorDefinitions};
 use crate::db::indicators::{IndicatorData, Indicators};
+use crate::db::reporting_periods::AboveValues;
 use crate::db::scopes;
 use crate::db::Store;
 use crate::domain::access::Scope;
@@ -8,12 +9,13 @@ use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
+use crate::service::resources::measurements::ensure_values_stay;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 use rust_decimal::Decimal;
 
 /// NUMERIC(18,4) holds at most 14 integer digits.
-const MAX_VALUE: Decimal = Decimal::from_parts(276_447_232, 23_283, 0, false, 0); // 10^14
+pub const MAX_VALUE: Decimal = Decimal::from_parts(276_447_232, 23_283, 0, false, 0); // 10^14
 
 /// A project indicator bound to a definition reports on it: the same kind and
 /// unit (taken from the definition when left out), and, for a definition of a
@@ -102,6 +104,19 @@ impl Resource for Indicators {
 
     fn scope(conn: &mut PgConnection, _: Option<i64>, data: &IndicatorData) -> Result<Scope, ServiceError> {
         Ok(scopes::project(conn, data.project_id)?)
+    }
+
+    /// An indicator with values frozen in a locked period stays in its project.
+    fn check_change(
+        conn: &mut PgConnection,
+        _: &crate::domain::access::Caller,
+        before: &crate::db::Record<IndicatorData>,
+        after: &IndicatorData,
+    ) -> Result<(), ServiceError> {
+        if after.project_id != before.data.project_id {
+            ensure_values_stay(conn, AboveValues::Indicator(before.id))?;
+        }
+        Ok(())
     }
 
     fn permission_key(data: &IndicatorData) -> Option<i64> {

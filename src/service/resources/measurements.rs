@@ -2,7 +2,7 @@
 //! project's writers) → approved or returned with a reason (by the ROPS).
 
 use crate::db::measurements::{indicator_project, indicator_terms, set_status, MeasurementData, Measurements};
-use crate::db::reporting_periods::period_of_value;
+use crate::db::reporting_periods::{frozen_values_below, period_of_value, AboveValues};
 use crate::db::{scopes, Record, Store};
 use crate::domain::access::{authorize, authorize_decision, Action, Caller, Scope};
 use crate::domain::codes::{MeasurementStatus, MeasurementType, ReportingPeriodState};
@@ -29,7 +29,9 @@ fn locked() -> ServiceError {
 
 /// The one rule of the reporting calendar: a value that falls in a locked
 /// period of its programme is frozen. Asked of the value as written (new ones,
-/// imports) and as stored (changes, deletions, every workflow step).
+/// imports) and as stored (changes, deletions, every workflow step). The
+/// period's row is held (`FOR SHARE`) until the write commits, so a period
+/// cannot be locked in between.
 fn ensure_period_open(conn: &mut PgConnection, data: &MeasurementData) -> Result<(), ServiceError> {
     match period_of_value(conn, data.indicator_id, data.period_end)? {
         Some(period) if period.state == ReportingPeriodState::Locked => Err(ServiceError::Conflict {
@@ -40,6 +42,21 @@ fn ensure_period_open(conn: &mut PgConnection, data: &MeasurementData) -> Result
             ),
         }),
         _ => Ok(()),
+    }
+}
+
+/// The other side of the lock: a record above values (an indicator, a project,
+/// a measure, a priority axis) does not move to another project, measure, axis
+/// or programme while values below it are frozen in a locked period, or the
+/// move would take them out of it (and back, edited). Asked by those
+/// resources when the link changes.
+pub fn ensure_values_stay(conn: &mut PgConnection, record: AboveValues) -> Result<(), ServiceError> {
+    match frozen_values_below(conn, record)? {
+        0 => Ok(()),
+        n => Err(ServiceError::Conflict {
+            code: "period_locked",
+            detail: format!("{n} reported value(s) below lie in a locked reporting period: the record cannot move to another programme, measure or project until it is unlocked"),
+        }),
     }
 }
 
@@ -109,6 +126,7 @@ impl Resource for Measurements {
             breakdown.check(&mut checks, "breakdown", terms.breakdowns.as_deref().unwrap_or_default(), data.value);
         }
         checks.into_result()?;
+        // In `check`, not `after_create`, so that an import names the line.
         ensure_period_open(conn, &data)?;
         Ok(data)
     }
@@ -149,7 +167,7 @@ impl Resource for Measurements {
         }
     }
 
-    /// A value leaves a locked period no more than it enters one.
+    /// A value leaves a locked period no more than it enters one (`check`).
     fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<MeasurementData>, _: &MeasurementData) -> Result<(), ServiceError> {
         ensure_period_open(conn, &before.data)
     }

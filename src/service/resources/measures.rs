@@ -1,10 +1,12 @@
 use crate::db::measures::{MeasureData, Measures};
+use crate::db::reporting_periods::AboveValues;
 use crate::db::{scopes, DbError, Record, Store};
 use crate::domain::access::{Caller, Scope};
 use crate::domain::collection::Collection;
 use crate::domain::measure_code::MeasureCode;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
+use crate::service::resources::measurements::ensure_values_stay;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
@@ -50,9 +52,12 @@ impl Resource for Measures {
         Some(data.priority_axis_id)
     }
 
-    fn check_change(_: &mut PgConnection, _: &Caller, before: &Record<MeasureData>, after: &MeasureData) -> Result<(), ServiceError> {
+    fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<MeasureData>, after: &MeasureData) -> Result<(), ServiceError> {
         if after.parent_id == Some(before.id) {
             return Err(ServiceError::field("parent_id", "self_reference", "a measure cannot be its own parent"));
+        }
+        if after.priority_axis_id != before.data.priority_axis_id {
+            ensure_values_stay(conn, AboveValues::Measure(before.id))?;
         }
         Ok(())
     }

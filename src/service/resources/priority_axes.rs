@@ -27,6 +27,19 @@ impl Resource for PriorityAxes {
         Ok(scopes::programme(conn, data.programme_id)?)
     }
 
+    /// An axis with values frozen in a locked period stays in its programme.
+    fn check_change(
+        conn: &mut PgConnection,
+        _: &crate::domain::access::Caller,
+        before: &crate::db::Record<PriorityAxisData>,
+        after: &PriorityAxisData,
+    ) -> Result<(), ServiceError> {
+        if after.programme_id != before.data.programme_id {
+            crate::service::resources::measurements::ensure_values_stay(conn, crate::db::reporting_periods::AboveValues::PriorityAxis(before.id))?;
+        }
+        Ok(())
+    }
+
     fn permission_key(data: &PriorityAxisData) -> Option<i64> {
         Some(data.programme_id)
     }

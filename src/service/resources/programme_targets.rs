@@ -9,6 +9,7 @@ use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
+use crate::service::resources::indicators::MAX_VALUE;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 use rust_decimal::Decimal;
@@ -21,10 +22,10 @@ impl Resource for ProgrammeTargets {
         let mut checks = Checks::new();
         checks.ensure(data.year.is_none_or(|y| (1990..=2100).contains(&y)), "year", "implausible_year", "a year between 1990 and 2100");
         checks.ensure(
-            data.target_value >= Decimal::ZERO && data.target_value.normalize().scale() <= 4,
+            data.target_value >= Decimal::ZERO && data.target_value < MAX_VALUE && data.target_value.normalize().scale() <= 4,
             "target_value",
             "invalid_value",
-            "a target is non-negative with at most four decimals",
+            "a target is non-negative, below 10^14, with at most four decimals",
         );
         if let Some(measure) = data.measure_id {
             match programme_of_measure(conn, measure)? {

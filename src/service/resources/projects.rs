@@ -148,6 +148,14 @@ impl Resource for Projects {
         Ok(Scope::Project { id, voivodeship: data.voivodeship.clone(), organisations })
     }
 
+    /// A project with values frozen in a locked period stays in its measure.
+    fn check_change(conn: &mut PgConnection, _: &Caller, before: &Record<ProjectData>, after: &ProjectData) -> Result<(), ServiceError> {
+        if after.measure_id != before.data.measure_id {
+            crate::service::resources::measurements::ensure_values_stay(conn, crate::db::reporting_periods::AboveValues::Project(before.id))?;
+        }
+        Ok(())
+    }
+
     /// A project an OWES creates has the OWES's organisation as its beneficiary.
     fn after_create(conn: &mut PgConnection, caller: &Caller, id: i64, _: &ProjectData) -> Result<(), ServiceError> {
         if let Some(user) = caller.user().filter(|u| u.role == Role::Owes) {

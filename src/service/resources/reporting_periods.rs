@@ -25,6 +25,17 @@ fn ensure_no_overlap(conn: &mut PgConnection, id: Option<i64>, data: &ReportingP
     }
 }
 
+/// Locking waits for the decisions on the values handed in.
+fn ensure_decided(conn: &mut PgConnection, id: i64) -> Result<(), ServiceError> {
+    match reporting_periods::awaiting_decision(conn, id)? {
+        0 => Ok(()),
+        waiting => Err(ServiceError::Conflict {
+            code: "values_awaiting_decision",
+            detail: format!("{waiting} value(s) of the period are submitted and await approval or return: decide them before locking"),
+        }),
+    }
+}
+
 fn frozen(name: &str, what: &str) -> ServiceError {
     ServiceError::Conflict { code: "period_locked", detail: format!("the reporting period {name:?} is locked: {what}; unlock it first") }
 }
@@ -63,19 +74,18 @@ impl Resource for ReportingPeriods {
             }
         }
         if after.state == locked && before.data.state != locked {
-            let waiting = reporting_periods::awaiting_decision(conn, before.id)?;
-            if waiting > 0 {
-                return Err(ServiceError::Conflict {
-                    code: "values_awaiting_decision",
-                    detail: format!("{waiting} value(s) of the period are submitted and await approval or return: decide them before locking"),
-                });
-            }
+            ensure_decided(conn, before.id)?;
         }
         ensure_no_overlap(conn, Some(before.id), after)
     }
 
+    /// A period made locked is locked as a locked one would be.
     fn after_create(conn: &mut PgConnection, _: &Caller, id: i64, data: &ReportingPeriodData) -> Result<(), ServiceError> {
-        ensure_no_overlap(conn, Some(id), data)
+        ensure_no_overlap(conn, Some(id), data)?;
+        if data.state == ReportingPeriodState::Locked {
+            ensure_decided(conn, id)?;
+        }
+        Ok(())
     }
 
     fn before_delete(_: &mut PgConnection, record: &Record<ReportingPeriodData>) -> Result<(), ServiceError> {

@@ -3,13 +3,17 @@ generates from openapi/openapi.json (scripts/contract runs it against a service
 with the demo data). Every call goes through the generated functions and models;
 an answer the document does not describe fails the run."""
 
+import hashlib
+import io
 import os
 import sys
 import uuid
 
 from es_registry_client import AuthenticatedClient, Client
 from es_registry_client.api.auth import sign_in
+from es_registry_client.api.activities import create_activities
 from es_registry_client.api.beneficiaries import create_beneficiaries
+from es_registry_client.api.evidence import add_evidence, list_evidence
 from es_registry_client.api.indicators import create_indicators
 from es_registry_client.api.measures import create_measures
 from es_registry_client.api.participants import create_participants, list_participants
@@ -17,8 +21,12 @@ from es_registry_client.api.partners import create_partners
 from es_registry_client.api.priority_axes import create_priority_axes
 from es_registry_client.api.programmes import create_programmes
 from es_registry_client.api.projects import get_projects, list_projects, patch_projects
+from es_registry_client.types import File
 from es_registry_client.models import (
+    Activity,
+    ActivityType,
     Beneficiary,
+    Evidence,
     Indicator,
     IndicatorKind,
     ListPageViewParticipant,
@@ -38,6 +46,7 @@ from es_registry_client.models import (
     Sex,
     SignIn,
     TokenPair,
+    ViewActivity,
     ViewBeneficiary,
     ViewIndicator,
     ViewMeasure,
@@ -108,6 +117,19 @@ def main() -> None:
     organisation = created(create_beneficiaries.sync(client=admin, body=Beneficiary(name=f"Spółdzielnia Socjalna {tag}", kind=OrganisationKind.PES, voivodeship="04")), ViewBeneficiary, "organisation")
     created(create_partners.sync(client=admin, body=Partner(project_id=project.id, beneficiary_id=organisation.id, role=PartnerRole.PARTNER)), ViewPartner, "partner")
     created(create_indicators.sync(client=admin, body=Indicator(project_id=project.id, name="Liczba osób objętych wsparciem", kind=IndicatorKind.OUTPUT, target_value="12")), ViewIndicator, "indicator")
+
+    # An evidence file, sent as bytes: its type comes from its name, and its content must be of it.
+    activity = created(create_activities.sync(client=admin, body=Activity(project_id=project.id, activity_type=ActivityType.TRAINING, title="Szkolenie klienta")), ViewActivity, "activity")
+    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+    kept = add_evidence.sync(client=admin, body=File(payload=io.BytesIO(pdf)), activity_id=activity.id, file_name="lista obecności.pdf")
+    expect(isinstance(kept, Evidence), f"evidence: {kept!r}")
+    assert isinstance(kept, Evidence)
+    expect(kept.content_type == "application/pdf" and kept.sha256 == hashlib.sha256(pdf).hexdigest(), f"kept as a PDF with its digest: {kept!r}")
+    disguised = add_evidence.sync(client=admin, body=File(payload=io.BytesIO(pdf)), activity_id=activity.id, file_name="zdjecie.png")
+    expect(isinstance(disguised, Problem) and disguised.status == 422, f"a PDF named .png: {disguised!r}")
+    public_list = list_evidence.sync(client=Client(base_url=BASE_URL), activity_id=activity.id)
+    expect(public_list == [], f"not public, so not listed anonymously: {public_list!r}")
+    print(f"python client: evidence {kept.id} kept as {kept.content_type} ({kept.size_bytes} bytes); a disguised file refused with {disguised.status}")
 
     # A merge patch: one field changed, one cleared, the rest kept.
     patched = patch_projects.sync(client=admin, id=project.id, body=ProjectPatch(objective="Cel zmieniony łatką", notes=None))
