@@ -114,7 +114,10 @@ pub struct TargetFigures {
 /// The figures of the targets `f` selects, by definition code, then final
 /// targets before milestones by year.
 pub fn figures(conn: &mut PgConnection, f: &ProgrammeTargetFilter) -> Result<Vec<TargetFigures>, DbError> {
-    let mut q = programme_targets::table
+    // The targets the filter selects, as the list selects them.
+    let selected = apply_filter(programme_targets::table.into_boxed(), f).select(programme_targets::id);
+    Ok(programme_targets::table
+        .filter(programme_targets::id.eq_any(selected))
         .inner_join(indicator_definitions::table)
         .inner_join(programme_target_progress::table)
         .select((
@@ -136,20 +139,5 @@ pub fn figures(conn: &mut PgConnection, f: &ProgrammeTargetFilter) -> Result<Vec
             programme_target_progress::sum_denominator,
         ))
         .order((programme_targets::measure_id.asc().nulls_first(), indicator_definitions::code, programme_targets::year.asc().nulls_first()))
-        .into_boxed();
-    if let Some(id) = f.programme_id {
-        q = q.filter(programme_targets::programme_id.eq(id));
-    }
-    if let Some(id) = f.measure_id {
-        q = q.filter(programme_targets::measure_id.eq(id));
-    }
-    if let Some(id) = f.definition_id {
-        q = q.filter(programme_targets::definition_id.eq(id));
-    }
-    match f.is_final {
-        Some(true) => q = q.filter(programme_targets::year.is_null()),
-        Some(false) => q = q.filter(programme_targets::year.is_not_null()),
-        None => {}
-    }
-    Ok(q.load(conn)?)
+        .load(conn)?)
 }
