@@ -47,18 +47,13 @@ pub fn names(list: &str, tag: &str, comparison: Comparison) -> bool {
 pub struct IfMatch(pub Option<String>);
 
 impl FromRequest for IfMatch {
-    type Error = super::ApiError;
+    type Error = std::convert::Infallible;
     type Future = Ready<Result<Self, Self::Error>>;
 
-    /// A header that names no entity tag (empty, only commas, or not text) is
-    /// a malformed request, not a precondition that fails.
+    /// A header that names no entity tag (empty) names no current version:
+    /// the precondition fails (412), as for any other version not current.
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(value) = req.headers().get(header::IF_MATCH) else { return ready(Ok(IfMatch(None))) };
-        let list = value.to_str().unwrap_or_default();
-        if list.split(',').all(|tag| tag.trim().is_empty()) {
-            return ready(Err(super::ApiError::BadRequest("If-Match names no entity tag: send the ETag of the version read, or `*`".into())));
-        }
-        ready(Ok(IfMatch(Some(list.to_owned()))))
+        ready(Ok(IfMatch(req.headers().get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("\u{0}").to_owned()))))
     }
 }
 

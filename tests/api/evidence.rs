@@ -93,7 +93,7 @@ async fn evidence_is_checked_kept_with_its_author_and_shown_only_to_whom_it_belo
     let empty = upload(&app, &base, Some(&admin), &format!("{of_value}&file_name=x.pdf"), "application/pdf", b"").await;
     assert_eq!(empty.status, 422);
     let both = upload(&app, &base, Some(&admin), &format!("{of_value}&activity_id={}&file_name=x.pdf", fx.activity), "application/pdf", PDF).await;
-    assert_eq!(both.status, 400);
+    assert_eq!((both.status, both.error_fields()), (422, vec!["measurement_id".to_owned()]), "{}", both.body);
     let missing = upload(&app, &base, Some(&admin), "measurement_id=999999&file_name=x.pdf", "application/pdf", PDF).await;
     assert_eq!(missing.status, 404);
     assert_eq!(upload(&app, &base, None, &format!("{of_value}&file_name=x.pdf"), "application/pdf", PDF).await.status, 401);

@@ -34,7 +34,7 @@ impl EvidenceOf {
         match (self.measurement_id, self.activity_id) {
             (Some(id), None) => Ok(Attachment::Measurement(id)),
             (None, Some(id)) => Ok(Attachment::Activity(id)),
-            _ => Err(ApiError::BadRequest("name exactly one of measurement_id and activity_id".into())),
+            _ => Err(ApiError::field("measurement_id", "one_record", "name exactly one of measurement_id and activity_id")),
         }
     }
 }
@@ -88,14 +88,14 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Kept", body = EvidenceFile, headers(("Location" = String, description = "The file's description"))),
-        (status = 400, description = "Not exactly one record named, or an unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "An unknown parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "May not change the record", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The value is no longer open to change", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "A type not taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Empty, not of its type, badly named, or infected", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not exactly one record named; empty, not of its type, badly named, or infected", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The virus scan failed", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add(
@@ -126,7 +126,7 @@ pub async fn add(
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The files", body = Vec<EvidenceFile>),
-        (status = 400, description = "Not exactly one record named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not exactly one record named", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(state: web::Data<AppState>, session: Session, of: web::Query<EvidenceOf>) -> Result<HttpResponse, ApiError> {
