@@ -9,8 +9,8 @@ use super::resources::measurements::ensure_evidence_may_change;
 use super::{audit, ServiceError};
 use crate::db::activities::Activities;
 use crate::db::evidence::{self as store, Attachment, EvidenceFile, NewEvidence};
-use crate::db::measurements::Measurements;
-use crate::db::{DbError, Store};
+use crate::db::measurements::{MeasurementData, Measurements};
+use crate::db::{DbError, Record, Store};
 use crate::domain::access::{authorize_evidence, Action, Caller, Refusal, Scope};
 use crate::domain::collection::Collection;
 use crate::domain::evidence::{check_file, clean_file_name, EvidencePolicy, FileRefusal, ACCEPTED};
@@ -100,29 +100,39 @@ pub fn inspect(policy: &EvidencePolicy, mut upload: Upload) -> Result<Inspected,
     Ok(Inspected { upload, media_type, sha256, scanned })
 }
 
-/// The record a file is attached to, as the permission module needs it; a
-/// value's evidence also follows the value's state.
+/// The record a file is attached to, as the permission module needs it, and
+/// for a reported value the value itself, whose state its evidence follows.
 struct Parent {
     collection: Collection,
     scope: Scope,
+    value: Option<Record<MeasurementData>>,
 }
 
-fn parent(conn: &mut PgConnection, attachment: Attachment, changing: bool) -> Result<Parent, ServiceError> {
+fn parent(conn: &mut PgConnection, attachment: Attachment) -> Result<Parent, ServiceError> {
     match attachment {
         Attachment::Measurement(id) => {
             let record = Measurements::find(conn, id).map_err(not_found::<Measurements>(id))?;
             let scope = Measurements::scope(conn, Some(id), &record.data)?;
-            if changing {
-                ensure_evidence_may_change(conn, &record)?;
-            }
-            Ok(Parent { collection: Collection::IndicatorMeasurements, scope })
+            Ok(Parent { collection: Collection::IndicatorMeasurements, scope, value: Some(record) })
         }
         Attachment::Activity(id) => {
             let record = Activities::find(conn, id).map_err(not_found::<Activities>(id))?;
             let scope = Activities::scope(conn, Some(id), &record.data)?;
-            Ok(Parent { collection: Collection::Activities, scope })
+            Ok(Parent { collection: Collection::Activities, scope, value: None })
         }
     }
+}
+
+/// The parent of a change (`action`) to its evidence, once the caller may make
+/// it and then, so that a refused caller learns nothing of the value's state,
+/// once a value's evidence may still change.
+fn parent_for_change(conn: &mut PgConnection, caller: &Caller, attachment: Attachment, action: Action) -> Result<Parent, ServiceError> {
+    let parent = parent(conn, attachment)?;
+    authorize_evidence(caller, parent.collection, &parent.scope, action)?;
+    if let Some(value) = &parent.value {
+        ensure_evidence_may_change(conn, value)?;
+    }
+    Ok(parent)
 }
 
 fn attachment_of(file: &EvidenceFile) -> Result<Attachment, ServiceError> {
@@ -158,10 +168,7 @@ pub fn add(conn: &mut PgConnection, caller: &Caller, file: Inspected) -> Result<
     caller.signed_in().map_err(refusal)?;
     conn.transaction(|conn| {
         let Inspected { upload, media_type, sha256, scanned } = file;
-        // The permission first, so a refused caller learns nothing of the value's state.
-        let parent = parent(conn, upload.attachment, false)?;
-        authorize_evidence(caller, parent.collection, &parent.scope, Action::Create)?;
-        self::parent(conn, upload.attachment, true)?;
+        let parent = parent_for_change(conn, caller, upload.attachment, Action::Create)?;
         let id = store::insert(
             conn,
             NewEvidence {
@@ -193,7 +200,7 @@ fn as_seen(mut file: EvidenceFile, insider: bool) -> EvidenceFile {
 
 /// The files attached to a record: all of them for those who may read them, the public ones for anyone else.
 pub fn list(conn: &mut PgConnection, caller: &Caller, attachment: Attachment) -> Result<Vec<EvidenceFile>, ServiceError> {
-    let parent = parent(conn, attachment, false)?;
+    let parent = parent(conn, attachment)?;
     let insider = authorize_evidence(caller, parent.collection, &parent.scope, Action::Read).is_ok();
     Ok(store::attached(conn, attachment, insider)?.into_iter().map(|file| as_seen(file, insider)).collect())
 }
@@ -201,7 +208,7 @@ pub fn list(conn: &mut PgConnection, caller: &Caller, attachment: Attachment) ->
 /// File `id`'s description, if the caller may read it.
 pub fn read(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<EvidenceFile, ServiceError> {
     let file = store::find(conn, id).map_err(found(id))?;
-    let parent = parent(conn, attachment_of(&file)?, false)?;
+    let parent = parent(conn, attachment_of(&file)?)?;
     let allowed = authorize_evidence(caller, parent.collection, &parent.scope, Action::Read);
     match allowed {
         Ok(()) => Ok(file),
@@ -214,9 +221,7 @@ pub fn read(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<Evidenc
 /// is even received (`add` judges again, with the file).
 pub fn may_attach(conn: &mut PgConnection, caller: &Caller, attachment: Attachment) -> Result<(), ServiceError> {
     caller.signed_in().map_err(refusal)?;
-    let parent = parent(conn, attachment, false)?;
-    authorize_evidence(caller, parent.collection, &parent.scope, Action::Create)?;
-    self::parent(conn, attachment, true)?;
+    parent_for_change(conn, caller, attachment, Action::Create)?;
     Ok(())
 }
 
@@ -250,11 +255,8 @@ pub fn describe(
     caller.signed_in().map_err(refusal)?;
     conn.transaction(|conn| {
         let before = store::find(conn, id).map_err(found(id))?;
-        let attachment = attachment_of(&before)?;
-        let parent = parent(conn, attachment, false)?;
-        authorize_evidence(caller, parent.collection, &parent.scope, Action::Update)?;
         // A value's evidence is frozen with the value, what is said of it too.
-        self::parent(conn, attachment, true)?;
+        let parent = parent_for_change(conn, caller, attachment_of(&before)?, Action::Update)?;
         let mut description = description.unwrap_or_else(|| before.description.clone());
         blank_to_none(&mut description);
         check_description(&description)?;
@@ -270,11 +272,7 @@ pub fn remove(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<(), S
     caller.signed_in().map_err(refusal)?;
     conn.transaction(|conn| {
         let before = store::find(conn, id).map_err(found(id))?;
-        let attachment = attachment_of(&before)?;
-        // The permission first, so a refused caller learns nothing of the value's state.
-        let parent = parent(conn, attachment, false)?;
-        authorize_evidence(caller, parent.collection, &parent.scope, Action::Delete)?;
-        self::parent(conn, attachment, true)?;
+        let parent = parent_for_change(conn, caller, attachment_of(&before)?, Action::Delete)?;
         store::delete(conn, id)?;
         audit::record(conn, &[audit::of(caller, Action::Delete, RESOURCE, id, &parent.scope, Some(trail_value(&before)), None)])
     })
