@@ -72,7 +72,7 @@ impl Application {
         };
         let cache = settings.response_cache.then(|| {
             let cache = web::Data::new(crate::api::response_cache::ResponseCache::default());
-            crate::api::response_cache::ResponseCache::listen(cache.clone(), settings.database_url.clone());
+            crate::api::response_cache::ResponseCache::listen(cache.clone(), settings.database_url.clone(), settings.database_read_url.is_some());
             cache
         });
         let server = serve(listener, state, tokens, settings.cors_origins.clone(), settings.workers, cache)?;
@@ -106,6 +106,7 @@ fn serve(
             .wrap(from_fn(crate::api::idempotency::idempotent))
             .wrap(from_fn(crate::api::caching::conditional))
             .wrap(from_fn(crate::api::response_cache::cached))
+            .wrap(from_fn(crate::api::consistency::read_your_writes))
             .wrap(from_fn(conventions::keep_plain))
             .wrap(actix_web::middleware::Compress::default())
             .wrap(from_fn(conventions::unmark_plain))

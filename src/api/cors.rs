@@ -48,8 +48,9 @@ impl AllowedOrigins {
 }
 
 const ALLOWED_METHODS: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
-const ALLOWED_HEADERS: &str = "Authorization, Content-Type, Accept, If-Match, If-None-Match, Idempotency-Key, X-Request-Id";
-const EXPOSED_HEADERS: &str = "ETag, Link, Location, Retry-After, X-Request-Id, Idempotent-Replayed, RateLimit, RateLimit-Policy";
+const ALLOWED_HEADERS: &str = "Authorization, Content-Type, Accept, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, X-Read-After";
+const EXPOSED_HEADERS: &str =
+    "ETag, Link, Location, Retry-After, X-Request-Id, Idempotent-Replayed, RateLimit, RateLimit-Policy, X-Write-Position, Total-Is-Estimate";
 
 pub async fn cors(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
     let allowed = req.app_data::<web::Data<AllowedOrigins>>().map(|d| d.get_ref().clone()).unwrap_or(AllowedOrigins::Any);

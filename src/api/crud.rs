@@ -68,6 +68,10 @@ where
         response.insert_header((header::LINK, links));
     }
     let total = listed.total;
+    if total.estimated {
+        // A client that shows "N results" can tell an estimate without reading the body.
+        response.insert_header(("Total-Is-Estimate", "true"));
+    }
     let items: Vec<View<R::Data>> = listed.records.into_iter().map(view::<R>).collect();
     Ok(match (format, places) {
         (Format::Csv, _) => formats::csv::<R::Data>(&mut response, &items)?,
@@ -77,7 +81,15 @@ where
                 Window::Offset(offset) => Some(offset),
                 Window::Keyset { .. } => None,
             };
-            response.json(ListPage { items, total, limit: request.limit, offset, next_cursor: next, prev_cursor: prev })
+            response.json(ListPage {
+                items,
+                total: total.value,
+                total_is_estimate: total.estimated,
+                limit: request.limit,
+                offset,
+                next_cursor: next,
+                prev_cursor: prev,
+            })
         }
     })
 }

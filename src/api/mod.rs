@@ -4,6 +4,7 @@
 
 pub mod caching;
 pub mod caller;
+pub mod consistency;
 pub mod conventions;
 pub mod cors;
 pub mod crud;

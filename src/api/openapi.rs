@@ -38,7 +38,10 @@ programmes, priority axes, measures, projects, organisations (beneficiaries) and
 participants and outcome indicators.\n\nErrors are RFC 9457 `application/problem+json` with a stable `code`. \
 Money is a decimal string in PLN (`\"3359267.15\"`); dates are ISO 8601 dates; times are UTC.\n\n\
 Reads of public collections need no sign-in; writes and participants need `Authorization: Bearer <access token>` \
-(Authorize button above, with a token from `POST /api/v1/auth/token`).",
+(Authorize button above, with a token from `POST /api/v1/auth/token`).\n\n\
+Where the service reads from a replica, a successful write answers with `X-Write-Position`; send it back as \
+`X-Read-After` on a read that must see that write (a replica not yet that far is passed over). Lists give \
+`total`, counted up to 1 000 matches and the planner's estimate above (`total_is_estimate`; `count=exact` counts).",
         license(name = "MIT"),
     ),
     components(schemas(Problem, FieldError, crate::api::paging::Format, crate::api::routes::imports::ExportFormat)),

@@ -1,7 +1,7 @@
 //! Pagination: offsets for the small administrative lists, keyset cursors (and
 //! offsets) for resource lists, always with a capped page size and a total.
 
-use crate::db::listing::{ListRequest, Listed, Position, SortKey, Window};
+use crate::db::listing::{Count, ListRequest, Listed, Position, SortKey, Window};
 use crate::db::store::PageRequest;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -78,6 +78,18 @@ pub struct ListParams {
     pub cursor: Option<String>,
     /// `json` (default), `csv` or `geojson`; the `Accept` header may choose instead.
     pub format: Option<Format>,
+    /// How `total` is found: `estimated` (default) counts up to 1 000 matches
+    /// exactly and gives the planner's estimate above (`total_is_estimate`);
+    /// `exact` always counts, at the cost of reading every match.
+    pub count: Option<CountMode>,
+}
+
+/// How a list's `total` is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CountMode {
+    Exact,
+    Estimated,
 }
 
 /// What a cursor holds: the order it belongs to and the record it starts from.
@@ -144,7 +156,11 @@ impl ListParams {
             (None, Some(offset)) if offset > 0 => Window::Offset(offset),
             (None, _) => Window::Keyset { from: None, backwards: false },
         };
-        Ok(ListRequest { limit, window, sort, counted: true })
+        let count = match self.count {
+            Some(CountMode::Exact) => Count::Exact,
+            Some(CountMode::Estimated) | None => Count::Estimated,
+        };
+        Ok(ListRequest { limit, window, sort, count })
     }
 }
 
@@ -152,8 +168,12 @@ impl ListParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListPage<T> {
     pub items: Vec<T>,
-    /// All records matching the filters.
+    /// All records matching the filters; above 1 000 an estimate unless `count=exact`
+    /// was asked for.
     pub total: i64,
+    /// Whether `total` is the database planner's estimate (from its statistics of
+    /// the tables) rather than a count.
+    pub total_is_estimate: bool,
     pub limit: i64,
     /// The offset asked for, if the page was asked for by offset.
     pub offset: Option<i64>,

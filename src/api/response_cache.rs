@@ -10,6 +10,7 @@
 //! data, the change feed and exports are never kept.
 
 use crate::domain::collection::Collection;
+use crate::service::database::{read_floor, reading_after, WalPosition};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -40,10 +41,14 @@ struct Entry {
 }
 
 /// `generation` counts invalidations: an answer read before one is not kept after it.
+/// `written` is the primary's log position of the latest write the cache was
+/// emptied for (with a read replica): an answer to keep must be read at least that
+/// far, or it could bring back what the write replaced.
 #[derive(Default)]
 pub struct ResponseCache {
     entries: RwLock<HashMap<String, Entry>>,
     generation: AtomicU64,
+    written: AtomicU64,
 }
 
 impl ResponseCache {
@@ -51,6 +56,16 @@ impl ResponseCache {
         let mut entries = self.entries.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         self.generation.fetch_add(1, Ordering::SeqCst);
         entries.clear();
+    }
+
+    /// Empties the cache for a write that reached `position` of the primary's log.
+    pub fn clear_after(&self, position: WalPosition) {
+        self.written.fetch_max(position.0, Ordering::SeqCst);
+        self.clear();
+    }
+
+    fn written(&self) -> Option<WalPosition> {
+        Some(WalPosition(self.written.load(Ordering::SeqCst))).filter(|position| position.0 > 0)
     }
 
     fn generation(&self) -> u64 {
@@ -78,7 +93,9 @@ impl ResponseCache {
     /// Listens for committed writes (from any instance) and empties the cache on
     /// each. Reconnects when the connection drops, emptying the cache then too,
     /// since notifications may have been missed meanwhile.
-    pub fn listen(cache: web::Data<ResponseCache>, database_url: String) {
+    /// With a read replica (`positions`), each notification is followed by a read
+    /// of the primary's log position, which the next answers kept must have seen.
+    pub fn listen(cache: web::Data<ResponseCache>, database_url: String, positions: bool) {
         std::thread::Builder::new()
             .name("cache-invalidation".into())
             .spawn(move || loop {
@@ -97,7 +114,13 @@ impl ResponseCache {
                                     Err(_) => break 'listening,
                                 }
                             }
-                            if changed {
+                            if changed && positions {
+                                // Read after the notification, so past the commit it announced.
+                                match crate::db::replication::written(&mut conn) {
+                                    Ok(position) => cache.clear_after(position),
+                                    Err(_) => break 'listening,
+                                }
+                            } else if changed {
                                 cache.clear();
                             }
                         }
@@ -142,7 +165,10 @@ pub async fn cached(req: ServiceRequest, next: Next<impl MessageBody + 'static>)
     }
     let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let key = format!("{}\n{accept}", req.uri());
-    if let Some((headers, body)) = cache.get(&key) {
+    // A reader who names a write this instance has not yet heard of (it went
+    // through another) is not answered from memory.
+    let known = read_floor() <= cache.written();
+    if let Some((headers, body)) = cache.get(&key).filter(|_| known) {
         let tag = headers.iter().find(|(name, _)| name == header::ETAG).map(|(_, v)| v.clone());
         let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
         let fresh = match (&tag, if_none_match) {
@@ -161,7 +187,7 @@ pub async fn cached(req: ServiceRequest, next: Next<impl MessageBody + 'static>)
         return Ok(ServiceResponse::new(request, response));
     }
     let generation = cache.generation();
-    let response = next.call(req).await?;
+    let response = reading_after(cache.written(), next.call(req)).await?;
     if response.status() != StatusCode::OK {
         return Ok(response.map_into_boxed_body());
     }

@@ -1,6 +1,7 @@
 //! Indicator progress (the `indicator_progress` view) and the roll-ups over it.
 
 use super::disclosure::published;
+use super::statements::Prepared;
 use super::DbError;
 use crate::domain::codes::IndicatorStatus;
 use diesel::pg::PgConnection;
@@ -82,11 +83,11 @@ const PROGRESS: &str = "SELECT indicator_id, project_id, definition_id, target_v
     FROM indicator_progress";
 
 pub fn of_indicator(conn: &mut PgConnection, id: i64) -> Result<Option<IndicatorFigures>, DbError> {
-    Ok(diesel::sql_query(format!("{PROGRESS} WHERE indicator_id = $1")).bind::<BigInt, _>(id).get_result(conn).optional()?)
+    Ok(Prepared(diesel::sql_query(format!("{PROGRESS} WHERE indicator_id = $1")).bind::<BigInt, _>(id)).get_result(conn).optional()?)
 }
 
 pub fn of_project(conn: &mut PgConnection, project_id: i64) -> Result<Vec<IndicatorFigures>, DbError> {
-    Ok(diesel::sql_query(format!("{PROGRESS} WHERE project_id = $1 ORDER BY indicator_id")).bind::<BigInt, _>(project_id).load(conn)?)
+    Ok(Prepared(diesel::sql_query(format!("{PROGRESS} WHERE project_id = $1 ORDER BY indicator_id")).bind::<BigInt, _>(project_id)).load(conn)?)
 }
 
 /// What to narrow a report to; every filter is optional.
@@ -182,7 +183,7 @@ pub fn group_labels(conn: &mut PgConnection, group: GroupBy, keys: &[String]) ->
         GroupBy::Year => "SELECT k.key AS code, NULL::text AS name",
     };
     let sql = format!("SELECT k.key, l.code, l.name FROM unnest($1::text[]) AS k(key) LEFT JOIN LATERAL ({lookup}) l ON TRUE");
-    let labels: Vec<GroupLabel> = diesel::sql_query(sql).bind::<diesel::sql_types::Array<Text>, _>(keys).load(conn)?;
+    let labels: Vec<GroupLabel> = Prepared(diesel::sql_query(sql).bind::<diesel::sql_types::Array<Text>, _>(keys)).load(conn)?;
     Ok(labels.into_iter().map(|label| (label.key.clone(), label)).collect())
 }
 
@@ -205,12 +206,15 @@ pub(crate) fn bind_filters<U>(sql: String, f: &ReportFilter) -> impl diesel::que
 where
     U: QueryableByName<diesel::pg::Pg> + 'static,
 {
-    diesel::sql_query(sql)
-        .bind::<Nullable<Text>, _>(f.voivodeship.clone())
-        .bind::<Nullable<BigInt>, _>(f.programme_id)
-        .bind::<Nullable<BigInt>, _>(f.measure_id)
-        .bind::<Nullable<Integer>, _>(f.year)
-        .bind::<Nullable<BigInt>, _>(f.definition_id)
+    // Every report's text is one of a few (a grouping and a form), its values bound.
+    Prepared(
+        diesel::sql_query(sql)
+            .bind::<Nullable<Text>, _>(f.voivodeship.clone())
+            .bind::<Nullable<BigInt>, _>(f.programme_id)
+            .bind::<Nullable<BigInt>, _>(f.measure_id)
+            .bind::<Nullable<Integer>, _>(f.year)
+            .bind::<Nullable<BigInt>, _>(f.definition_id),
+    )
 }
 
 impl ReportFilter {
@@ -249,13 +253,15 @@ impl GroupBy {
 /// maintained per-indicator facts it selects.
 pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter, protected: bool) -> Result<Vec<IndicatorTotals>, DbError> {
     if protected && f.is_empty() {
-        return Ok(diesel::sql_query(
-            "SELECT nullif(key, '') AS key, measure, indicators, projects, CASE WHEN target_count > 0 THEN sum_target END AS sum_target, \
+        return Ok(Prepared(
+            diesel::sql_query(
+                "SELECT nullif(key, '') AS key, measure, indicators, projects, CASE WHEN target_count > 0 THEN sum_target END AS sum_target, \
              CASE WHEN achieved_count > 0 THEN sum_achieved END AS sum_achieved, projects_behind, \
              CASE WHEN ratio_count > 0 THEN sum_numerator END AS sum_numerator, CASE WHEN ratio_count > 0 THEN sum_denominator END AS sum_denominator \
              FROM indicator_rollups WHERE dimension = $1 ORDER BY key, measure",
+            )
+            .bind::<Text, _>(group.dimension()),
         )
-        .bind::<Text, _>(group.dimension())
         .load(conn)?);
     }
     let key = group.fact_column();
@@ -276,13 +282,15 @@ pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilte
     let f = &ReportFilter { definition_id: None, ..f.clone() };
     let participants = if protected { published("participants", "participant_keys") } else { "participants".to_owned() };
     if f.is_empty() {
-        return Ok(diesel::sql_query(format!(
-            "SELECT nullif(key, '') AS key, projects, CASE WHEN total_count > 0 THEN total_value END AS total_value, \
+        return Ok(Prepared(
+            diesel::sql_query(format!(
+                "SELECT nullif(key, '') AS key, projects, CASE WHEN total_count > 0 THEN total_value END AS total_value, \
              CASE WHEN eu_count > 0 THEN eu_amount END AS eu_amount, \
              {participants} AS participants \
              FROM portfolio_rollups WHERE dimension = $1 AND projects > 0 ORDER BY key"
-        ))
-        .bind::<Text, _>(group.dimension())
+            ))
+            .bind::<Text, _>(group.dimension()),
+        )
         .load(conn)?);
     }
     let key = group.fact_column();

@@ -53,20 +53,88 @@ pub struct ListRequest {
     pub limit: i64,
     pub window: Window,
     pub sort: SortKey,
-    /// Whether to count every matching record (`total`); a walk through all pages
+    /// How to count every matching record (`total`); a walk through all pages
     /// (an export) need not pay for it on each page.
-    pub counted: bool,
+    pub count: Count,
+}
+
+/// How a list's `total` is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// Not at all (`total` is -1).
+    None,
+    /// Every matching record counted: a second scan of all of them.
+    Exact,
+    /// Counted exactly up to [`ESTIMATE_ABOVE`] matches; above, the planner's
+    /// estimate from the table's statistics, which costs no scan.
+    Estimated,
+}
+
+/// Above how many expected matches a list's total is the planner's estimate: a
+/// count of that many index entries costs about a millisecond; of 100 000, tens.
+pub const ESTIMATE_ABOVE: i64 = 1_000;
+
+/// A list's total, and whether it is the planner's estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    pub value: i64,
+    pub estimated: bool,
+}
+
+impl Total {
+    pub const NONE: Total = Total { value: -1, estimated: false };
+
+    pub const fn exact(value: i64) -> Total {
+        Total { value, estimated: false }
+    }
+}
+
+/// The total of a list whose page has been read (`fetched` rows, one more than the
+/// page when more follow). A page read from the list's start (or an offset) that
+/// holds the rest of the list tells the total itself; otherwise `exact` counts and
+/// `planned` asks the planner, as the request's [`Count`] says.
+pub fn total(
+    conn: &mut diesel::pg::PgConnection,
+    request: &ListRequest,
+    fetched: usize,
+    exact: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<i64, DbError>,
+    planned: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<i64, DbError>,
+) -> Result<Total, DbError> {
+    let fetched = i64::try_from(fetched).unwrap_or(i64::MAX);
+    let more = fetched > request.limit;
+    let start = match request.window {
+        Window::Offset(offset) => Some(offset),
+        Window::Keyset { from: None, backwards: false } => Some(0),
+        Window::Keyset { .. } => None,
+    };
+    match (request.count, start) {
+        (Count::None, _) => Ok(Total::NONE),
+        // The page ends the list: what precedes it and what it holds is all.
+        (_, Some(start)) if !more && (fetched > 0 || start == 0) => Ok(Total::exact(start + fetched)),
+        (Count::Exact, _) => Ok(Total::exact(exact(conn)?)),
+        (Count::Estimated, _) => {
+            let expected = planned(conn)?;
+            if expected <= ESTIMATE_ABOVE {
+                return Ok(Total::exact(exact(conn)?));
+            }
+            // Never fewer than the page shows there are, nor more than an empty
+            // page past the end shows there can be.
+            let at_least = start.filter(|_| fetched > 0).map_or(0, |start| start + fetched);
+            let at_most = start.filter(|_| fetched == 0).unwrap_or(i64::MAX);
+            Ok(Total { value: expected.max(at_least).min(at_most), estimated: true })
+        }
+    }
 }
 
 impl ListRequest {
     /// The first `limit` records, by id.
     pub fn first(limit: i64) -> ListRequest {
-        ListRequest { limit, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID, counted: true }
+        ListRequest { limit, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID, count: Count::Exact }
     }
 
     /// Every record, by id.
     pub fn everything() -> ListRequest {
-        ListRequest { limit: i64::MAX, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID, counted: true }
+        ListRequest { limit: i64::MAX, window: Window::Keyset { from: None, backwards: false }, sort: SortKey::ID, count: Count::Exact }
     }
 }
 
@@ -75,7 +143,7 @@ impl ListRequest {
 pub struct Listed<D> {
     pub records: Vec<super::Record<D>>,
     pub keys: Vec<Option<String>>,
-    pub total: i64,
+    pub total: Total,
     pub more: bool,
 }
 
@@ -136,7 +204,7 @@ pub type ListedRow<R> = (i64, R, chrono::DateTime<chrono::Utc>, chrono::DateTime
 
 /// Turns the loaded rows of a plan into a page: drops the extra row, restores the
 /// order of a backwards read and decodes each record.
-pub fn finish<C: super::store::Codec>(rows: Vec<ListedRow<C::Row>>, total: i64, request: &ListRequest) -> Result<Listed<C::Data>, DbError> {
+pub fn finish<C: super::store::Codec>(rows: Vec<ListedRow<C::Row>>, total: Total, request: &ListRequest) -> Result<Listed<C::Data>, DbError> {
     let mut rows = rows;
     let more = rows.len() as i64 > request.limit;
     rows.truncate(request.limit.max(0) as usize);

@@ -4,7 +4,9 @@
 pub mod error;
 pub mod listing;
 pub mod pool;
+pub mod replication;
 pub mod schema;
+pub mod statements;
 pub mod store;
 
 pub mod audit;

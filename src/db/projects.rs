@@ -1,7 +1,7 @@
 //! Projects: the heart of the registry.
 
 use crate::db::listing::{code_prefix, matches, search_terms, MATCHES_END};
-use crate::db::listing::{ListRequest, Listed, Plan, Window};
+use crate::db::listing::{Count, ListRequest, Listed, Plan, Total, Window};
 use crate::db::schema::{measures, partners, priority_axes, project_reporting, project_search, projects};
 use crate::db::{DbError, Record, Store};
 use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
@@ -304,7 +304,7 @@ fn ranked_search(conn: &mut PgConnection, f: &ProjectFilter, request: &ListReque
     let Some(text) = f.q.as_deref().filter(|_| request.sort.name == "relevance") else { return Ok(None) };
     let plan = Plan::new(request);
     let first_page = matches!(request.window, Window::Keyset { from: None, .. } | Window::Offset(_));
-    let counted_inline = request.counted && first_page;
+    let counted_inline = request.count != Count::None && first_page;
     let found = || {
         let mut query = project_search::table.into_boxed().filter(sql::<Bool>(&matches("document")).bind::<Text, _>(search_terms(text)).sql(MATCHES_END));
         let others = ProjectFilter { q: None, sort: None, ..f.clone() };
@@ -319,12 +319,13 @@ fn ranked_search(conn: &mut PgConnection, f: &ProjectFilter, request: &ListReque
         .limit(plan.fetch);
     crate::apply_window!(query, request, plan);
     let mut rows: Vec<(i64, Option<String>, i64)> = query.load(conn)?;
-    let total = match rows.first() {
-        _ if !request.counted => -1,
+    // Ranking reads every match, so the count beside it is exact and nearly free.
+    let total = Total::exact(match rows.first() {
+        _ if request.count == Count::None => -1,
         Some((_, _, total)) if counted_inline => *total,
         None if counted_inline && matches!(request.window, Window::Keyset { .. }) => 0,
         _ => found().count().get_result(conn)?,
-    };
+    });
     let more = rows.len() as i64 > request.limit;
     rows.truncate(request.limit.max(0) as usize);
     if matches!(request.window, Window::Keyset { backwards: true, .. }) {

@@ -131,14 +131,22 @@ macro_rules! table_store {
                         return Ok(listed);
                     }
                 )?
-                let total: i64 = if request.counted { $apply_filter(t::$table.into_boxed(), filter).count().get_result(conn)? } else { -1 };
+                use $crate::db::statements::{planned_rows, Prepared};
                 let plan = Plan::new(request);
                 let mut query = $apply_filter(t::$table.into_boxed(), filter)
                     .select((t::id, Row::as_select(), t::created_at, t::updated_at, sql::<Nullable<Text>>(&plan.key)))
                     .order(sql::<Text>(&plan.order))
                     .limit(plan.fetch);
                 $crate::apply_window!(query, request, plan);
-                let rows = query.load(conn)?;
+                // A search's order carries its words in the text: never kept prepared.
+                let rows = if request.sort.name == "relevance" { query.load(conn)? } else { Prepared(query).load(conn)? };
+                let total = $crate::db::listing::total(
+                    conn,
+                    request,
+                    rows.len(),
+                    |conn| Ok(Prepared($apply_filter(t::$table.into_boxed(), filter).count()).get_result(conn)?),
+                    |conn| planned_rows(conn, $apply_filter(t::$table.into_boxed(), filter).select(t::id)),
+                )?;
                 $crate::db::listing::finish::<$codec>(rows, total, request)
             }
 

@@ -1,9 +1,34 @@
 //! The service's way to its storage: the primary's pool, an optional read
 //! replica's, and running diesel (which blocks) off the async workers.
+//!
+//! A replica replays the primary's write-ahead log a moment behind it. A reader
+//! who has just written (or a response cache about to keep an answer) names the
+//! position it must see ([`reading_after`]); a read the replica has not yet
+//! replayed that far is served by the primary instead of waiting for it.
 
 use super::ServiceError;
+pub use crate::db::replication::WalPosition;
 use crate::db::{DbError, DbPool};
 use diesel::pg::PgConnection;
+use std::future::Future;
+
+tokio::task_local! {
+    static READ_AFTER: WalPosition;
+}
+
+/// Runs `work` with its reads bound to see at least `position` of the primary's
+/// log (the later of it and any bound already in force).
+pub async fn reading_after<F: Future>(position: Option<WalPosition>, work: F) -> F::Output {
+    match position.max(read_floor()) {
+        Some(position) => READ_AFTER.scope(position, work).await,
+        None => work.await,
+    }
+}
+
+/// The position the current request's reads must see, if any.
+pub fn read_floor() -> Option<WalPosition> {
+    READ_AFTER.try_with(|position| *position).ok()
+}
 
 #[derive(Clone)]
 pub struct Database {
@@ -35,7 +60,31 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&mut PgConnection) -> Result<T, ServiceError> + Send + 'static,
     {
-        Self::on(self.read_pool.clone().unwrap_or_else(|| self.pool.clone()), work).await
+        let Some(replica) = self.read_pool.clone() else { return Self::on(self.pool.clone(), work).await };
+        let Some(floor) = read_floor() else { return Self::on(replica, work).await };
+        let primary = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = replica.get().map_err(DbError::from)?;
+            if crate::db::replication::replayed(&mut conn, floor)? {
+                work(&mut conn)
+            } else {
+                let mut conn = primary.get().map_err(DbError::from)?;
+                work(&mut conn)
+            }
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Whether reads may go to a replica.
+    pub fn has_replica(&self) -> bool {
+        self.read_pool.is_some()
+    }
+
+    /// How far the primary has written: a reader who saw a write answered names
+    /// it to read that write back from a replica.
+    pub async fn write_position(&self) -> Result<WalPosition, ServiceError> {
+        self.run(|conn| Ok(crate::db::replication::written(conn)?)).await
     }
 
     /// [`Self::read`] when `public`, else [`Self::run`].

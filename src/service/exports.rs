@@ -9,7 +9,7 @@ use super::records::readable_scope;
 use super::resource::Resource;
 use super::tabular::BodyFormat;
 use super::{audit, Database, ServiceError};
-use crate::db::listing::{ListRequest, Position, SortKey, Window};
+use crate::db::listing::{Count, ListRequest, Position, SortKey, Window};
 use crate::domain::access::{Action, Caller};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -60,7 +60,7 @@ where
             BodyFormat::Ndjson => String::new(),
         };
         loop {
-            let request = ListRequest { limit: EXPORT_PAGE, window: Window::Keyset { from, backwards: false }, sort: SortKey::ID, counted: false };
+            let request = ListRequest { limit: EXPORT_PAGE, window: Window::Keyset { from, backwards: false }, sort: SortKey::ID, count: Count::None };
             let page = R::list(conn, &filter, &request)?;
             if let Some(scope) = &scope {
                 let events = page.records.iter().map(|r| audit::event::<R>(&caller, Action::Export, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;

@@ -16,7 +16,7 @@
 use super::audit;
 use super::resource::Resource;
 use super::ServiceError;
-use crate::db::listing::{ListFilter, ListRequest, Listed};
+use crate::db::listing::{Count, ListFilter, ListRequest, Listed};
 use crate::db::{DbError, Record};
 use crate::domain::access::{authorize, authorize_move, needs_scope, Action, Caller, Scope};
 use crate::domain::collection::Collection;
@@ -209,6 +209,15 @@ pub fn list<R: Resource>(
     }
     may_try::<R>(caller, Action::Read)?;
     let scope = readable_scope::<R>(conn, caller, filter)?;
+    // Counts of people are personal data: a list of records that need a scope is
+    // counted, never estimated from statistics of records the caller may not see.
+    let counted;
+    let request = if scope.is_some() && request.count == Count::Estimated {
+        counted = ListRequest { count: Count::Exact, ..request.clone() };
+        &counted
+    } else {
+        request
+    };
     let listed = R::list(conn, filter, request)?;
     if let Some(scope) = &scope {
         let events = listed.records.iter().map(|r| audit::event::<R>(caller, Action::Read, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;

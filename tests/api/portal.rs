@@ -463,3 +463,74 @@ async fn anonymous_reads_are_served_from_memory_until_any_write_from_any_instanc
     }
     assert!(seen.is_some(), "the notification emptied the cache within two seconds");
 }
+
+#[tokio::test]
+async fn a_long_list_estimates_its_total_unless_asked_to_count_and_a_last_page_counts_itself() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let mut conn = PgConnection::establish(&app.database_url).unwrap();
+    diesel::sql_query(format!(
+        "INSERT INTO projects (title, measure_id, voivodeship, contract_number) \
+         SELECT 'Projekt ' || g, {}, '04', 'EST/' || g FROM generate_series(1, 2500) g",
+        fx.sub_measure
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query("ANALYZE projects").execute(&mut conn).unwrap();
+
+    let counted = app.anonymous().get("/api/v1/projects?limit=5&count=exact").await;
+    assert_eq!(counted.status, 200, "{}", counted.body);
+    let exact = counted.body["total"].as_i64().unwrap();
+    assert!(exact >= 2501, "every project counted: {exact}");
+    assert_eq!((counted.body["total_is_estimate"].as_bool(), header(&counted, "total-is-estimate")), (Some(false), ""));
+
+    // Above a thousand matches the planner's estimate answers, and says so.
+    let estimated = app.anonymous().get("/api/v1/projects?limit=5").await;
+    assert_eq!(estimated.body["total_is_estimate"].as_bool(), Some(true), "{}", estimated.body);
+    assert_eq!(header(&estimated, "total-is-estimate"), "true");
+    let total = estimated.body["total"].as_i64().unwrap();
+    assert!((total - exact).abs() * 5 <= exact, "an estimate of {total} is within a fifth of {exact}");
+    assert_eq!(ids(&estimated.body).len(), 5);
+
+    // A few matches are counted exactly; so is a page that ends the list.
+    let few = app.anonymous().get("/api/v1/projects?contract_number=EST/7").await;
+    assert_eq!((few.body["total"].as_i64(), few.body["total_is_estimate"].as_bool()), (Some(1), Some(false)));
+    let last = app.anonymous().get(&format!("/api/v1/projects?limit=200&offset={}", exact - 10)).await;
+    assert_eq!(ids(&last.body).len(), 10);
+    assert_eq!((last.body["total"].as_i64(), last.body["total_is_estimate"].as_bool()), (Some(exact), Some(false)));
+    // Past the end there is nothing to count from: the estimate answers, never below what is known.
+    let beyond = app.anonymous().get(&format!("/api/v1/projects?limit=5&offset={}", exact + 100)).await;
+    assert_eq!(ids(&beyond.body).len(), 0);
+    assert!(beyond.body["total"].as_i64().unwrap() >= 1000, "{}", beyond.body);
+
+    let bad = app.anonymous().get("/api/v1/projects?count=roughly").await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}
+
+#[tokio::test]
+async fn a_write_names_its_log_position_and_a_read_may_ask_to_see_it() {
+    // The test instance's "replica" is the primary itself (DATABASE_READ_URL set to
+    // it): the positions are real, and the replica always has replayed them.
+    // scripts/scale-out shows a real, lagging replica.
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let path = format!("/api/v1/projects/{}", fx.project);
+    let written = app.patch(&path, &json!({"title": "Tytuł po zmianie"})).await;
+    assert_eq!(written.status, 200, "{}", written.body);
+    let position = header(&written, "x-write-position").to_owned();
+    let (high, low) = position.split_once('/').unwrap_or_else(|| panic!("a log position, not {position:?}"));
+    assert!(u32::from_str_radix(high, 16).is_ok() && u32::from_str_radix(low, 16).is_ok(), "{position}");
+
+    let read = app.send(app.client.get(app.url(&path)).header("X-Read-After", &position)).await;
+    assert_eq!((read.status, read.body["title"].as_str()), (200, Some("Tytuł po zmianie")));
+    // A later write names a later position.
+    let again = app.patch(&path, &json!({"title": "Tytuł po drugiej zmianie"})).await;
+    let later = header(&again, "x-write-position").to_owned();
+    let number = |p: &str| p.split_once('/').map(|(h, l)| (u64::from_str_radix(h, 16).unwrap() << 32) | u64::from_str_radix(l, 16).unwrap()).unwrap();
+    assert!(number(&later) > number(&position), "{later} after {position}");
+    // Reads do not name one; a malformed position is refused before any work.
+    assert_eq!(header(&read, "x-write-position"), "");
+    let bad = app.send(app.client.get(app.url(&path)).header("X-Read-After", "yesterday")).await;
+    assert_eq!((bad.status, bad.content_type()), (422, "application/problem+json"), "{}", bad.body);
+    assert_eq!(bad.error_fields(), vec!["X-Read-After".to_owned()]);
+}
