@@ -44,7 +44,7 @@ Where the service reads from a replica, a successful write answers with `X-Write
 `total`, counted up to 1 000 matches and the planner's estimate above (`total_is_estimate`; `count=exact` counts).",
         license(name = "MIT"),
     ),
-    components(schemas(Problem, FieldError, crate::api::paging::Format, crate::api::routes::imports::ExportFormat)),
+    components(schemas(Problem, FieldError, crate::api::paging::Format, crate::api::paging::CountMode, crate::api::routes::imports::ExportFormat)),
     modifiers(&BearerScheme),
     tags(
         (name = "auth", description = "Sign-in with email and password; JWT access tokens and rotating refresh tokens"),
