@@ -320,12 +320,12 @@ fn ranked_search(conn: &mut PgConnection, f: &ProjectFilter, request: &ListReque
     crate::apply_window!(query, request, plan);
     let mut rows: Vec<(i64, Option<String>, i64)> = query.load(conn)?;
     // Ranking reads every match, so the count beside it is exact and nearly free.
-    let total = Total::exact(match rows.first() {
-        _ if request.count == Count::None => -1,
-        Some((_, _, total)) if counted_inline => *total,
-        None if counted_inline && matches!(request.window, Window::Keyset { .. }) => 0,
-        _ => found().count().get_result(conn)?,
-    });
+    let total = match rows.first() {
+        _ if request.count == Count::None => Total::NONE,
+        Some((_, _, total)) if counted_inline => Total::exact(*total),
+        None if counted_inline && matches!(request.window, Window::Keyset { .. }) => Total::exact(0),
+        _ => Total::exact(found().count().get_result(conn)?),
+    };
     let more = rows.len() as i64 > request.limit;
     rows.truncate(request.limit.max(0) as usize);
     if matches!(request.window, Window::Keyset { backwards: true, .. }) {

@@ -63,7 +63,7 @@ impl Database {
         let Some(replica) = self.read_pool.clone() else { return Self::on(self.pool.clone(), work).await };
         let Some(floor) = read_floor() else { return Self::on(replica, work).await };
         let primary = self.pool.clone();
-        tokio::task::spawn_blocking(move || {
+        Self::blocking(move || {
             let mut conn = replica.get().map_err(DbError::from)?;
             if crate::db::replication::replayed(&mut conn, floor)? {
                 work(&mut conn)
@@ -73,7 +73,6 @@ impl Database {
             }
         })
         .await
-        .map_err(|e| ServiceError::Internal(format!("blocking task failed: {e}")))?
     }
 
     /// Whether reads may go to a replica.
@@ -105,12 +104,20 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&mut PgConnection) -> Result<T, ServiceError> + Send + 'static,
     {
-        tokio::task::spawn_blocking(move || {
+        Self::blocking(move || {
             let mut conn = pool.get().map_err(DbError::from)?;
             work(&mut conn)
         })
         .await
-        .map_err(|e| ServiceError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `work` (which blocks) in the blocking thread pool.
+    async fn blocking<T, F>(work: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ServiceError> + Send + 'static,
+    {
+        tokio::task::spawn_blocking(work).await.map_err(|e| ServiceError::Internal(format!("blocking task failed: {e}")))?
     }
 
     /// Whether the database answers.
