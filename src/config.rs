@@ -40,6 +40,9 @@ pub struct Settings {
     pub disclosure: crate::domain::disclosure::Rounding,
     /// How large an evidence file may be and what scans it.
     pub evidence: crate::domain::evidence::EvidencePolicy,
+    /// The bearer token `/metrics` asks for (`METRICS_TOKEN` or `METRICS_TOKEN_FILE`);
+    /// without one the metrics are read by nobody.
+    pub metrics_token: Option<String>,
 }
 
 // The key stays out of Debug output.
@@ -148,7 +151,9 @@ impl Settings {
             evidence: crate::domain::evidence::EvidencePolicy {
                 max_bytes: env_number("EVIDENCE_MAX_BYTES", crate::domain::evidence::DEFAULT_MAX_BYTES)?,
                 scan_command: Some(env_or("EVIDENCE_SCAN_COMMAND", "")).filter(|command| !command.is_empty()),
+                scan_timeout: Duration::from_secs(env_number("EVIDENCE_SCAN_TIMEOUT_SECS", crate::domain::evidence::DEFAULT_SCAN_TIMEOUT.as_secs())?),
             },
+            metrics_token: secret("METRICS_TOKEN")?,
             vault_keys,
         })
     }

@@ -75,7 +75,8 @@ impl Application {
             crate::api::response_cache::ResponseCache::listen(cache.clone(), settings.database_url.clone(), settings.database_read_url.is_some());
             cache
         });
-        let server = serve(listener, state, tokens, settings.cors_origins.clone(), settings.workers, cache)?;
+        let metrics = crate::api::telemetry::Metrics::new(settings.metrics_token.as_deref());
+        let server = serve(listener, state, tokens, settings.cors_origins.clone(), settings.workers, cache, metrics)?;
         Ok(Self { port, server })
     }
 
@@ -95,11 +96,12 @@ fn serve(
     origins: AllowedOrigins,
     workers: usize,
     cache: Option<web::Data<crate::api::response_cache::ResponseCache>>,
+    metrics: crate::api::telemetry::Metrics,
 ) -> Result<Server, String> {
     let origins = web::Data::new(origins);
     let state = web::Data::new(state);
     let tokens = web::Data::new(tokens);
-    let metrics = web::Data::new(crate::api::telemetry::Metrics::default());
+    let metrics = web::Data::new(metrics);
     let openapi = crate::api::openapi::document();
     let server = HttpServer::new(move || {
         App::new()

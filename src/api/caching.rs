@@ -1,9 +1,10 @@
 //! HTTP caching: a strong `ETag` on every successful read (and on the answer to a
-//! replace or patch), `304 Not Modified` for a matching `If-None-Match`, and
+//! replace or patch) but a streamed one (exports, which are walked, not re-read),
+//! `304 Not Modified` for a matching `If-None-Match`, and
 //! `Cache-Control` saying what a shared cache may keep. `If-Match` on writes is
 //! checked against the same tags in [`crate::api::crud`].
 
-use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::body::{to_bytes, BodySize, BoxBody, MessageBody};
 use actix_web::dev::Payload;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -111,18 +112,30 @@ pub async fn conditional(req: ServiceRequest, next: Next<impl MessageBody + 'sta
     if !tagged {
         return Ok(response.map_into_boxed_body());
     }
-    let (request, response) = response.into_parts();
+    let (request, response) = response.map_into_boxed_body().into_parts();
     let (mut head, body) = response.into_parts();
-    let bytes = whole_body(body).await?;
-    let tag = entity_tag(&bytes);
-    let headers = head.headers_mut();
-    headers.insert(header::ETAG, HeaderValue::from_str(&tag).expect("hex digits are a valid header value"));
+    // A streamed answer (an export) is never held whole to be tagged; an answer
+    // whose handler tagged it (an evidence file, by its stored digest) needs no
+    // digest of its bytes. Either goes out as it comes.
+    let streamed = matches!(body.size(), BodySize::Stream);
+    let (tag, body) = match head.headers().get(header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned) {
+        Some(tag) => (Some(tag), body),
+        None if streamed => (None, body),
+        None => {
+            let bytes = whole_body(body).await?;
+            let tag = entity_tag(&bytes);
+            head.headers_mut().insert(header::ETAG, HeaderValue::from_str(&tag).expect("hex digits are a valid header value"));
+            (Some(tag), BoxBody::new(bytes))
+        }
+    };
     if matches!(method, Method::GET | Method::HEAD) {
         if let Some(policy) = cache_control(&path, anonymous) {
+            let headers = head.headers_mut();
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
             headers.insert(header::VARY, HeaderValue::from_static("Accept, Authorization, Origin"));
         }
-        if if_none_match.as_deref().is_some_and(|list| names(list, &tag, Comparison::Weak)) {
+        let unchanged = if_none_match.as_deref().zip(tag.as_deref()).is_some_and(|(list, tag)| names(list, tag, Comparison::Weak));
+        if unchanged {
             let mut not_modified = HttpResponse::NotModified();
             for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
                 if let Some(value) = head.headers().get(&name) {
@@ -132,7 +145,7 @@ pub async fn conditional(req: ServiceRequest, next: Next<impl MessageBody + 'sta
             return Ok(ServiceResponse::new(request, not_modified.finish()));
         }
     }
-    Ok(ServiceResponse::new(request, head.set_body(BoxBody::new(bytes))))
+    Ok(ServiceResponse::new(request, head.set_body(body)))
 }
 
 #[cfg(test)]

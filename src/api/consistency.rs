@@ -21,16 +21,32 @@ use actix_web::{web, Error};
 pub const READ_AFTER: HeaderName = HeaderName::from_static("x-read-after");
 pub const WRITE_POSITION: HeaderName = HeaderName::from_static("x-write-position");
 
+/// The position a request names in `X-Read-After`, checked against how far the
+/// primary has written, with or without a replica: a position no write has
+/// reached yet would send every read past the cache and the replica.
+async fn asked_position(req: &ServiceRequest, state: &AppState) -> Result<Option<WalPosition>, ApiError> {
+    let Some(value) = req.headers().get(READ_AFTER) else { return Ok(None) };
+    let invalid = |detail: &str| ApiError::field("X-Read-After", "invalid_position", detail);
+    let asked = value
+        .to_str()
+        .ok()
+        .and_then(|text| text.parse::<WalPosition>().ok())
+        .ok_or_else(|| invalid("X-Read-After must be an X-Write-Position this service gave, such as 0/3000148"))?;
+    if asked > state.db.write_position().await? {
+        return Err(invalid("X-Read-After names a position no write has reached: send back an X-Write-Position this service gave"));
+    }
+    Ok(Some(asked))
+}
+
 pub async fn read_your_writes(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().filter(|state| state.db.has_replica()).cloned() else {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let asked = match req.headers().get(READ_AFTER) {
-        None => None,
-        Some(value) => Some(value.to_str().ok().and_then(|text| text.parse::<WalPosition>().ok()).ok_or_else(|| {
-            ApiError::field("X-Read-After", "invalid_position", "X-Read-After must be an X-Write-Position this service gave, such as 0/3000148")
-        })?),
-    };
+    let asked = asked_position(&req, &state).await?;
+    if !state.db.has_replica() {
+        // Every read is of the primary, which has seen every write.
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let cache = req.app_data::<Option<web::Data<ResponseCache>>>().cloned().flatten();
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let mut response = reading_after(asked, next.call(req)).await?.map_into_boxed_body();

@@ -1,13 +1,12 @@
 //! CSV answers (see `service::csv` for the text itself).
 
 pub use crate::service::csv::{line, render, TEXT_CSV};
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
 /// Whether the caller asked for CSV: `?format=csv` or `Accept: text/csv`.
 pub fn wanted(req: &HttpRequest) -> bool {
     let by_query = req.query_string().split('&').any(|pair| pair == "format=csv");
-    let by_accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"));
+    let by_accept = super::formats::accepted(req.headers()) == super::paging::Format::Csv;
     by_query || by_accept
 }
 

@@ -16,10 +16,14 @@ pub const GEO_JSON: &str = "application/geo+json";
 
 /// The form asked for: `?format=` first, then the `Accept` header, else JSON.
 pub fn chosen(format: Option<Format>, req: &HttpRequest) -> Format {
-    if let Some(format) = format {
-        return format;
-    }
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    format.unwrap_or_else(|| accepted(req.headers()))
+}
+
+/// The form an `Accept` header chooses: the one rule every answer in several
+/// forms follows, and what the response cache keys its entries by (so two
+/// headers that choose the same form share one entry).
+pub fn accepted(headers: &header::HeaderMap) -> Format {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if accept.contains("text/csv") {
         Format::Csv
     } else if accept.contains(GEO_JSON) {

@@ -10,7 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::{Tag, TagBuilder};
 use utoipa::{Modify, OpenApi};
 
-/// The bearer scheme behind Swagger UI's Authorize button.
+/// The bearer scheme behind Swagger UI's Authorize button, and the metrics token.
 struct BearerScheme;
 
 impl Modify for BearerScheme {
@@ -24,6 +24,12 @@ impl Modify for BearerScheme {
                     .bearer_format("JWT")
                     .description(Some("An access token from POST /api/v1/auth/token"))
                     .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("The service's metrics token (METRICS_TOKEN), for /metrics only")).build(),
             ),
         );
     }

@@ -1,7 +1,7 @@
 //! Anonymous reads served from memory. Portals read the same public records over
 //! and over; an answer kept after the first read costs no database round trip.
 //!
-//! Correctness comes from invalidation, not from expiry: every write empties the
+//! Correctness comes from invalidation, not from expiry: every successful write empties the
 //! cache of the instance that did it as soon as it has answered, and of every
 //! other instance when PostgreSQL delivers the `es_registry_changes`
 //! notification that the tables' statement triggers send on commit (a listener
@@ -157,14 +157,18 @@ pub async fn cached(req: ServiceRequest, next: Next<impl MessageBody + 'static>)
     if !cacheable(&req) {
         let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
         let response = next.call(req).await?.map_into_boxed_body();
-        if writes {
-            // This instance's own readers see its write at once; others on NOTIFY.
+        // This instance's own readers see its write at once; others on NOTIFY. A
+        // refused write changed nothing, so it empties nothing: else anyone could
+        // empty the cache at will with a request bound to fail.
+        if writes && response.status().is_success() {
             cache.clear();
         }
         return Ok(response);
     }
-    let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let key = format!("{}\n{accept}", req.uri());
+    // Keyed by the form the answer takes, not by the raw `Accept`: every header
+    // naming the same form shares one entry, so no one fills the cache with
+    // variants of one URL.
+    let key = format!("{}\n{:?}", req.uri(), super::formats::accepted(req.headers()));
     // A reader who names a write this instance has not yet heard of (it went
     // through another) is not answered from memory.
     let known = read_floor() <= cache.written();

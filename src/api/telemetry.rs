@@ -3,13 +3,17 @@
 //! The access log names the route pattern and the path without its query string:
 //! a query may carry personal data (`?pesel=`), which never reaches a log line.
 
+use crate::api::problem::Problem;
+use crate::api::ApiError;
 use crate::db::DbPool;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -28,14 +32,40 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-/// Request counts and latencies by route, method and status.
+/// Request counts and latencies by route, method and status, read with a token.
 #[derive(Default)]
 pub struct Metrics {
     series: Mutex<BTreeMap<(String, String, u16), Series>>,
     imported_rows: std::sync::atomic::AtomicU64,
+    /// The digest of the token `/metrics` asks for (`METRICS_TOKEN`); without
+    /// one, nobody reads them.
+    token: Option<[u8; 32]>,
+}
+
+/// The methods counted by name; any other is counted as `other`, so that an
+/// invented method name cannot add a time series for good.
+const NAMED_METHODS: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"];
+
+fn method_label(method: &str) -> &str {
+    NAMED_METHODS.iter().find(|named| **named == method).copied().unwrap_or("other")
 }
 
 impl Metrics {
+    /// Metrics readable with `token` (none: readable by nobody).
+    pub fn new(token: Option<&str>) -> Self {
+        Self { token: token.map(|token| Sha256::digest(token.as_bytes()).into()), ..Self::default() }
+    }
+
+    /// Whether `request` carries the metrics token as a bearer token. Compares
+    /// digests, so the time taken says nothing of how much of the token matched.
+    fn readable_by(&self, request: &HttpRequest) -> bool {
+        let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        match (self.token, given) {
+            (Some(expected), Some(given)) => <[u8; 32]>::from(Sha256::digest(given.as_bytes())) == expected,
+            _ => false,
+        }
+    }
+
     /// Counts rows an import wrote (inserted or updated).
     pub fn count_imported(&self, rows: u64) {
         self.imported_rows.fetch_add(rows, std::sync::atomic::Ordering::Relaxed);
@@ -43,7 +73,7 @@ impl Metrics {
 
     fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         let mut series = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let entry = series.entry((route.to_owned(), method.to_owned(), status)).or_default();
+        let entry = series.entry((route.to_owned(), method_label(method).to_owned(), status)).or_default();
         entry.count += 1;
         entry.sum += seconds;
         for (bucket, bound) in entry.buckets.iter_mut().zip(BUCKETS) {
@@ -139,9 +169,17 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     Ok(response)
 }
 
-/// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "health", operation_id = "metrics", security(()),
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
-pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<crate::api::AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(&state.db.pool))
+/// Prometheus metrics, for whoever holds the metrics token (`METRICS_TOKEN`),
+/// sent as a bearer token (Prometheus: `authorization: {credentials: …}`).
+/// Without a configured token nobody reads them.
+#[utoipa::path(get, path = "/metrics", tag = "health", operation_id = "metrics", security(("metrics_token" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format", content_type = "text/plain", body = String),
+        (status = 401, description = "No metrics token, or not the configured one", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<crate::api::AppState>, request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    if !metrics.readable_by(&request) {
+        return Err(ApiError::Unauthorized("the metrics need the metrics token (METRICS_TOKEN) as a bearer token".into()));
+    }
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(&state.db.pool)))
 }

@@ -7,19 +7,25 @@
 /// scanned multi-page attendance list.
 pub const DEFAULT_MAX_BYTES: usize = 20 * 1024 * 1024;
 
+/// How long a scan may take unless configured otherwise.
+pub const DEFAULT_SCAN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// How large an evidence file may be, and the command that scans each before
-/// it is kept (`EVIDENCE_SCAN_COMMAND`, e.g. `clamdscan --no-summary -`): run
-/// with the file on its standard input, exit status 0 means clean, 1 infected,
-/// anything else that the scan failed (the file is then refused, not kept unscanned).
+/// it is kept (`EVIDENCE_SCAN_COMMAND`, e.g. `clamdscan --no-summary -`): a
+/// program and its arguments separated by spaces, run without a shell and with
+/// no environment but `PATH`, with the file on its standard input; exit status
+/// 0 means clean, 1 infected, anything else (or no answer within `scan_timeout`)
+/// that the scan failed, and the file is then refused, not kept unscanned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvidencePolicy {
     pub max_bytes: usize,
     pub scan_command: Option<String>,
+    pub scan_timeout: std::time::Duration,
 }
 
 impl Default for EvidencePolicy {
     fn default() -> Self {
-        EvidencePolicy { max_bytes: DEFAULT_MAX_BYTES, scan_command: None }
+        EvidencePolicy { max_bytes: DEFAULT_MAX_BYTES, scan_command: None, scan_timeout: DEFAULT_SCAN_TIMEOUT }
     }
 }
 

@@ -20,7 +20,10 @@ use diesel::Connection;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The audit trail's and the change notices' name of evidence files.
 const RESOURCE: &str = "evidence";
@@ -56,24 +59,49 @@ fn refused(refusal: FileRefusal) -> ServiceError {
     }
 }
 
-/// Runs the configured scanner with the file on its standard input.
-fn scan(command: &str, content: &[u8]) -> Result<(), ServiceError> {
+/// Runs the configured scanner with the file on its standard input: the program
+/// itself, never a shell, with no environment but `PATH` (the service's holds
+/// its signing and personal-data keys and the database's address), in a
+/// process group of its own that is killed whole when it takes longer than
+/// `timeout`. Gives the content back for keeping.
+fn scan(command: &str, timeout: Duration, content: Vec<u8>) -> Result<Vec<u8>, ServiceError> {
     let unavailable = |why: String| ServiceError::Unavailable(format!("the virus scan failed ({why}); the file was not kept, try again later"));
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(command)
+    let mut words = command.split_whitespace();
+    let program = words.next().ok_or_else(|| unavailable("no scanner is named".into()))?;
+    let mut child = Command::new(program)
+        .args(words)
+        .env_clear()
+        .envs(std::env::var_os("PATH").map(|path| ("PATH", path)))
+        .process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| unavailable(e.to_string()))?;
+    // Fed from a thread of its own, so that a scanner that reads nothing, or
+    // stops reading (it found something, and closes the pipe), holds up only
+    // that thread, and only until the scanner is gone.
+    let content = Arc::new(content);
     if let Some(mut input) = child.stdin.take() {
-        // A scanner that stops reading early (it found something) closes the pipe.
-        let _ = input.write_all(content);
+        let feeding = Arc::clone(&content);
+        std::thread::spawn(move || input.write_all(&feeding));
     }
-    let status = child.wait().map_err(|e| unavailable(e.to_string()))?;
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait().map_err(|e| unavailable(e.to_string()))? {
+            Some(status) => break status,
+            None if Instant::now() >= deadline => {
+                // The whole group, so that a scanner's own children go too.
+                let group = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
+                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+                let _ = child.wait();
+                return Err(unavailable(format!("no answer within {} s", timeout.as_secs_f64())));
+            }
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    };
     match status.code() {
-        Some(0) => Ok(()),
+        Some(0) => Ok(Arc::try_unwrap(content).unwrap_or_else(|shared| shared.as_ref().clone())),
         Some(1) => Err(ServiceError::field("content", "infected", "the virus scan found the file infected; it was not kept")),
         other => Err(unavailable(format!("exit status {other:?}"))),
     }
@@ -91,7 +119,7 @@ pub fn inspect(policy: &EvidencePolicy, mut upload: Upload) -> Result<Inspected,
     upload.file_name = clean_file_name(&upload.file_name, &media_type).map_err(refused)?;
     let scanned = match &policy.scan_command {
         Some(command) => {
-            scan(command, &upload.content)?;
+            upload.content = scan(command, policy.scan_timeout, std::mem::take(&mut upload.content))?;
             true
         }
         None => false,

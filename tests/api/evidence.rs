@@ -133,29 +133,93 @@ async fn evidence_is_checked_kept_with_its_author_and_shown_only_to_whom_it_belo
     assert!(!trail.body.to_string().contains("%PDF"));
 }
 
+/// A scanner made for a test: a script in a folder of its own, with the folder's path.
+fn scanner(name: &str, script: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("es-scanner-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
 #[tokio::test]
 async fn the_size_limit_and_the_configured_scan_decide_what_is_kept() {
     let app = spawn_app().await;
     let fx = Fixture::new(&app).await;
+    // Like `clamdscan -`: reads the file, answers 0 (clean) or 1 (infected). This one
+    // also writes down the environment it was given, to the file its argument names.
+    let script = scanner("scan", r#"env > "$1"; ! grep -q EICAR-STANDARD-ANTIVIRUS-TEST-FILE"#);
+    let environment = script.with_file_name("environment");
+    let command = format!("{} {}", script.display(), environment.display());
     let scanned = app
         .another_instance(|settings| {
             settings.evidence.max_bytes = 256;
-            // Any command that reads the file and answers 0 (clean) or 1 (infected), like `clamdscan -`.
-            settings.evidence.scan_command = Some("! grep -q EICAR-STANDARD-ANTIVIRUS-TEST-FILE".into());
+            settings.evidence.scan_command = Some(command);
         })
         .await;
-    let broken = app.another_instance(|settings| settings.evidence.scan_command = Some("cat > /dev/null; exit 2".into())).await;
+    let broken = scanner("broken", "cat > /dev/null; exit 2");
+    let broken = app.another_instance(|settings| settings.evidence.scan_command = Some(broken.display().to_string())).await;
     let query = format!("activity_id={}&file_name=lista.txt", fx.activity);
     let admin = app.admin_token.clone();
 
     let clean = upload(&app, &scanned, Some(&admin), &query, "text/plain", b"lista obecnosci\n").await;
     assert_eq!((clean.status, &clean.body["scanned"]), (201, &json!(true)), "{}", clean.body);
+    // The scanner saw no environment but PATH (and what its shell adds): none of
+    // the service's secrets, which a test process's variables stand for here.
+    let seen = std::fs::read_to_string(&environment).unwrap();
+    let mut names: Vec<&str> = seen.lines().filter_map(|line| line.split_once('=').map(|(name, _)| name)).collect();
+    names.retain(|name| !matches!(*name, "PWD" | "SHLVL" | "OLDPWD" | "_"));
+    assert_eq!(names, ["PATH"], "the scanner's environment: {seen}");
     let infected = upload(&app, &scanned, Some(&admin), &query, "text/plain", b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*").await;
     assert_eq!((infected.status, &infected.body["errors"][0]["code"]), (422, &json!("infected")), "{}", infected.body);
     let large = upload(&app, &scanned, Some(&admin), &query, "text/plain", &[b'a'; 257]).await;
     assert_eq!((large.status, large.content_type()), (413, "application/problem+json"));
     let failed = upload(&app, &broken, Some(&admin), &query, "text/plain", b"lista\n").await;
     assert_eq!(failed.status, 503, "{}", failed.body);
+
+    // The command is a program and its arguments, never shell text: `exit 0` names no program.
+    let shell_text = app.another_instance(|settings| settings.evidence.scan_command = Some("exit 0".into())).await;
+    let refused = upload(&app, &shell_text, Some(&admin), &query, "text/plain", b"lista\n").await;
+    assert_eq!((refused.status, refused.content_type()), (503, "application/problem+json"), "{}", refused.body);
+
+    // A scanner that never answers (nor reads what it is sent) is given up after
+    // the configured time, its own children with it.
+    let stuck = scanner("stuck", "sleep 30");
+    let stuck = app
+        .another_instance(|settings| {
+            settings.evidence.scan_command = Some(stuck.display().to_string());
+            settings.evidence.scan_timeout = std::time::Duration::from_secs(1);
+        })
+        .await;
+    let started = std::time::Instant::now();
+    let timed_out = upload(&app, &stuck, Some(&admin), &query, "text/plain", &vec![b'a'; 512 * 1024]).await;
+    assert_eq!(timed_out.status, 503, "{}", timed_out.body);
+    assert!(timed_out.body["detail"].as_str().unwrap().contains("no answer within"), "{}", timed_out.body);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "answered after {:?}", started.elapsed());
+
     let kept = app.get(&format!("/api/v1/evidence?activity_id={}", fx.activity)).await;
     assert_eq!(kept.body.as_array().map(Vec::len), Some(1), "only the clean file was kept: {}", kept.body);
+}
+
+#[tokio::test]
+async fn a_file_is_served_as_stored_tagged_by_its_digest_and_never_compressed() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let query = format!("activity_id={}&file_name=lista.csv&public=true", fx.activity);
+    let content = "imie;nazwisko\n".repeat(400);
+    let kept = upload(&app, &app.address, Some(&app.admin_token), &query, "text/csv", content.as_bytes()).await;
+    assert_eq!(kept.status, 201, "{}", kept.body);
+    let id = kept.id();
+    let digest = kept.body["sha256"].as_str().unwrap().to_owned();
+    let request = || app.client.get(app.url(&format!("/api/v1/evidence/{id}/content"))).header("Accept-Encoding", "gzip, br, zstd");
+    let served = request().send().await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["etag"], format!("\"{digest}\"").as_str(), "the stored digest is the tag");
+    assert!(served.headers().get("content-encoding").is_none(), "served as stored: {:?}", served.headers());
+    assert_eq!(served.bytes().await.unwrap(), content.as_bytes());
+    let unchanged = request().header("If-None-Match", format!("\"{digest}\"")).send().await.unwrap();
+    assert_eq!(unchanged.status(), 304);
 }

@@ -122,8 +122,12 @@ pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) ->
         response_cache: true,
         disclosure: es_registry::domain::disclosure::Rounding::default(),
         evidence: es_registry::domain::evidence::EvidencePolicy::default(),
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
     }
 }
+
+/// The token test instances read `/metrics` with.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(None).await

@@ -87,7 +87,7 @@ async fn a_file_with_one_bad_row_writes_nothing_then_loads_once_and_again_change
     let person = app.get(&format!("/api/v1/participants?project_id={}&pesel={}", fx.project, pesel(77))).await;
     assert_eq!(person.body["items"][0]["last_name"], "Nowak-Kowalska");
 
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = app.client.get(app.url("/metrics")).bearer_auth(crate::helpers::METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("imported_rows_total 10001"), "metrics count written rows:\n{metrics}");
 }
 
@@ -180,6 +180,15 @@ async fn an_export_imports_back_unchanged_and_an_edited_export_updates_only_what
     // Participants are personal data: no export without the right to read them.
     let anonymous = app.client.get(app.url("/api/v1/exports/participants")).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
+
+    // An export streams: no length known ahead and no digest of the whole (which
+    // would mean holding it all in memory first).
+    let streamed = app.client.get(app.url("/api/v1/exports/participants?format=csv")).bearer_auth(&app.admin_token).send().await.unwrap();
+    assert_eq!(streamed.status().as_u16(), 200);
+    assert!(streamed.headers().get("content-length").is_none(), "{:?}", streamed.headers());
+    assert_eq!(streamed.headers().get("transfer-encoding").map(|v| v.to_str().unwrap()), Some("chunked"));
+    assert!(streamed.headers().get("etag").is_none(), "{:?}", streamed.headers());
+    assert!(streamed.text().await.unwrap().contains(&pesel(3)));
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Operations: request ids, metrics, logs without personal data, and a graceful
 //! shutdown of the real binary on SIGTERM.
 
-use crate::helpers::{server_url, spawn_app};
+use crate::helpers::{server_url, spawn_app, METRICS_TOKEN};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -20,9 +20,23 @@ async fn request_ids_are_kept_or_made_and_metrics_count_requests() {
     assert_ne!(hostile.headers["x-request-id"], "a b\"c", "an unsafe id is replaced");
     assert_eq!(app.get("/api/v1/nothing").await.status, 404);
 
-    let metrics = app.send(app.client.get(app.url("/metrics"))).await;
+    // An invented method name is counted, as `other`, not as a series of its own.
+    let invented = app.send(app.client.request(reqwest::Method::from_bytes(b"BREW").unwrap(), app.url("/api/v1/projects"))).await;
+    assert_eq!(invented.status, 405);
+
+    // The metrics are the metrics token's: not anyone's, not an admin's access token's.
+    let anonymous = app.send(app.client.get(app.url("/metrics"))).await;
+    assert_eq!((anonymous.status, anonymous.content_type()), (401, "application/problem+json"), "{}", anonymous.body);
+    let admin = app.send(app.client.get(app.url("/metrics")).bearer_auth(&app.admin_token)).await;
+    assert_eq!(admin.status, 401);
+    let near = app.send(app.client.get(app.url("/metrics")).bearer_auth(format!("{METRICS_TOKEN}x"))).await;
+    assert_eq!(near.status, 401);
+    let metrics = app.send(app.client.get(app.url("/metrics")).bearer_auth(METRICS_TOKEN)).await;
+    assert_eq!(metrics.status, 200);
     assert!(metrics.content_type().starts_with("text/plain"));
     let text = metrics.body.as_str().unwrap();
+    assert!(text.contains(r#"method="other""#), "{text}");
+    assert!(!text.contains("BREW"), "{text}");
     assert!(text.contains(r#"http_requests_total{route="/api/v1/projects",method="GET",status="200"} 3"#), "{text}");
     assert!(text.contains(r#"status="404""#));
     assert!(text.contains(r#"http_request_duration_seconds_bucket{route="/api/v1/projects",method="GET",le="+Inf"} 3"#));

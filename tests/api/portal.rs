@@ -533,4 +533,57 @@ async fn a_write_names_its_log_position_and_a_read_may_ask_to_see_it() {
     let bad = app.send(app.client.get(app.url(&path)).header("X-Read-After", "yesterday")).await;
     assert_eq!((bad.status, bad.content_type()), (422, "application/problem+json"), "{}", bad.body);
     assert_eq!(bad.error_fields(), vec!["X-Read-After".to_owned()]);
+
+    // A position no write has reached would send every read past the cache and
+    // the replica: it is refused, with a replica and without one.
+    let ahead = app.send(app.client.get(app.url(&path)).header("X-Read-After", "FFFFFFFF/FFFFFFFF")).await;
+    assert_eq!((ahead.status, ahead.content_type()), (422, "application/problem+json"), "{}", ahead.body);
+    assert_eq!(ahead.error_fields(), vec!["X-Read-After".to_owned()]);
+    let primary_only = app.another_instance(|settings| settings.database_read_url = None).await;
+    let read_there = |position: &str| app.client.get(format!("{primary_only}{path}")).header("X-Read-After", position.to_owned());
+    assert_eq!(app.send(read_there("FFFFFFFF/FFFFFFFF")).await.status, 422);
+    assert_eq!(app.send(read_there("yesterday")).await.status, 422);
+    assert_eq!(app.send(read_there(&later)).await.status, 200, "a position a write gave is honoured");
+}
+
+#[tokio::test]
+async fn only_a_write_that_succeeded_empties_the_cache() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let path = format!("/api/v1/projects/{}", fx.project);
+    let cache_status = |reply: &crate::helpers::Reply| header(reply, "x-cache").to_owned();
+    app.anonymous().get(&path).await;
+    assert_eq!(cache_status(&app.anonymous().get(&path).await), "hit");
+
+    // Writes that were refused changed nothing, so they empty nothing: not here,
+    // and not through the notification the other instances hear.
+    assert_eq!(app.delete("/api/v1/projects/999999999").await.status, 404);
+    assert_eq!(app.anonymous().delete(&path).await.status, 401);
+    assert_eq!(app.patch(&path, &json!({"title": 7})).await.status, 422);
+    assert_eq!(app.anonymous().delete("/api/v1/x").await.status, 404);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(cache_status(&app.anonymous().get(&path).await), "hit", "refused writes left the cache as it was");
+}
+
+#[tokio::test]
+async fn one_cache_entry_serves_every_accept_header_that_chooses_the_same_form() {
+    let app = spawn_app().await;
+    Fixture::new(&app).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let cache_status = |reply: &crate::helpers::Reply| header(reply, "x-cache").to_owned();
+    // Entries are kept by the form an Accept header chooses, not by its text.
+    let list = "/api/v1/projects?voivodeship=04";
+    let accepting = |accept: &str| app.client.get(app.url(list)).header("Accept", accept.to_owned());
+    let json = app.send(accepting("application/json")).await;
+    assert_eq!((cache_status(&json), json.content_type()), ("miss".to_owned(), "application/json"));
+    for variant in ["application/json, */*;q=0.1", "*/*", "application/json; charset=utf-8, text/plain"] {
+        let reply = app.send(accepting(variant)).await;
+        assert_eq!((cache_status(&reply), reply.content_type()), ("hit".to_owned(), "application/json"), "{variant}");
+    }
+    let csv = app.send(accepting("text/csv")).await;
+    assert_eq!((cache_status(&csv), csv.content_type()), ("miss".to_owned(), "text/csv; charset=utf-8"));
+    let csv_again = app.send(accepting("text/csv;q=1.0, application/json;q=0.5")).await;
+    assert_eq!((cache_status(&csv_again), csv_again.content_type()), ("hit".to_owned(), "text/csv; charset=utf-8"));
+    assert!(header(&csv_again, "vary").contains("Accept"), "the representation varies with Accept");
 }
