@@ -59,16 +59,55 @@ pub fn media_type(header: &str) -> String {
     header.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
+/// How far from its end a PDF's `%%EOF` may stand (readers allow trailing
+/// bytes; 1 KiB is what Acrobat tolerates).
+const PDF_TAIL: usize = 1024;
+/// The most of a package's manifest read to check it.
+const MANIFEST_LIMIT: u64 = 256 * 1024;
+
+/// Whether `content` is a PDF: its header, and its end-of-file marker near its
+/// end (a file cut short, or something else with a PDF's first bytes, has none).
+fn is_pdf(content: &[u8]) -> bool {
+    let tail = content.get(content.len().saturating_sub(PDF_TAIL)..).unwrap_or_default();
+    content.starts_with(b"%PDF-") && tail.windows(5).any(|window| window == b"%%EOF")
+}
+
+/// Whether `content` is an Office Open XML package of `media_type` (ECMA-376
+/// part 2): a ZIP archive whose `[Content_Types].xml` declares the main part of
+/// that type (`….document.main+xml`, `….sheet.main+xml`). Any other ZIP (and a
+/// macro-enabled document, whose main part is of another type) is not.
+fn is_ooxml(media_type: &str, content: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(content)) else { return false };
+    let Ok(manifest) = archive.by_name("[Content_Types].xml") else { return false };
+    let mut text = String::new();
+    manifest.take(MANIFEST_LIMIT).read_to_string(&mut text).is_ok() && text.contains(&format!("\"{media_type}.main+xml\""))
+}
+
+/// Whether `content` is an OpenDocument package of `media_type` (ODF 1.2 part
+/// 3, 3.3): a ZIP archive whose first entry is `mimetype`, stored uncompressed,
+/// holding exactly that media type.
+fn is_odf(media_type: &str, content: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(content)) else { return false };
+    let Ok(first) = archive.by_index(0) else { return false };
+    if first.name() != "mimetype" || first.compression() != zip::CompressionMethod::Stored {
+        return false;
+    }
+    let mut declared = String::new();
+    first.take(MANIFEST_LIMIT).read_to_string(&mut declared).is_ok() && declared == media_type
+}
+
 /// Whether `content` is a file of `media_type` (one of [`ACCEPTED`]).
 fn looks_like(media_type: &str, content: &[u8]) -> bool {
     match media_type {
-        "application/pdf" => content.starts_with(b"%PDF-"),
+        "application/pdf" => is_pdf(content),
         "image/jpeg" => content.starts_with(&[0xFF, 0xD8, 0xFF]),
         "image/png" => content.starts_with(b"\x89PNG\r\n\x1a\n"),
         // Text: UTF-8 without control characters other than tab and line breaks.
         "text/csv" | "text/plain" => std::str::from_utf8(content).is_ok_and(|text| !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))),
-        // Office Open XML and OpenDocument files are ZIP archives.
-        _ => content.starts_with(b"PK\x03\x04"),
+        "application/vnd.oasis.opendocument.text" | "application/vnd.oasis.opendocument.spreadsheet" => is_odf(media_type, content),
+        _ => is_ooxml(media_type, content),
     }
 }
 
@@ -138,16 +177,64 @@ mod tests {
 
     #[test]
     fn a_file_is_of_the_type_it_names() {
-        assert_eq!(check_file("application/pdf", "a.pdf", b"%PDF-1.7\n..."), Ok("application/pdf".to_owned()));
+        assert_eq!(check_file("application/pdf", "a.pdf", b"%PDF-1.7\n...\n%%EOF"), Ok("application/pdf".to_owned()));
         assert_eq!(check_file("Text/CSV; charset=utf-8", "a", "imię;nazwisko\n".as_bytes()), Ok("text/csv".to_owned()));
         assert_eq!(check_file("image/png", "a.png", b"%PDF-1.7"), Err(FileRefusal::ContentMismatch("image/png")));
         assert_eq!(check_file("text/csv", "a.csv", b"<html>\x00"), Err(FileRefusal::ContentMismatch("text/csv")));
         assert_eq!(check_file("text/html", "a.html", b"<html>"), Err(FileRefusal::UnacceptedType("text/html".to_owned())));
         assert_eq!(check_file("application/pdf", "a.pdf", b""), Err(FileRefusal::Empty));
         // Plain bytes take their type from the name, and must still be of it.
-        assert_eq!(check_file("application/octet-stream", "Lista.PDF", b"%PDF-1.4"), Ok("application/pdf".to_owned()));
+        assert_eq!(check_file("application/octet-stream", "Lista.PDF", b"%PDF-1.4\n%%EOF"), Ok("application/pdf".to_owned()));
         assert_eq!(check_file("application/octet-stream", "lista.png", b"%PDF-1.4"), Err(FileRefusal::ContentMismatch("image/png")));
         assert!(matches!(check_file("application/octet-stream", "run.exe", b"MZ"), Err(FileRefusal::UnacceptedType(_))));
+    }
+
+    /// A ZIP archive of `(name, content, stored)` entries, in order.
+    fn archive(entries: &[(&str, &str, bool)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, content, stored) in entries {
+            let method = if *stored { zip::CompressionMethod::Stored } else { zip::CompressionMethod::Deflated };
+            zip.start_file(*name, zip::write::SimpleFileOptions::default().compression_method(method)).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    const ODT: &str = "application/vnd.oasis.opendocument.text";
+
+    fn content_types(main: &str) -> String {
+        format!(r#"<?xml version="1.0"?><Types><Override PartName="/main.xml" ContentType="{main}.main+xml"/></Types>"#)
+    }
+
+    #[test]
+    fn office_documents_are_checked_as_packages_and_pdfs_by_their_ends() {
+        let docx = archive(&[("[Content_Types].xml", &content_types(DOCX), false), ("word/document.xml", "<w:document/>", false)]);
+        assert_eq!(check_file(DOCX, "raport.docx", &docx), Ok(DOCX.to_owned()));
+        // A spreadsheet is not a text document, any ZIP is neither, nor is a macro-enabled document.
+        assert_eq!(check_file(XLSX, "raport.xlsx", &docx), Err(FileRefusal::ContentMismatch(XLSX)));
+        let any_zip = archive(&[("a.txt", "nic", false)]);
+        assert_eq!(check_file(DOCX, "raport.docx", &any_zip), Err(FileRefusal::ContentMismatch(DOCX)));
+        let macros = archive(&[("[Content_Types].xml", &content_types("application/vnd.ms-word.document.macroEnabled"), false)]);
+        assert_eq!(check_file(DOCX, "raport.docx", &macros), Err(FileRefusal::ContentMismatch(DOCX)));
+        assert_eq!(check_file(DOCX, "raport.docx", b"PK\x03\x04 and nothing else"), Err(FileRefusal::ContentMismatch(DOCX)));
+
+        let odt = archive(&[("mimetype", ODT, true), ("content.xml", "<office:document-content/>", false)]);
+        assert_eq!(check_file(ODT, "raport.odt", &odt), Ok(ODT.to_owned()));
+        let not_first = archive(&[("content.xml", "<x/>", false), ("mimetype", ODT, true)]);
+        assert_eq!(check_file(ODT, "raport.odt", &not_first), Err(FileRefusal::ContentMismatch(ODT)));
+        let compressed = archive(&[("mimetype", ODT, false)]);
+        assert_eq!(check_file(ODT, "raport.odt", &compressed), Err(FileRefusal::ContentMismatch(ODT)));
+        let spreadsheet = archive(&[("mimetype", "application/vnd.oasis.opendocument.spreadsheet", true)]);
+        assert_eq!(check_file(ODT, "raport.odt", &spreadsheet), Err(FileRefusal::ContentMismatch(ODT)));
+
+        let pdf = "application/pdf";
+        assert_eq!(check_file(pdf, "a.pdf", b"%PDF-1.7\n1 0 obj\n%%EOF\r\n"), Ok(pdf.to_owned()));
+        assert_eq!(check_file(pdf, "a.pdf", b"%PDF-1.7\n1 0 obj (cut short"), Err(FileRefusal::ContentMismatch(pdf)));
+        let padded = [b"%PDF-1.4\n%%EOF".as_slice(), &[b' '; 2000]].concat();
+        assert_eq!(check_file(pdf, "a.pdf", &padded), Err(FileRefusal::ContentMismatch(pdf)), "the marker must stand near the end");
     }
 
     #[test]

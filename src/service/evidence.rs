@@ -7,7 +7,7 @@ use super::records::not_found;
 use super::resource::Resource;
 use super::resources::measurements::ensure_evidence_may_change;
 use super::{audit, ServiceError};
-use crate::db::activities::Activities;
+use crate::db::activities::{Activities, ActivityData};
 use crate::db::evidence::{self as store, Attachment, EvidenceFile, NewEvidence};
 use crate::db::measurements::{MeasurementData, Measurements};
 use crate::db::{DbError, Record, Store};
@@ -129,11 +129,27 @@ pub fn inspect(policy: &EvidencePolicy, mut upload: Upload) -> Result<Inspected,
 }
 
 /// The record a file is attached to, as the permission module needs it, and
-/// for a reported value the value itself, whose state its evidence follows.
+/// the record itself, whose state its evidence follows.
 struct Parent {
     collection: Collection,
     scope: Scope,
-    value: Option<Record<MeasurementData>>,
+    holder: Holder,
+}
+
+enum Holder {
+    Value(Record<MeasurementData>),
+    Activity(Record<ActivityData>),
+}
+
+impl Parent {
+    /// Whether the files may still change: a value's while the value itself
+    /// may; an activity's until a value it supports is approved.
+    fn ensure_open(&self, conn: &mut PgConnection) -> Result<(), ServiceError> {
+        match &self.holder {
+            Holder::Value(value) => ensure_evidence_may_change(conn, value),
+            Holder::Activity(activity) => super::resources::activities::ensure_evidence_may_change(conn, activity),
+        }
+    }
 }
 
 fn parent(conn: &mut PgConnection, attachment: Attachment) -> Result<Parent, ServiceError> {
@@ -141,26 +157,47 @@ fn parent(conn: &mut PgConnection, attachment: Attachment) -> Result<Parent, Ser
         Attachment::Measurement(id) => {
             let record = Measurements::find(conn, id).map_err(not_found::<Measurements>(id))?;
             let scope = Measurements::scope(conn, Some(id), &record.data)?;
-            Ok(Parent { collection: Collection::IndicatorMeasurements, scope, value: Some(record) })
+            Ok(Parent { collection: Collection::IndicatorMeasurements, scope, holder: Holder::Value(record) })
         }
         Attachment::Activity(id) => {
             let record = Activities::find(conn, id).map_err(not_found::<Activities>(id))?;
             let scope = Activities::scope(conn, Some(id), &record.data)?;
-            Ok(Parent { collection: Collection::Activities, scope, value: None })
+            Ok(Parent { collection: Collection::Activities, scope, holder: Holder::Activity(record) })
         }
     }
 }
 
 /// The parent of a change (`action`) to its evidence, once the caller may make
-/// it and then, so that a refused caller learns nothing of the value's state,
-/// once a value's evidence may still change.
+/// it and then, so that a refused caller learns nothing of the record's state,
+/// once its evidence may still change.
 fn parent_for_change(conn: &mut PgConnection, caller: &Caller, attachment: Attachment, action: Action) -> Result<Parent, ServiceError> {
     let parent = parent(conn, attachment)?;
     authorize_evidence(caller, parent.collection, &parent.scope, action)?;
-    if let Some(value) = &parent.value {
-        ensure_evidence_may_change(conn, value)?;
-    }
+    parent.ensure_open(conn)?;
     Ok(parent)
+}
+
+/// Removes the files of a record about to be deleted (a value, an activity),
+/// each under the rules and with the audit event of a removal of its own, so
+/// that the database's cascade finds nothing left to remove unseen. A record
+/// whose evidence is frozen is not deleted with it.
+pub fn remove_with(conn: &mut PgConnection, caller: &Caller, collection: Collection, id: i64) -> Result<(), ServiceError> {
+    let attachment = match collection {
+        Collection::IndicatorMeasurements => Attachment::Measurement(id),
+        Collection::Activities => Attachment::Activity(id),
+        _ => return Ok(()),
+    };
+    let files = store::attached(conn, attachment, true)?;
+    if files.is_empty() {
+        return Ok(());
+    }
+    let parent = parent_for_change(conn, caller, attachment, Action::Delete)?;
+    let mut events = Vec::with_capacity(files.len());
+    for file in &files {
+        store::delete(conn, file.id)?;
+        events.push(audit::of(caller, Action::Delete, RESOURCE, file.id, &parent.scope, Some(trail_value(file)), None));
+    }
+    audit::record(conn, &events)
 }
 
 fn attachment_of(file: &EvidenceFile) -> Result<Attachment, ServiceError> {

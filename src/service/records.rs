@@ -340,6 +340,8 @@ pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pr
         R::authorize_content(caller, &stored.data)?;
         precondition(&stored)?;
         R::before_delete(conn, &stored)?;
+        // Its files go first, each removal checked and audited as one of its own.
+        super::evidence::remove_with(conn, caller, R::COLLECTION, id)?;
         R::delete(conn, id).map_err(not_found::<R>(id))?;
         audit::write::<R>(conn, caller, Action::Delete, id, &scope, Some(&stored.data), None)
     })

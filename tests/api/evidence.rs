@@ -223,3 +223,69 @@ async fn a_file_is_served_as_stored_tagged_by_its_digest_and_never_compressed() 
     let unchanged = request().header("If-None-Match", format!("\"{digest}\"")).send().await.unwrap();
     assert_eq!(unchanged.status(), 304);
 }
+
+#[tokio::test]
+async fn an_office_document_is_checked_as_the_package_its_type_names_not_as_any_zip() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let archive = |entries: &[(&str, &str)]| {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, content) in entries {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    let query = format!("activity_id={}&file_name=raport.docx", fx.activity);
+    let any_zip = archive(&[("raport.txt", "to nie jest dokument")]);
+    let refused = upload(&app, &app.address, Some(&app.admin_token), &query, "application/octet-stream", &any_zip).await;
+    assert_eq!((refused.status, &refused.body["errors"][0]["code"]), (422, &json!("content_mismatch")), "{}", refused.body);
+    let main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml";
+    let types = format!(r#"<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType="{main}"/></Types>"#);
+    let docx = archive(&[("[Content_Types].xml", &types), ("word/document.xml", "<w:document/>")]);
+    let kept = upload(&app, &app.address, Some(&app.admin_token), &query, "application/octet-stream", &docx).await;
+    assert_eq!(kept.status, 201, "{}", kept.body);
+}
+
+#[tokio::test]
+async fn an_activitys_evidence_freezes_with_the_values_it_supports_and_every_removal_is_audited() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let rops = app.user_token("rops-kp@x.pl", Role::Rops, Some(fx.organisation)).await;
+    let session = |title: &str, start: &str| json!({"project_id": fx.project, "activity_type": "consulting", "title": title, "start_date": start});
+    let early = app.create("activities", session("doradztwo w marcu", "2024-03-12")).await;
+    let late = app.create("activities", session("doradztwo w lipcu", "2024-07-02")).await;
+    let app = &app;
+    let attach = |activity: i64| async move {
+        let query = format!("activity_id={activity}&file_name=lista.pdf");
+        upload(app, &app.address, Some(&app.admin_token), &query, "application/pdf", PDF).await
+    };
+    let early_list = attach(early).await.id();
+    let late_list = attach(late).await.id();
+    let extra = attach(late).await.id();
+
+    // A value for the half-year to June is approved: it counted the March session, not July's.
+    let indicator =
+        app.create("indicators", json!({"project_id": fx.project, "name": "Liczba osób", "kind": "output", "unit": "osoby", "target_value": "10"})).await;
+    let value = app.post("/api/v1/indicator-measurements", &json!({"indicator_id": indicator, "period_end": "2024-06-30", "value": "3"})).await.id();
+    assert_eq!(app.post(&format!("/api/v1/indicator-measurements/{value}/submit"), &json!({})).await.status, 200);
+    assert_eq!(app.as_user(&rops).post(&format!("/api/v1/indicator-measurements/{value}/approve"), &json!({})).await.status, 200);
+
+    let frozen = app.delete(&format!("/api/v1/evidence/{early_list}")).await;
+    assert_eq!((frozen.status, &frozen.body["code"]), (409, &json!("evidence_frozen")), "{}", frozen.body);
+    assert_eq!(attach(early).await.status, 409, "nothing is added to it either");
+    let described = app.patch(&format!("/api/v1/evidence/{early_list}"), &json!({"description": "inna"})).await;
+    assert_eq!(described.status, 409, "{}", described.body);
+    assert_eq!(app.delete(&format!("/api/v1/activities/{early}")).await.status, 409, "nor is the activity deleted with it");
+    assert_eq!(app.get(&format!("/api/v1/evidence/{early_list}")).await.status, 200);
+
+    // July's evidence still moves; removing July's activity removes its files, each audited.
+    assert_eq!(app.delete(&format!("/api/v1/evidence/{extra}")).await.status, 204);
+    assert_eq!(app.delete(&format!("/api/v1/activities/{late}")).await.status, 204);
+    assert_eq!(app.get(&format!("/api/v1/evidence/{late_list}")).await.status, 404);
+    let trail = app.get("/api/v1/audit-events?resource=evidence&action=delete").await;
+    let removed: Vec<i64> =
+        trail.body["items"].as_array().unwrap().iter().filter(|e| e["action"] == "delete").map(|e| e["record_id"].as_i64().unwrap()).collect();
+    assert!(removed.contains(&extra) && removed.contains(&late_list), "both removals audited: {}", trail.body);
+}

@@ -10,6 +10,21 @@ use crate::service::resource::Resource;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
+/// Whether the evidence of an activity (its attendance list) may be added,
+/// changed or removed: until a value it supports is approved, that is a value
+/// of its project for a period that includes the activity's first day (any
+/// approved value, for an activity with no date), since the ROPS decided on
+/// the value with that evidence before it.
+pub fn ensure_evidence_may_change(conn: &mut PgConnection, activity: &Record<ActivityData>) -> Result<(), ServiceError> {
+    if crate::db::measurements::approved_since(conn, activity.data.project_id, activity.data.start_date)? {
+        return Err(ServiceError::Conflict {
+            code: "evidence_frozen",
+            detail: format!("the evidence of activity {} supports a value already approved: it can no longer be added, changed or removed", activity.id),
+        });
+    }
+    Ok(())
+}
+
 impl Resource for Activities {
     const COLLECTION: Collection = Collection::Activities;
 
