@@ -92,7 +92,7 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "May not change the record", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The value is no longer open to change", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The record's evidence is frozen: a value no longer open to change, or an activity supporting an approved value", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "A type not taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not exactly one record named; empty, not of its type, badly named, or infected", body = Problem, content_type = "application/problem+json"),
@@ -216,6 +216,7 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "May not change the record", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The record's evidence is frozen: a value no longer open to change, or an activity supporting an approved value", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn describe(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>, body: web::Json<EvidencePatch>) -> Result<HttpResponse, ApiError> {
     let (id, EvidencePatch { description, public }) = (id.into_inner(), body.into_inner());
@@ -233,7 +234,7 @@ pub async fn describe(state: web::Data<AppState>, session: SignedIn, id: web::Pa
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "May not change the record", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such file", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The value is no longer open to change", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The record's evidence is frozen: a value no longer open to change, or an activity supporting an approved value", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn remove(state: web::Data<AppState>, session: SignedIn, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
