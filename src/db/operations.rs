@@ -34,8 +34,6 @@ pub struct OperationRow {
     pub contract_number: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub objective: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub description: Option<String>,
     #[diesel(sql_type = Array<Text>)]
     pub specific_objectives: Vec<String>,
     #[diesel(sql_type = Text)]
@@ -117,7 +115,7 @@ pub struct OperationRow {
 /// the latest end), so a project whose beneficiary changed (seed 001) names the
 /// one that took over.
 const OPERATIONS: &str = "
-    SELECT pr.id, pr.title, pr.contract_number, pr.objective, pr.description, pr.specific_objectives, pr.status,
+    SELECT pr.id, pr.title, pr.contract_number, pr.objective, pr.specific_objectives, pr.status,
            es_project_start(pr.actual_start, pr.planned_start) AS start_date,
            CASE WHEN pr.actual_start IS NOT NULL THEN pr.actual_start_precision ELSE pr.planned_start_precision END AS start_precision,
            CASE WHEN pr.actual_start IS NOT NULL THEN TRUE WHEN pr.planned_start IS NOT NULL THEN FALSE END AS start_actual,

@@ -171,8 +171,8 @@ pub struct Operation {
     pub href: String,
     pub operation_name: String,
     pub contract_number: Option<String>,
-    /// The purpose of the operation: its objective, else its description. The
-    /// description itself is not listed: fiches tell in it how many people took
+    /// The purpose of the operation: its objective, or nothing. Never its
+    /// description, which is free text: fiches tell in it how many people took
     /// part (seed 001), and counts of people are not published here.
     pub purpose: Option<String>,
     /// Achieved values of its indicators, where known; never counts of people.
@@ -234,7 +234,7 @@ fn operation(row: OperationRow, achievements: Vec<Achievement>) -> Operation {
         href: Collection::Projects.record_path(row.id),
         operation_name: row.title,
         contract_number: row.contract_number,
-        purpose: row.objective.or(row.description),
+        purpose: row.objective,
         achievements,
         beneficiary,
         start_date: row.start_date,
@@ -480,7 +480,7 @@ pub struct Grant {
     #[schema(example = "360G-esregistry-1")]
     pub id: String,
     pub title: String,
-    /// The operation's purpose (objective, else description, else its title).
+    /// The operation's purpose (its objective, else its title; never its description).
     pub description: String,
     #[schema(example = "PLN")]
     pub currency: String,

@@ -65,8 +65,13 @@ async fn setting(app: &TestApp) -> Setting {
         .await;
     let axis = app.create("priority-axes", json!({"programme_id": other, "number": "9", "name": "Włączenie społeczne"})).await;
     let measure = app.create("measures", json!({"priority_axis_id": axis, "code": "9.3", "name": "Rozwój ekonomii społecznej"})).await;
-    let undated =
-        app.create("projects", json!({"title": "Współpraca się opłaca", "measure_id": measure, "total_value": "1482320.00", "eu_amount": "1259972.00"})).await;
+    let undated = app
+        .create(
+            "projects",
+            json!({"title": "Współpraca się opłaca", "measure_id": measure, "total_value": "1482320.00", "eu_amount": "1259972.00",
+                                      "description": "Wsparciem objęto 17 osób z gminy Lipno"}),
+        )
+        .await;
     Setting { programme, operation, undated, beneficiary }
 }
 
@@ -89,6 +94,9 @@ async fn the_list_of_operations_gives_the_article_49_fields_to_anyone() {
     let o = &all[0];
     assert_eq!(o["operation_name"], "Kujawsko-pomorskie centrum ekonomii społecznej");
     assert_eq!(o["purpose"], "Rozwój sektora ekonomii społecznej w regionie");
+    // Without an objective there is no purpose: a description is free text, where fiches tell head counts.
+    assert_eq!(all[1]["purpose"], Value::Null, "{}", all[1]);
+    assert!(!serde_json::to_string(&all).unwrap().contains("17 osób"));
     assert_eq!(o["beneficiary"]["id"], s.beneficiary);
     assert_eq!(o["beneficiary"]["name"], "Fundacja Ekonomii Społecznej Pod Lipami");
     assert_eq!((o["start_date"].clone(), o["start_date_basis"].clone()), (json!("2024-02-01"), json!("actual")));
