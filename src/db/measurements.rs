@@ -68,6 +68,11 @@ pub struct MeasurementFilter {
     pub indicator_id: Option<i64>,
     pub status: Option<MeasurementStatus>,
     pub sort: Option<MeasurementSort>,
+    /// Approved values only: what a reader outside the values' owners lists.
+    /// Set by the service, never by a query.
+    #[serde(skip)]
+    #[param(ignore)]
+    pub approved_only: bool,
 }
 
 crate::sort_options!(
@@ -85,6 +90,9 @@ fn apply_filter<'a>(mut q: indicator_measurements::BoxedQuery<'a, Pg>, f: &Measu
     }
     if let Some(status) = f.status {
         q = q.filter(indicator_measurements::status.eq(status));
+    }
+    if f.approved_only {
+        q = q.filter(indicator_measurements::status.eq(MeasurementStatus::Approved));
     }
     q
 }

@@ -90,6 +90,13 @@ pub struct Spec {
     pub import_keys: Option<&'static [&'static [&'static str]]>,
     /// Fields the server derives: shown, never taken from a client.
     pub read_only: &'static [&'static str],
+    /// Fields only the record's owners read (those who may change it, and the
+    /// ROPS that decides on it): notes and the reasons of decisions, which a
+    /// fiche would not print. Anyone else sees them empty, on every read path.
+    pub owners_only: &'static [&'static str],
+    /// A record with a workflow is published once approved: before (a draft,
+    /// submitted or returned) it is its owners' alone, on every read path.
+    pub public_once_approved: bool,
 }
 
 impl Collection {
@@ -269,7 +276,12 @@ impl Collection {
             Collection::IndicatorMeasurements => &["status", "return_reason", "submitted_at", "decided_at"],
             _ => NONE,
         };
-        Spec { path, table, noun, description, owner, personal, import_keys, read_only }
+        let owners_only: &'static [&'static str] = match self {
+            Collection::IndicatorMeasurements => &["comment", "return_reason"],
+            _ => NONE,
+        };
+        let public_once_approved = matches!(self, Collection::IndicatorMeasurements);
+        Spec { path, table, noun, description, owner, personal, import_keys, read_only, owners_only, public_once_approved }
     }
 
     pub fn path(self) -> &'static str {

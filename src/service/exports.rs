@@ -50,7 +50,8 @@ where
 {
     super::records::may_try::<R>(&caller, Action::Read)?;
     let (checker, scoped) = (caller.clone(), filter.clone());
-    let scope = db.run(move |conn| readable_scope::<R>(conn, &checker, &scoped)).await?;
+    let (scope, (filter, outsider)) =
+        db.run(move |conn| Ok((readable_scope::<R>(conn, &checker, &scoped)?, super::records::published_filter::<R>(conn, &checker, &scoped)?))).await?;
     let (sender, chunks) = tokio::sync::mpsc::channel(4);
     let columns = export_columns::<R>();
     let walk = move |conn: &mut diesel::pg::PgConnection| -> Result<(), ServiceError> {
@@ -61,7 +62,10 @@ where
         };
         loop {
             let request = ListRequest { limit: EXPORT_PAGE, window: Window::Keyset { from, backwards: false }, sort: SortKey::ID, count: Count::None };
-            let page = R::list(conn, &filter, &request)?;
+            let mut page = R::list(conn, &filter, &request)?;
+            if outsider {
+                page.records = super::records::for_outsiders::<R>(std::mem::take(&mut page.records));
+            }
             if let Some(scope) = &scope {
                 let events = page.records.iter().map(|r| audit::event::<R>(&caller, Action::Export, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
                 audit::record(conn, &events)?;

@@ -26,7 +26,9 @@ fn current(conn: &mut PgConnection, collection: Collection, ids: &[i64]) -> Resu
     if !collection.public() {
         return Err(ServiceError::Internal(format!("the change log names {collection}, which is personal data and never in the feed")));
     }
-    crate::with_resource!(collection, R => R::find_many(conn, ids)?
+    // The feed is everyone's: records as outsiders see them, an unpublished one
+    // (a draft) as absent until it is published.
+    crate::with_resource!(collection, R => super::records::for_outsiders::<R>(R::find_many(conn, ids)?)
         .into_iter()
         .map(|record| Ok((record.id, serde_json::to_value(view::<R>(record)).map_err(ServiceError::internal)?)))
         .collect())

@@ -18,7 +18,7 @@ use super::resource::Resource;
 use super::ServiceError;
 use crate::db::listing::{Count, ListFilter, ListRequest, Listed};
 use crate::db::{DbError, Record};
-use crate::domain::access::{authorize, authorize_move, needs_scope, Action, Caller, Scope};
+use crate::domain::access::{authorize, authorize_move, authorize_oversight, needs_scope, Action, Caller, Scope};
 use crate::domain::collection::Collection;
 use crate::domain::merge_patch;
 use crate::domain::places::Place;
@@ -184,6 +184,42 @@ pub fn readable_scope<R: Resource>(conn: &mut PgConnection, caller: &Caller, fil
     Ok(Some(scope))
 }
 
+/// Whether the registry publishes records of `R` to outsiders otherwise than
+/// whole (`Spec::owners_only`, `Spec::public_once_approved`).
+fn published_in_part<R: Resource>() -> bool {
+    let spec = R::COLLECTION.spec();
+    !spec.owners_only.is_empty() || spec.public_once_approved
+}
+
+/// Whether `caller` reads records of `R` in `scope` as one of their owners:
+/// those who may change them and the ROPS that decides on them (or an admin),
+/// and the system itself. They see all of a record; anyone else what the
+/// registry publishes.
+fn reads_as_owner<R: Resource>(caller: &Caller, scope: &Scope) -> bool {
+    match caller {
+        Caller::System { .. } => true,
+        Caller::Anonymous => false,
+        Caller::User(_) => authorize_oversight(caller, R::COLLECTION, scope).is_ok(),
+    }
+}
+
+/// The filter a list of `R` is read with: as given for the owners of what it
+/// covers, narrowed to what is published for anyone else; and whether the
+/// records it finds are to be shown as outsiders see them.
+pub fn published_filter<R: Resource>(conn: &mut PgConnection, caller: &Caller, filter: &R::Filter) -> Result<(R::Filter, bool), ServiceError> {
+    let mut filter = filter.clone();
+    if !published_in_part::<R>() || reads_as_owner::<R>(caller, &R::list_scope(conn, &filter)?) {
+        return Ok((filter, false));
+    }
+    R::published_only(&mut filter);
+    Ok((filter, true))
+}
+
+/// What an outsider may see of `records`: those published, as published.
+pub fn for_outsiders<R: Resource>(records: Vec<Record<R::Data>>) -> Vec<Record<R::Data>> {
+    records.into_iter().filter_map(R::for_outsiders).collect()
+}
+
 /// A page of a list, and each record's place when a map was asked for.
 pub struct Page<D> {
     pub listed: Listed<D>,
@@ -218,7 +254,11 @@ pub fn list<R: Resource>(
     } else {
         request
     };
-    let listed = R::list(conn, filter, request)?;
+    let (filter, outsider) = published_filter::<R>(conn, caller, filter)?;
+    let mut listed = R::list(conn, &filter, request)?;
+    if outsider {
+        listed.records = for_outsiders::<R>(std::mem::take(&mut listed.records));
+    }
     if let Some(scope) = &scope {
         let events = listed.records.iter().map(|r| audit::event::<R>(caller, Action::Read, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
         audit::record(conn, &events)?;
@@ -240,6 +280,10 @@ pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> R
         let scope = R::scope(conn, Some(id), &record.data)?;
         authorize(caller, R::COLLECTION, Action::Read, Some(&scope))?;
         audit::write::<R>(conn, caller, Action::Read, id, &scope, None, None)?;
+    }
+    if published_in_part::<R>() && !reads_as_owner::<R>(caller, &R::scope(conn, Some(id), &record.data)?) {
+        // Unpublished is as good as absent: an outsider learns not even that it exists.
+        return R::for_outsiders(record).ok_or_else(|| not_found::<R>(id)(DbError::NotFound));
     }
     Ok(record)
 }

@@ -67,6 +67,17 @@ pub trait Resource: Store<Data: Writable> {
         Ok(())
     }
 
+    /// A record as a reader outside its owners sees it, as the registry publishes
+    /// it (`Spec::owners_only` emptied; `None` unless approved where
+    /// `Spec::public_once_approved`).
+    fn for_outsiders(record: Record<Self::Data>) -> Option<Record<Self::Data>> {
+        Some(record)
+    }
+
+    /// Narrows a list's filter to the records published to outsiders
+    /// (`Spec::public_once_approved`), so that paging and totals count only those.
+    fn published_only(_filter: &mut Self::Filter) {}
+
     /// What a filtered list covers, for collections whose reads are scoped.
     fn list_scope(_conn: &mut PgConnection, _filter: &Self::Filter) -> Result<Scope, ServiceError> {
         Ok(Scope::Everything)

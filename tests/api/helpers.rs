@@ -21,8 +21,16 @@ pub fn server_url() -> String {
     std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
+/// The URL of database `name` on the test server, without TLS: the server is on
+/// loopback, and OpenSSL's clean-up at process exit races with the connections
+/// other threads still hold then (each instance's cache listener), which once
+/// aborted the test binary with a double free after every test had passed.
+pub fn database_url(name: &str) -> String {
+    format!("{}/{name}?sslmode=disable", server_url())
+}
+
 fn admin_connection() -> PgConnection {
-    PgConnection::establish(&format!("{}/postgres", server_url())).expect("PostgreSQL must be running for the tests (scripts/test starts it)")
+    PgConnection::establish(&database_url("postgres")).expect("PostgreSQL must be running for the tests (scripts/test starts it)")
 }
 
 /// A template database holding the current migrations, made once per run.
@@ -47,7 +55,7 @@ fn template() -> &'static str {
             let building = format!("{name}_building");
             diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}")).execute(&mut conn).unwrap();
             diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut conn).unwrap();
-            let mut template_conn = PgConnection::establish(&format!("{}/{building}", server_url())).unwrap();
+            let mut template_conn = PgConnection::establish(&database_url(&building)).unwrap();
             es_registry::db::pool::run_migrations(&mut template_conn).unwrap();
             drop(template_conn);
             diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut conn).unwrap();
@@ -142,8 +150,8 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
     let template = template();
     diesel::sql_query(format!("CREATE DATABASE {database} TEMPLATE {template}")).execute(&mut admin_connection()).unwrap();
     let database_url = match database_port {
-        Some(port) => format!("postgres://postgres@127.0.0.1:{port}/{database}"),
-        None => format!("{}/{database}", server_url()),
+        Some(port) => format!("postgres://postgres@127.0.0.1:{port}/{database}?sslmode=disable"),
+        None => database_url(&database),
     };
     let jwt_key = es_registry::service::auth::tokens::random_key();
     let settings = test_settings(&database_url, database_port.is_some(), &jwt_key);

@@ -26,6 +26,7 @@ mod operations;
 mod permissions;
 mod personal_data;
 mod portal;
+mod publication;
 mod register;
 mod resources;
 mod results;

@@ -1,7 +1,7 @@
 //! Operations: request ids, metrics, logs without personal data, and a graceful
 //! shutdown of the real binary on SIGTERM.
 
-use crate::helpers::{server_url, spawn_app, METRICS_TOKEN};
+use crate::helpers::{spawn_app, METRICS_TOKEN};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -53,7 +53,7 @@ fn free_port() -> u16 {
 async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
     let port = free_port();
     let database = format!("es_shutdown_{}", std::process::id());
-    let database_url = format!("{}/{database}", server_url());
+    let database_url = crate::helpers::database_url(&database);
     let binary = env!("CARGO_BIN_EXE_es-registry");
     let mut server = Command::new(binary)
         .arg("serve")

@@ -1,7 +1,7 @@
 //! Reported indicator values and their approval: draft → submitted (by the
 //! project's writers) → approved or returned with a reason (by the ROPS).
 
-use crate::db::measurements::{indicator_project, indicator_terms, set_status, MeasurementData, Measurements};
+use crate::db::measurements::{indicator_project, indicator_terms, set_status, MeasurementData, MeasurementFilter, Measurements};
 use crate::db::reporting_periods::{frozen_values_below, period_of_value, AboveValues};
 use crate::db::{scopes, Record, Store};
 use crate::domain::access::{authorize, authorize_decision, Action, Caller, Scope};
@@ -140,6 +140,29 @@ impl Resource for Measurements {
 
     fn permission_key(data: &MeasurementData) -> Option<i64> {
         Some(data.indicator_id)
+    }
+
+    /// A value no one has approved yet is its owners'; so are its comment and
+    /// the reason it was returned (the registry's `owners_only`).
+    fn for_outsiders(mut record: Record<MeasurementData>) -> Option<Record<MeasurementData>> {
+        if record.data.status != MeasurementStatus::Approved {
+            return None;
+        }
+        record.data.comment = None;
+        record.data.return_reason = None;
+        Some(record)
+    }
+
+    fn published_only(filter: &mut MeasurementFilter) {
+        filter.approved_only = true;
+    }
+
+    /// A list narrowed to one indicator covers that indicator's project.
+    fn list_scope(conn: &mut PgConnection, filter: &MeasurementFilter) -> Result<Scope, ServiceError> {
+        match filter.indicator_id.map(|indicator| indicator_project(conn, indicator)).transpose()?.flatten() {
+            Some(project) => Ok(scopes::project(conn, project)?),
+            None => Ok(Scope::Everything),
+        }
     }
 
     /// The workflow's state stays as it is while the value does; a changed value
