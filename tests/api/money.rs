@@ -421,7 +421,7 @@ async fn a_claim_is_made_by_its_project_and_decided_by_its_rops_never_by_its_mak
     assert_eq!((decided.body["status"].clone(), decided.body["approved_amount"].clone()), (json!("approved"), json!("265000.00")));
 
     // A claim a ROPS account made is decided by another account, or an admin.
-    let made = app.as_user(&rops).post("/api/v1/payment-claims", &claim(p, "W/2", 2021, "interim", "submitted", "1000.00", None)).await;
+    let made = app.as_user(&rops).post("/api/v1/payment-claims", &claim(p, "W/2", 2020, "interim", "submitted", "1000.00", None)).await;
     assert_eq!(made.status, 201, "{}", made.body);
     forbidden(&app.as_user(&rops).patch(&path(made.id()), &approve("900.00")).await, "the ROPS account that made it");
     forbidden(&app.as_user(&rops).post("/api/v1/payment-claims", &claim(p, "W/3", 2021, "final", "approved", "10.00", Some("10.00"))).await, "made approved");
