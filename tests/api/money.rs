@@ -436,7 +436,10 @@ async fn a_claim_is_made_by_its_project_and_decided_by_its_rops_never_by_its_mak
     forbidden(&app.as_user(&second_rops).patch(&path(approved), &approve("1.00")).await, "the ROPS does not decide twice");
     forbidden(&app.as_user(&rops).delete(&path(made.id())).await, "nor deletes a decided claim");
     let stored = stored_claim(&app, approved).await;
-    assert_eq!((stored["status"].clone(), stored["approved_amount"].clone(), stored["notes"].clone()), (json!("approved"), json!("265000.00"), json!("brak faktur")));
+    assert_eq!(
+        (stored["status"].clone(), stored["approved_amount"].clone(), stored["notes"].clone()),
+        (json!("approved"), json!("265000.00"), json!("brak faktur"))
+    );
     let spending = app.anonymous().get(&format!("/api/v1/projects/{p}/spending")).await.body;
     assert_eq!(dec(&spending["approved"]), d("265000.00"), "only the ROPS's approval counts: {spending}");
     let corrected = app.patch(&path(approved), &json!({"approved_amount": "264000.00"})).await;

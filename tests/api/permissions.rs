@@ -559,13 +559,11 @@ async fn a_partner_promotes_neither_itself_nor_another_and_writes_only_while_its
     refused(app.as_user(&owes).patch(&format!("/api/v1/partners/{partner}"), &json!({"role": "beneficiary"})).await, "nor turns its partner row into one");
     refused(app.as_user(&owes).patch(&format!("/api/v1/partners/{beneficiary}"), &json!({"valid_to": days_ago(1)})).await, "nor ends the beneficiary's");
     let import = app
-        .send(
-            app.client
-                .post(app.url("/api/v1/imports/partners"))
-                .bearer_auth(&owes)
-                .header("content-type", "text/csv")
-                .body(format!("project_id,beneficiary_id,role,valid_from\n{p},{},beneficiary,{}\n", w.owes_a, days_ago(1))),
-        )
+        .send(app.client.post(app.url("/api/v1/imports/partners")).bearer_auth(&owes).header("content-type", "text/csv").body(format!(
+            "project_id,beneficiary_id,role,valid_from\n{p},{},beneficiary,{}\n",
+            w.owes_a,
+            days_ago(1)
+        )))
         .await;
     assert_eq!((import.status, import.body["errors"][0]["code"].clone()), (422, json!("forbidden")), "nor through an import: {}", import.body);
     let roles = app.get(&format!("/api/v1/partners?project_id={p}&role=beneficiary")).await;
@@ -573,7 +571,8 @@ async fn a_partner_promotes_neither_itself_nor_another_and_writes_only_while_its
     assert_eq!(roles.body["items"][0]["valid_to"], Value::Null);
 
     // Who runs it is the ROPS's to set.
-    let named = app.as_user(&rops).post("/api/v1/partners", &json!({"project_id": p, "beneficiary_id": w.jst_org, "role": "leader", "valid_from": days_ago(1)})).await;
+    let named =
+        app.as_user(&rops).post("/api/v1/partners", &json!({"project_id": p, "beneficiary_id": w.jst_org, "role": "leader", "valid_from": days_ago(1)})).await;
     assert_eq!(named.status, 201, "{}", named.body);
     let co_beneficiary = json!({"project_id": p, "beneficiary_id": w.owes_pm, "role": "beneficiary", "valid_from": days_ago(1)});
     assert_eq!(app.as_user(&rops).post("/api/v1/partners", &co_beneficiary).await.status, 201, "the ROPS adds a beneficiary row");
