@@ -83,6 +83,22 @@ pub fn forget_values(conn: &mut PgConnection, resource: &str, record_id: i64, fi
     Ok(())
 }
 
+/// The accounts that made record `record_id` of `resource` and that last
+/// changed it, as the audit trail names them (the system names no account):
+/// every write is audited in its own transaction, whatever its path.
+pub fn makers(conn: &mut PgConnection, resource: &str, record_id: i64) -> Result<Vec<i64>, DbError> {
+    let writes = || {
+        audit_events::table
+            .filter(audit_events::resource.eq(resource))
+            .filter(audit_events::record_id.eq(record_id))
+            .filter(audit_events::action.eq_any(["create", "update"]))
+            .select(audit_events::user_id)
+    };
+    let made = writes().filter(audit_events::action.eq("create")).load::<Option<i64>>(conn)?;
+    let last = writes().order(audit_events::id.desc()).first::<Option<i64>>(conn).optional()?;
+    Ok(made.into_iter().chain(last).flatten().collect())
+}
+
 fn filtered<'a>(f: &'a AuditFilter, voivodeship: Option<&'a str>) -> audit_events::BoxedQuery<'a, Pg> {
     let mut q = audit_events::table.into_boxed();
     if let Some(r) = &f.resource {

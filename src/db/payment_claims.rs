@@ -32,7 +32,8 @@ pub struct PaymentClaimData {
     #[schema(value_type = String, example = "512340.18")]
     pub claimed_amount: Decimal,
     /// The amount approved: given with an `approved` status (and required then),
-    /// never with another; not above `claimed_amount`.
+    /// never with another; not above `claimed_amount`. Like the verdict, the
+    /// decision of the ROPS of the project's voivodeship (or an admin).
     #[schema(value_type = Option<String>, example = "509870.00")]
     pub approved_amount: Option<Decimal>,
     /// The EU co-financing of the approved amount; not above it.

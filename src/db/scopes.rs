@@ -39,7 +39,7 @@ fn organisations(conn: &mut PgConnection, project_id: i64) -> Result<Vec<i64>, D
 }
 
 /// The organisations that lead a project today: its beneficiary or leader (roles
-/// an OWES cannot hand to another organisation, unlike a partner's).
+/// only the ROPS or an admin gives, unlike a partner's).
 pub fn leaders(conn: &mut PgConnection, project_id: i64) -> Result<Vec<i64>, DbError> {
     in_roles(conn, project_id, &["beneficiary", "leader"])
 }

@@ -8,9 +8,9 @@
 //! | anonymous | public collections; never personal data | nothing |
 //! | jst       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own needs and strategy documents; networks it coordinates, their members and agreements |
 //! | pes       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own offers; networks it coordinates, their members and agreements |
-//! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them (supported institutions, the project's agreements); new projects in its voivodeship, with itself as beneficiary; networks it coordinates, their members and agreements |
-//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records, the register's entries (statuses, marks), offers, needs and strategy documents of its organisations, its competitions' awards, its committees (members, meetings, resolutions), networks coordinated there; owes/jst/pes users there |
-//! | admin     | everything                              | everything |
+//! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them (supported institutions, the project's agreements), but not who runs them (their beneficiary and leader rows) nor any decision (a payment claim only while undecided, never its verdict or approved amounts); new projects in its voivodeship, with itself as beneficiary; networks it coordinates, their members and agreements |
+//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records (who runs them included), the register's entries (statuses, marks), offers, needs and strategy documents of its organisations, its competitions' awards, its committees (members, meetings, resolutions), networks coordinated there; owes/jst/pes users there; decisions on its projects' reported values and payment claims, but never on a claim its account made or last changed, and a decided claim is frozen |
+//! | admin     | everything                              | everything (decided claims included, audited as every write) |
 //!
 //! Which collection falls under which line follows from the registry
 //! ([`Collection::spec`]): its [`Owner`] and whether it is personal.
@@ -274,14 +274,20 @@ pub fn authorize_move(caller: &Caller, before: &Scope, after: &Scope) -> Result<
     }
 }
 
-/// Who owns a project is the ROPS's business: an OWES may add and change the roles
-/// of others (partners, implementers), but not another organisation's role as
-/// beneficiary or leader.
-pub fn authorize_role_row(caller: &Caller, role: PartnerRole, organisation_id: i64) -> Result<(), Refusal> {
+/// Who runs a project is the ROPS's business: its beneficiary and leader rows
+/// are added, changed and ended by the ROPS of the project's voivodeship or an
+/// admin (who must also be allowed to write the project), never by an OWES, not
+/// even for itself: a partner promotes neither itself nor another. An OWES keeps
+/// the other roles of its projects (partners, implementers, on whose behalf). A
+/// project an OWES registers makes it its beneficiary by the registration itself
+/// (projects' `Resource::after_create`), not by a role row it writes.
+pub fn authorize_role_row(caller: &Caller, role: PartnerRole) -> Result<(), Refusal> {
     let Some(user) = caller.user() else { return Ok(()) };
-    let ownership = matches!(role, PartnerRole::Beneficiary | PartnerRole::Leader);
-    if user.role == Role::Owes && ownership && user.organisation_id != Some(organisation_id) {
-        return Err(forbidden("an OWES does not change another organisation's role as beneficiary or leader"));
+    let runs_project = matches!(role, PartnerRole::Beneficiary | PartnerRole::Leader);
+    if runs_project && !matches!(user.role, Role::Rops | Role::Admin) {
+        return Err(forbidden(
+            "who runs a project (its beneficiary and leader rows) is set by the ROPS of the project's voivodeship or an admin: an OWES adds, changes and ends only the other roles",
+        ));
     }
     Ok(())
 }
@@ -305,14 +311,62 @@ pub fn authorize_identity_change(caller: &Caller, organisation: &Scope) -> Resul
     }
 }
 
-/// Approving or returning a reported indicator value is the ROPS's (or an admin's).
+/// Deciding on a project's record (approving or returning a reported indicator
+/// value; approving, rejecting or returning a payment claim) is the ROPS's of the
+/// project's voivodeship (or an admin's).
 pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), Refusal> {
     let user = caller.signed_in()?;
     match user.role {
         Role::Admin => Ok(()),
         Role::Rops if in_voivodeship(user, scope) => Ok(()),
-        _ => Err(forbidden("only the ROPS of the project's voivodeship approves or returns reported values")),
+        _ => Err(forbidden("only the ROPS of the project's voivodeship (or an admin) decides on the project's reported values and payment claims")),
     }
+}
+
+/// A write of a record that the ROPS decides on (a payment claim), as the
+/// permission table sees it: what the resource and the audit trail tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecidedWrite {
+    /// The record as stored is decided for good (approved or rejected).
+    pub frozen: bool,
+    /// The write gives or changes a decision (a verdict, an approved amount or day).
+    pub decides: bool,
+    /// The write creates the record, or changes more of it than its decision:
+    /// its caller is then one of its makers.
+    pub makes: bool,
+    /// The accounts that made the stored record and that last changed it.
+    pub makers: Vec<i64>,
+}
+
+/// The maker never decides alone. A record the ROPS decides on (a payment
+/// claim) is made and changed by its project's writers while undecided; giving
+/// or changing its decision is for [`authorize_decision`] (the ROPS of the
+/// project's voivodeship), but never by an account that made or last changed
+/// the record, nor in the same write as a change of what is decided; once
+/// decided for good it is frozen. An admin may do all of it (audited as every
+/// write is), and so may the system (the operator of the machine). Asked by
+/// every write of such a record, on top of [`authorize`].
+pub fn authorize_decided_write(caller: &Caller, scope: &Scope, write: &DecidedWrite) -> Result<(), Refusal> {
+    if let Caller::System { .. } = caller {
+        return Ok(());
+    }
+    let user = caller.signed_in()?;
+    if user.role == Role::Admin {
+        return Ok(());
+    }
+    if write.frozen {
+        return Err(forbidden("this record is decided (approved or rejected) and so frozen: only an admin changes or deletes it"));
+    }
+    if !write.decides {
+        return Ok(());
+    }
+    authorize_decision(caller, scope)?;
+    if write.makes || write.makers.contains(&user.id) {
+        return Err(forbidden(
+            "the maker never decides alone: an account that made or last changed this record does not decide it, nor decides in the write that changes it; another account of the ROPS (or an admin) does",
+        ));
+    }
+    Ok(())
 }
 
 /// Evidence files are part of the record they are attached to (a reported
@@ -484,6 +538,49 @@ mod tests {
         assert!(authorize_identity_change(&jst, &own).is_err());
         assert!(authorize_identity_change(&user(Role::Rops, Some(1), Some("04")), &own).is_ok());
         assert!(authorize_identity_change(&user(Role::Rops, Some(1), Some("22")), &own).is_err());
+    }
+
+    #[test]
+    fn who_runs_a_project_is_set_by_the_rops_and_a_partner_promotes_nobody() {
+        let owes = user(Role::Owes, Some(7), Some("04"));
+        for role in [PartnerRole::Beneficiary, PartnerRole::Leader] {
+            assert!(authorize_role_row(&owes, role).is_err(), "{role}: not even for itself");
+            assert!(authorize_role_row(&user(Role::Rops, Some(1), Some("04")), role).is_ok(), "{role}");
+            assert!(authorize_role_row(&user(Role::Admin, None, None), role).is_ok(), "{role}");
+        }
+        for role in [PartnerRole::Partner, PartnerRole::Implementer, PartnerRole::OnBehalfOf] {
+            assert!(authorize_role_row(&owes, role).is_ok(), "{role}");
+        }
+    }
+
+    #[test]
+    fn the_maker_never_decides_alone_and_a_decision_is_final() {
+        let as_account = |caller: Caller, id: i64| match caller {
+            Caller::User(user) => Caller::User(User { id, ..user }),
+            other => other,
+        };
+        let scope = project("04", vec![7]);
+        let owes = as_account(user(Role::Owes, Some(7), Some("04")), 10);
+        let rops = as_account(user(Role::Rops, Some(1), Some("04")), 20);
+        let other_region = as_account(user(Role::Rops, Some(2), Some("22")), 30);
+        let admin = as_account(user(Role::Admin, None, None), 40);
+        let decision = |makers: Vec<i64>| DecidedWrite { decides: true, makers, ..DecidedWrite::default() };
+        // Undecided records are the project's writers' to make and change.
+        assert!(authorize_decided_write(&owes, &scope, &DecidedWrite { makes: true, ..DecidedWrite::default() }).is_ok());
+        // A decision is the region's ROPS's, made by someone else.
+        assert!(authorize_decided_write(&owes, &scope, &decision(vec![])).is_err());
+        assert!(authorize_decided_write(&other_region, &scope, &decision(vec![10])).is_err());
+        assert!(authorize_decided_write(&rops, &scope, &decision(vec![10])).is_ok());
+        assert!(authorize_decided_write(&rops, &scope, &decision(vec![10, 20])).is_err(), "it made or last changed it");
+        assert!(authorize_decided_write(&rops, &scope, &DecidedWrite { makes: true, ..decision(vec![10]) }).is_err(), "changed and decided at once");
+        assert!(authorize_decided_write(&admin, &scope, &DecidedWrite { makes: true, ..decision(vec![40]) }).is_ok());
+        // Decided for good: frozen, but for an admin.
+        let frozen = DecidedWrite { frozen: true, ..DecidedWrite::default() };
+        assert!(authorize_decided_write(&owes, &scope, &frozen).is_err());
+        assert!(authorize_decided_write(&rops, &scope, &frozen).is_err());
+        assert!(authorize_decided_write(&admin, &scope, &frozen).is_ok());
+        assert!(authorize_decided_write(&Caller::System { name: "import" }, &scope, &frozen).is_ok());
+        assert!(matches!(authorize_decided_write(&Caller::Anonymous, &scope, &decision(vec![])), Err(Refusal::Unauthorized(_))));
     }
 
     #[test]

@@ -284,9 +284,25 @@ code_list!(
 code_list!(
     /// Where a payment claim stands: a `draft` not yet handed in, `submitted` to
     /// the managing authority, `returned` for correction, `approved` (with the
-    /// amount approved) or `rejected`.
+    /// amount approved) or `rejected`. The last three are the verdicts of the ROPS
+    /// of the project's voivodeship (or an admin), never of the account that made
+    /// or last changed the claim; an approved or rejected claim is frozen but for
+    /// an admin.
     PaymentClaimStatus { Draft => "draft", Submitted => "submitted", Returned => "returned", Approved => "approved", Rejected => "rejected" }
 );
+
+impl PaymentClaimStatus {
+    /// A verdict of the managing authority (returned, approved, rejected), not
+    /// a step of the project's own (draft, submitted).
+    pub fn is_verdict(self) -> bool {
+        matches!(self, PaymentClaimStatus::Returned | PaymentClaimStatus::Approved | PaymentClaimStatus::Rejected)
+    }
+
+    /// Decided for good: approved or rejected.
+    pub fn is_final(self) -> bool {
+        matches!(self, PaymentClaimStatus::Approved | PaymentClaimStatus::Rejected)
+    }
+}
 
 code_list!(
     /// Whether a reporting period still takes values: `open`, or `locked` once

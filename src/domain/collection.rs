@@ -219,7 +219,7 @@ impl Collection {
                 "payment_claims",
                 "payment claim",
                 Project,
-                "Projects' payment claims (wnioski o płatność): period, kind, status, amounts claimed and approved",
+                "Projects' payment claims (wnioski o płatność): period, kind, status, amounts claimed and approved; made by the project, decided by the ROPS of its voivodeship (never by the account that made or last changed the claim), frozen once approved or rejected",
             ),
             Collection::ReportingPeriods => (
                 "reporting-periods",

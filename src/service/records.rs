@@ -9,7 +9,8 @@
 //!    no write at all;
 //! 4. the change must be allowed by the record's state (`Resource::check_change`);
 //! 5. may the caller write the record as it will be (its new owner, no move
-//!    between voivodeships but by an admin, and its content)?
+//!    between voivodeships but by an admin, its content, and who may make this
+//!    write of it: `Resource::authorize_write`, as a deletion asks too)?
 //!
 //! and is written with one audit event (`service::audit`).
 
@@ -134,6 +135,7 @@ impl<'c, R: Resource> Judge<'c, R> {
             None => judge(conn),
         }?;
         R::authorize_content(caller, data)?;
+        R::authorize_write(conn, caller, &scope, before.map(|(record, _)| record), Some(data))?;
         Ok(scope)
     }
 
@@ -382,6 +384,7 @@ pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pr
         authorize(caller, R::COLLECTION, Action::Delete, Some(&scope))?;
         let scope = hold::<R>(conn, caller, Action::Delete, scope)?;
         R::authorize_content(caller, &stored.data)?;
+        R::authorize_write(conn, caller, &scope, Some(&stored), None)?;
         precondition(&stored)?;
         R::before_delete(conn, &stored)?;
         // Its files go first, each removal checked and audited as one of its own.

@@ -46,6 +46,22 @@ pub trait Resource: Store<Data: Writable> {
         Ok(())
     }
 
+    /// Rules about who may make a write that need what the record was and
+    /// becomes, and what the database knows of it (who made it): a payment
+    /// claim's decision is the ROPS's and never its maker's. Asked by every
+    /// create (`before` none), change and delete (`after` none) of every path,
+    /// once the caller may write the record (`scope`, as it will be, or as it is
+    /// for a delete); the rules live in the permission module.
+    fn authorize_write(
+        _conn: &mut PgConnection,
+        _caller: &Caller,
+        _scope: &Scope,
+        _before: Option<&Record<Self::Data>>,
+        _after: Option<&Self::Data>,
+    ) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
     /// Refuses any change to a record its state has closed (an anonymised person,
     /// a submitted value), asked once the caller may write the stored record and
     /// before the new one is even checked.

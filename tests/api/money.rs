@@ -347,3 +347,135 @@ async fn the_demo_money_adds_up() {
     let report = app.anonymous().get("/api/v1/reports/spending?group_by=voivodeship&format=csv").await;
     assert_eq!(report.status, 200);
 }
+
+/// Claim `id` as stored.
+async fn stored_claim(app: &TestApp, id: i64) -> Value {
+    let reply = app.get(&format!("/api/v1/payment-claims/{id}")).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body
+}
+
+/// Refused for who asked, with a problem document that says why.
+fn forbidden(reply: &Reply, what: &str) {
+    assert_eq!(reply.status, 403, "{what}: {}", reply.body);
+    assert_eq!(reply.content_type(), "application/problem+json", "{what}");
+    assert!(reply.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{what}: {}", reply.body);
+}
+
+#[tokio::test]
+async fn a_claim_is_made_by_its_project_and_decided_by_its_rops_never_by_its_maker() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let owes = app.user_token("owes-a@claims.pl", Role::Owes, Some(w.owes_a)).await;
+    let rops = app.user_token("rops-kp@claims.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let second_rops = app.user_token("rops-kp-2@claims.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let rops_pm = app.user_token("rops-pm@claims.pl", Role::Rops, Some(w.rops_pm_org)).await;
+    let p = w.project_a;
+    let path = |id: i64| format!("/api/v1/payment-claims/{id}");
+    let approve = |amount: &str| json!({"status": "approved", "approved_amount": amount, "approved_on": "2021-03-15"});
+
+    // The tester's finding: an OWES approving its own claim as it makes it.
+    let own = claim(p, "W/1", 2020, "interim", "approved", "300000.00", Some("300000.00"));
+    forbidden(&app.as_user(&owes).post("/api/v1/payment-claims", &own).await, "an OWES does not approve its own claim");
+    for status in ["rejected", "returned"] {
+        let verdict = claim(p, "W/1", 2020, "interim", status, "300000.00", None);
+        forbidden(&app.as_user(&owes).post("/api/v1/payment-claims", &verdict).await, status);
+    }
+    let mut amount = claim(p, "W/1", 2020, "interim", "submitted", "300000.00", None);
+    amount["approved_amount"] = json!("300000.00");
+    let refused = app.as_user(&owes).post("/api/v1/payment-claims", &amount).await;
+    assert!(refused.status == 403 || refused.status == 422, "an approved amount is not the project's to give: {}", refused.body);
+    assert_eq!(refused.content_type(), "application/problem+json");
+    assert_eq!(app.total(&format!("payment-claims?project_id={p}")).await, 0, "nothing was written");
+    let spending = app.anonymous().get(&format!("/api/v1/projects/{p}/spending")).await.body;
+    assert_eq!(dec(&spending["approved"]), Decimal::ZERO, "{spending}");
+
+    // The project makes, changes and deletes its claims while they are undecided.
+    let draft = app.as_user(&owes).post("/api/v1/payment-claims", &claim(p, "W/1", 2020, "interim", "draft", "300000.00", None)).await;
+    assert_eq!(draft.status, 201, "{}", draft.body);
+    let submitted = app.as_user(&owes).patch(&path(draft.id()), &json!({"status": "submitted", "claimed_amount": "290000.00"})).await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    let spare = app.as_user(&owes).post("/api/v1/payment-claims", &claim(p, "W/9", 2021, "interim", "draft", "1.00", None)).await;
+    assert_eq!(app.as_user(&owes).delete(&path(spare.id())).await.status, 204);
+    // ... but does not decide them, once made.
+    forbidden(&app.as_user(&owes).patch(&path(draft.id()), &approve("290000.00")).await, "an OWES does not approve its claim");
+    forbidden(&app.as_user(&owes).patch(&path(draft.id()), &json!({"status": "rejected"})).await, "nor reject it");
+    assert_eq!(stored_claim(&app, draft.id()).await["status"], "submitted", "nothing was written");
+
+    // The ROPS of the region decides, and another region's does not.
+    forbidden(&app.as_user(&rops_pm).patch(&path(draft.id()), &approve("290000.00")).await, "another region's ROPS");
+    let returned = app.as_user(&rops).patch(&path(draft.id()), &json!({"status": "returned", "notes": "brak faktur"})).await;
+    assert_eq!(returned.status, 200, "{}", returned.body);
+    // A returned claim is the project's to correct and hand in again.
+    let again = app.as_user(&owes).patch(&path(draft.id()), &json!({"status": "submitted", "claimed_amount": "280000.00"})).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    // A ROPS that changed the claim does not approve it alone, nor changes it in the approving write.
+    let corrected = app.as_user(&rops).patch(&path(draft.id()), &json!({"claimed_amount": "270000.00"})).await;
+    assert_eq!(corrected.status, 200, "{}", corrected.body);
+    forbidden(&app.as_user(&rops).patch(&path(draft.id()), &approve("270000.00")).await, "the ROPS account that last changed it");
+    let mut both = approve("260000.00");
+    both["claimed_amount"] = json!("260000.00");
+    forbidden(&app.as_user(&second_rops).patch(&path(draft.id()), &both).await, "changing and deciding at once");
+    let decided = app.as_user(&second_rops).patch(&path(draft.id()), &approve("265000.00")).await;
+    assert_eq!(decided.status, 200, "another account of the ROPS approves: {}", decided.body);
+    assert_eq!((decided.body["status"].clone(), decided.body["approved_amount"].clone()), (json!("approved"), json!("265000.00")));
+
+    // A claim a ROPS account made is decided by another account, or an admin.
+    let made = app.as_user(&rops).post("/api/v1/payment-claims", &claim(p, "W/2", 2020, "interim", "submitted", "1000.00", None)).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    forbidden(&app.as_user(&rops).patch(&path(made.id()), &approve("900.00")).await, "the ROPS account that made it");
+    forbidden(&app.as_user(&rops).post("/api/v1/payment-claims", &claim(p, "W/3", 2021, "final", "approved", "10.00", Some("10.00"))).await, "made approved");
+    assert_eq!(app.patch(&path(made.id()), &json!({"status": "rejected"})).await.status, 200, "an admin decides");
+
+    // A decided claim is frozen for everyone but an admin.
+    let approved = draft.id();
+    forbidden(&app.as_user(&owes).patch(&path(approved), &json!({"notes": "x"})).await, "the OWES changes no approved claim");
+    forbidden(&app.as_user(&owes).patch(&path(approved), &json!({"status": "draft", "approved_amount": null, "approved_on": null})).await, "nor reopens it");
+    forbidden(&app.as_user(&owes).delete(&path(approved)).await, "nor deletes it");
+    forbidden(&app.as_user(&owes).patch(&path(made.id()), &json!({"status": "submitted"})).await, "nor takes a rejected one back");
+    forbidden(&app.as_user(&second_rops).patch(&path(approved), &approve("1.00")).await, "the ROPS does not decide twice");
+    forbidden(&app.as_user(&rops).delete(&path(made.id())).await, "nor deletes a decided claim");
+    let stored = stored_claim(&app, approved).await;
+    assert_eq!(
+        (stored["status"].clone(), stored["approved_amount"].clone(), stored["notes"].clone()),
+        (json!("approved"), json!("265000.00"), json!("brak faktur"))
+    );
+    let spending = app.anonymous().get(&format!("/api/v1/projects/{p}/spending")).await.body;
+    assert_eq!(dec(&spending["approved"]), d("265000.00"), "only the ROPS's approval counts: {spending}");
+    let corrected = app.patch(&path(approved), &json!({"approved_amount": "264000.00"})).await;
+    assert_eq!(corrected.status, 200, "an admin corrects a decided claim: {}", corrected.body);
+    let trail = app.get(&format!("/api/v1/audit-events?resource=payment-claims&record_id={approved}&action=update")).await;
+    assert_eq!(trail.body["items"][0]["after"]["approved_amount"], "264000.00", "and is audited: {}", trail.body);
+}
+
+#[tokio::test]
+async fn an_import_decides_no_claim_a_single_write_may_not() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let owes = app.user_token("owes-a@imports.pl", Role::Owes, Some(w.owes_a)).await;
+    let rops = app.user_token("rops-kp@imports.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    let p = w.project_a;
+    let import = |token: &str, body: String| {
+        app.send(app.client.post(app.url("/api/v1/imports/payment-claims")).bearer_auth(token).header("content-type", "text/csv").body(body))
+    };
+    let header = "project_id,number,period_from,period_to,kind,status,claimed_amount,approved_amount,approved_on\n";
+    let approved = format!("{header}{p},WNP/1,2020-01-01,2020-06-30,interim,approved,300000.00,300000.00,2020-09-01\n");
+    let refused = import(&owes, approved.clone()).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!((refused.body["errors"][0]["code"].clone(), refused.body["errors"][0]["line"].clone()), (json!("forbidden"), json!(2)), "{}", refused.body);
+    assert_eq!(import(&rops, approved.clone()).await.body["errors"][0]["code"], "forbidden", "the ROPS making it does not approve it alone");
+    assert_eq!(app.total(&format!("payment-claims?project_id={p}")).await, 0, "nothing was written");
+
+    // The project imports its undecided claims; an import then approving them is the ROPS's.
+    let submitted = format!("{header}{p},WNP/1,2020-01-01,2020-06-30,interim,submitted,300000.00,,\n");
+    let loaded = import(&owes, submitted).await;
+    assert_eq!((loaded.status, loaded.body["inserted"].clone()), (200, json!(1)), "{}", loaded.body);
+    let by_owes = import(&owes, approved.clone()).await;
+    assert_eq!((by_owes.status, by_owes.body["errors"][0]["code"].clone()), (422, json!("forbidden")), "{}", by_owes.body);
+    let by_rops = import(&rops, approved.clone()).await;
+    assert_eq!((by_rops.status, by_rops.body["updated"].clone()), (200, json!(1)), "{}", by_rops.body);
+    // Once decided, the OWES's import of it unchanged changes nothing, and of it changed is refused.
+    assert_eq!(import(&owes, approved.clone()).await.body["unchanged"], 1);
+    let changed = import(&owes, approved.replace("2020-09-01", "2020-09-02")).await;
+    assert_eq!((changed.status, changed.body["errors"][0]["code"].clone()), (422, json!("forbidden")), "{}", changed.body);
+}

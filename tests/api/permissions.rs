@@ -30,6 +30,7 @@ pub struct World {
     pub indicator_b: i64,
     pub partner_a: i64,
     pub leader_b: i64,
+    pub implementer_a: i64,
     pub participant_a: i64,
     pub participant_b: i64,
 }
@@ -55,6 +56,8 @@ pub async fn world(app: &TestApp) -> World {
     let partner_a = app.create("partners", json!({"project_id": project_a, "beneficiary_id": owes_a, "role": "beneficiary"})).await;
     // OWES B leads project A beside OWES A: a role OWES A may not touch.
     let leader_b = app.create("partners", json!({"project_id": project_a, "beneficiary_id": owes_b, "role": "leader"})).await;
+    // The local government carries out part of project A: a role OWES A keeps.
+    let implementer_a = app.create("partners", json!({"project_id": project_a, "beneficiary_id": jst_org, "role": "implementer"})).await;
     app.create("partners", json!({"project_id": project_b, "beneficiary_id": owes_b, "role": "beneficiary"})).await;
     // OWES A was project B's partner once, but no longer.
     app.create("partners", json!({"project_id": project_b, "beneficiary_id": owes_a, "role": "partner", "valid_to": "2020-12-31"})).await;
@@ -90,6 +93,7 @@ pub async fn world(app: &TestApp) -> World {
         indicator_b,
         partner_a,
         leader_b,
+        implementer_a,
         participant_a,
         participant_b,
     }
@@ -212,7 +216,23 @@ fn table(w: &World) -> Vec<Case> {
         case(OwesA, Patch(json!({"project_id": w.project_b})), p("activities", w.activity_a), 403, "owes cannot move an activity into another project"),
         case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_a), 200, "owes reports its indicator"),
         case(OwesA, Patch(json!({"achieved_value": "12"})), p("indicators", w.indicator_b), 403, "owes cannot report another project's indicator"),
-        case(OwesA, Patch(notes()), p("partners", w.partner_a), 200, "owes writes its project's roles"),
+        case(OwesA, Patch(notes()), p("partners", w.implementer_a), 200, "owes writes its project's other roles"),
+        case(OwesA, Patch(notes()), p("partners", w.partner_a), 403, "owes does not change who runs its project, not even its own beneficiary row"),
+        case(OwesA, Delete, p("partners", w.partner_a), 403, "owes does not end its own beneficiary row"),
+        case(
+            OwesA,
+            Post(json!({"project_id": w.project_a, "beneficiary_id": w.owes_a, "role": "leader"})),
+            c("partners"),
+            403,
+            "owes does not make itself leader of its project",
+        ),
+        case(
+            RopsKp,
+            Post(json!({"project_id": w.project_a, "beneficiary_id": w.owes_b, "role": "beneficiary", "valid_from": "2019-01-01", "valid_to": "2019-12-31"})),
+            c("partners"),
+            201,
+            "rops sets who runs its region's project",
+        ),
         case(OwesA, Patch(json!({"role": "partner"})), p("partners", w.leader_b), 403, "owes cannot demote another organisation from leader"),
         case(OwesA, Patch(json!({"beneficiary_id": w.owes_a})), p("partners", w.leader_b), 403, "owes cannot take over another organisation's leadership"),
         case(OwesA, Delete, p("partners", w.leader_b), 403, "owes cannot remove another organisation's leadership"),
@@ -275,6 +295,33 @@ fn table(w: &World) -> Vec<Case> {
             c("payment-claims"),
             201,
             "rops records a claim of its region's project",
+        ),
+        case(
+            OwesA,
+            Post(
+                json!({"project_id": w.project_a, "number": "WNP/2", "period_from": "2020-01-01", "period_to": "2020-06-30", "kind": "interim", "status": "approved", "claimed_amount": "1.00", "approved_amount": "1.00"}),
+            ),
+            c("payment-claims"),
+            403,
+            "owes does not approve its own claim",
+        ),
+        case(
+            RopsKp,
+            Post(
+                json!({"project_id": w.project_b, "number": "WNP/3", "period_from": "2020-01-01", "period_to": "2020-06-30", "kind": "interim", "status": "approved", "claimed_amount": "1.00", "approved_amount": "1.00"}),
+            ),
+            c("payment-claims"),
+            403,
+            "rops does not approve a claim it makes: the maker never decides alone",
+        ),
+        case(
+            Admin,
+            Post(
+                json!({"project_id": w.project_b, "number": "WNP/4", "period_from": "2020-01-01", "period_to": "2020-06-30", "kind": "interim", "status": "approved", "claimed_amount": "1.00", "approved_amount": "1.00"}),
+            ),
+            c("payment-claims"),
+            201,
+            "admin records an approved claim",
         ),
         case(Jst, Post(json!({"project_id": w.project_a, "year": 2020, "category": "other", "amount": "1.00"})), c("budgets"), 403, "jst cannot write budgets"),
         case(Anonymous, Get, c("reports/spending"), 200, "anonymous reads the spending report"),
@@ -477,6 +524,67 @@ async fn a_project_an_owes_creates_names_it_as_beneficiary_and_is_then_its_own()
     assert_eq!(roles.body["items"][0]["role"], "beneficiary");
     let activity = json!({"project_id": created.id(), "activity_type": "training", "title": "szkolenie"});
     assert_eq!(app.as_user(&owes).post("/api/v1/activities", &activity).await.status, 201);
+}
+
+/// A day `days` before today, wherever the registry's today is.
+fn days_ago(days: i64) -> String {
+    (chrono::Utc::now().date_naive() - chrono::Duration::days(days)).to_string()
+}
+
+#[tokio::test]
+async fn a_partner_promotes_neither_itself_nor_another_and_writes_only_while_its_role_lasts() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let owes = app.user_token("owes-a@roles.pl", Role::Owes, Some(w.owes_a)).await;
+    let rops = app.user_token("rops-kp@roles.pl", Role::Rops, Some(w.rops_kp_org)).await;
+    // OWES B runs project P; OWES A is only its partner.
+    let p = app.create("projects", json!({"title": "P", "measure_id": w.kp_measure})).await;
+    let beneficiary = app.create("partners", json!({"project_id": p, "beneficiary_id": w.owes_b, "role": "beneficiary"})).await;
+    let partner = app.create("partners", json!({"project_id": p, "beneficiary_id": w.owes_a, "role": "partner", "valid_from": days_ago(30)})).await;
+    let refused = |reply: crate::helpers::Reply, what: &str| {
+        assert_eq!(reply.status, 403, "{what}: {}", reply.body);
+        assert_eq!(reply.content_type(), "application/problem+json", "{what}");
+    };
+    let activity = json!({"project_id": p, "activity_type": "training", "title": "szkolenie"});
+    assert_eq!(app.as_user(&owes).post("/api/v1/activities", &activity).await.status, 201, "a partner writes the project's records");
+
+    // The tester's finding: the partner names itself beneficiary.
+    let itself = json!({"project_id": p, "beneficiary_id": w.owes_a, "role": "beneficiary", "valid_from": days_ago(1)});
+    refused(app.as_user(&owes).post("/api/v1/partners", &itself).await, "a partner does not make itself beneficiary");
+    refused(app.as_user(&owes).post("/api/v1/partners", &json!({"project_id": p, "beneficiary_id": w.owes_a, "role": "leader"})).await, "nor leader");
+    refused(
+        app.as_user(&owes).post("/api/v1/partners", &json!({"project_id": p, "beneficiary_id": w.jst_org, "role": "leader"})).await,
+        "nor another organisation leader",
+    );
+    refused(app.as_user(&owes).patch(&format!("/api/v1/partners/{partner}"), &json!({"role": "beneficiary"})).await, "nor turns its partner row into one");
+    refused(app.as_user(&owes).patch(&format!("/api/v1/partners/{beneficiary}"), &json!({"valid_to": days_ago(1)})).await, "nor ends the beneficiary's");
+    let import = app
+        .send(app.client.post(app.url("/api/v1/imports/partners")).bearer_auth(&owes).header("content-type", "text/csv").body(format!(
+            "project_id,beneficiary_id,role,valid_from\n{p},{},beneficiary,{}\n",
+            w.owes_a,
+            days_ago(1)
+        )))
+        .await;
+    assert_eq!((import.status, import.body["errors"][0]["code"].clone()), (422, json!("forbidden")), "nor through an import: {}", import.body);
+    let roles = app.get(&format!("/api/v1/partners?project_id={p}&role=beneficiary")).await;
+    assert_eq!((roles.body["total"].clone(), roles.body["items"][0]["beneficiary_id"].clone()), (json!(1), json!(w.owes_b)), "{}", roles.body);
+    assert_eq!(roles.body["items"][0]["valid_to"], Value::Null);
+
+    // Who runs it is the ROPS's to set.
+    let named =
+        app.as_user(&rops).post("/api/v1/partners", &json!({"project_id": p, "beneficiary_id": w.jst_org, "role": "leader", "valid_from": days_ago(1)})).await;
+    assert_eq!(named.status, 201, "{}", named.body);
+    let co_beneficiary = json!({"project_id": p, "beneficiary_id": w.owes_pm, "role": "beneficiary", "valid_from": days_ago(1)});
+    assert_eq!(app.as_user(&rops).post("/api/v1/partners", &co_beneficiary).await.status, 201, "the ROPS adds a beneficiary row");
+
+    // The ROPS ends the partnership: from then on the partner writes nothing of the project.
+    let ended = app.as_user(&rops).patch(&format!("/api/v1/partners/{partner}"), &json!({"valid_to": days_ago(1)})).await;
+    assert_eq!(ended.status, 200, "{}", ended.body);
+    refused(app.as_user(&owes).post("/api/v1/activities", &activity).await, "no more activities");
+    refused(app.as_user(&owes).patch(&format!("/api/v1/projects/{p}"), &json!({"title": "Mój"})).await, "nor the project");
+    refused(app.as_user(&owes).patch(&format!("/api/v1/partners/{partner}"), &json!({"valid_to": null})).await, "nor its own role back");
+    let claim = json!({"project_id": p, "number": "WNP/1", "period_from": "2020-01-01", "period_to": "2020-06-30", "kind": "interim", "status": "draft", "claimed_amount": "1.00"});
+    refused(app.as_user(&owes).post("/api/v1/payment-claims", &claim).await, "nor its claims");
 }
 
 #[tokio::test]

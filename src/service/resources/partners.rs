@@ -29,8 +29,10 @@ impl Resource for Partners {
         Some(data.project_id)
     }
 
+    /// Who runs a project (its beneficiary and leader rows) is the ROPS's to
+    /// set, asked of the row as stored and as written.
     fn authorize_content(caller: &Caller, data: &PartnerData) -> Result<(), Refusal> {
-        authorize_role_row(caller, data.role, data.beneficiary_id)
+        authorize_role_row(caller, data.role)
     }
 
     fn related(_: i64, data: &PartnerData) -> Vec<(&'static str, String)> {
