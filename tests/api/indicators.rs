@@ -95,6 +95,30 @@ async fn the_approval_workflow_is_done_by_the_right_roles() {
 }
 
 #[tokio::test]
+async fn the_account_that_made_or_submitted_a_value_does_not_decide_it() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let rops_org = app.create("beneficiaries", json!({"name": "ROPS Toruń, drugi dział", "kind": "rops", "voivodeship": "04"})).await;
+    let second_rops = app.user_token("rops-2@x.pl", Role::Rops, Some(rops_org)).await;
+    let value = |period: &str| json!({"indicator_id": s.indicator, "period_end": period, "value": "7"});
+    let action = |id: i64, what: &str| format!("/api/v1/indicator-measurements/{id}/{what}");
+
+    // A ROPS account that reports a value itself needs a second pair of eyes.
+    let own = app.as_user(&s.rops).post("/api/v1/indicator-measurements", &value("2021-12-31")).await.id();
+    assert_eq!(app.as_user(&s.rops).post(&action(own, "submit"), &json!({})).await.status, 200);
+    let alone = app.as_user(&s.rops).post(&action(own, "approve"), &json!({})).await;
+    assert_eq!((alone.status, alone.content_type()), (403, "application/problem+json"), "{}", alone.body);
+    assert_eq!(app.as_user(&s.rops).post(&action(own, "return"), &json!({"reason": "sam sobie"})).await.status, 403);
+    assert_eq!(app.as_user(&second_rops).post(&action(own, "approve"), &json!({})).await.body["status"], "approved");
+
+    // So does one that submitted what another account made.
+    let made = app.as_user(&s.owes).post("/api/v1/indicator-measurements", &value("2022-12-31")).await.id();
+    assert_eq!(app.as_user(&s.rops).post(&action(made, "submit"), &json!({})).await.status, 200);
+    assert_eq!(app.as_user(&s.rops).post(&action(made, "approve"), &json!({})).await.status, 403);
+    assert_eq!(app.as_user(&second_rops).post(&action(made, "approve"), &json!({})).await.status, 200);
+}
+
+#[tokio::test]
 async fn an_indicator_bound_to_attendance_counts_completions() {
     let app = spawn_app().await;
     let s = setup(&app).await;

@@ -4,7 +4,7 @@
 use crate::db::measurements::{indicator_project, indicator_terms, set_status, MeasurementData, MeasurementFilter, Measurements};
 use crate::db::reporting_periods::{frozen_values_below, period_of_value, AboveValues};
 use crate::db::{scopes, Record, Store};
-use crate::domain::access::{authorize, authorize_decision, Action, Caller, Scope};
+use crate::domain::access::{authorize, authorize_decided_write, Action, Caller, DecidedWrite, Scope};
 use crate::domain::codes::{MeasurementStatus, MeasurementType, ReportingPeriodState};
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
@@ -225,7 +225,10 @@ pub fn transition(
         if to == MeasurementStatus::Submitted {
             authorize(caller, Collection::IndicatorMeasurements, Action::Update, Some(&scope))?;
         } else {
-            authorize_decision(caller, &scope)?;
+            // The maker never decides alone: not the account that made the value
+            // or last changed it (its submitter included).
+            let makers = crate::db::audit::makers(conn, Collection::IndicatorMeasurements.path(), id)?;
+            authorize_decided_write(caller, &scope, &DecidedWrite { decides: true, makers, ..DecidedWrite::default() })?;
         }
         let scope = hold::<Measurements>(conn, caller, Action::Update, scope)?;
         ensure_period_open(conn, &current.data)?;
