@@ -193,16 +193,21 @@ fn published_in_part<R: Resource>() -> bool {
     !spec.owners_only.is_empty() || spec.public_once_approved
 }
 
-/// Whether `caller` reads records of `R` in `scope` as one of their owners:
-/// those who may change them and the ROPS that decides on them (or an admin),
-/// and the system itself. They see all of a record; anyone else what the
-/// registry publishes.
-fn reads_as_owner<R: Resource>(caller: &Caller, scope: &Scope) -> bool {
-    match caller {
+/// Whether `caller` reads records of `R` in the scope `scope` finds as one of
+/// their owners: those who may change them and the ROPS that decides on them
+/// (or an admin), and the system itself. They see all of a record; anyone else
+/// what the registry publishes. The scope is looked up only for a signed-in
+/// caller: an anonymous read (the portals' hot path) costs no query for it.
+fn reads_as_owner<R: Resource>(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    scope: impl FnOnce(&mut PgConnection) -> Result<Scope, ServiceError>,
+) -> Result<bool, ServiceError> {
+    Ok(match caller {
         Caller::System { .. } => true,
         Caller::Anonymous => false,
-        Caller::User(_) => authorize_oversight(caller, R::COLLECTION, scope).is_ok(),
-    }
+        Caller::User(_) => authorize_oversight(caller, R::COLLECTION, &scope(conn)?).is_ok(),
+    })
 }
 
 /// The filter a list of `R` is read with: as given for the owners of what it
@@ -210,7 +215,7 @@ fn reads_as_owner<R: Resource>(caller: &Caller, scope: &Scope) -> bool {
 /// records it finds are to be shown as outsiders see them.
 pub fn published_filter<R: Resource>(conn: &mut PgConnection, caller: &Caller, filter: &R::Filter) -> Result<(R::Filter, bool), ServiceError> {
     let mut filter = filter.clone();
-    if !published_in_part::<R>() || reads_as_owner::<R>(caller, &R::list_scope(conn, &filter)?) {
+    if !published_in_part::<R>() || reads_as_owner::<R>(conn, caller, |conn| R::list_scope(conn, &filter))? {
         return Ok((filter, false));
     }
     R::published_only(&mut filter);
@@ -283,7 +288,7 @@ pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> R
         authorize(caller, R::COLLECTION, Action::Read, Some(&scope))?;
         audit::write::<R>(conn, caller, Action::Read, id, &scope, None, None)?;
     }
-    if published_in_part::<R>() && !reads_as_owner::<R>(caller, &R::scope(conn, Some(id), &record.data)?) {
+    if published_in_part::<R>() && !reads_as_owner::<R>(conn, caller, |conn| R::scope(conn, Some(id), &record.data))? {
         // Unpublished is as good as absent: an outsider learns not even that it exists.
         return R::for_outsiders(record).ok_or_else(|| not_found::<R>(id)(DbError::NotFound));
     }
