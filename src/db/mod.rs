@@ -20,6 +20,7 @@ pub mod imports;
 pub mod scopes;
 pub mod spending;
 pub mod users;
+pub mod workflow;
 
 pub mod activities;
 pub mod agreements;

@@ -41,6 +41,11 @@ pub struct OrganisationStatusData {
     /// Why it was revoked; required with `revoked_on`.
     pub revocation_reason: Option<String>,
     pub notes: Option<String>,
+    /// Granted or revoked by one account of the ROPS alone: in force, until
+    /// another account of the ROPS (or an admin) confirms it
+    /// (`POST /api/v1/organisation-statuses/{id}/confirm`). Kept by the server.
+    #[serde(default)]
+    pub self_decided: bool,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

@@ -38,6 +38,11 @@ pub struct ReportingPeriodData {
     #[serde(default = "open")]
     pub state: ReportingPeriodState,
     pub notes: Option<String>,
+    /// Locked or unlocked by one account of the ROPS alone: in force, until
+    /// another account of the ROPS (or an admin) confirms it
+    /// (`POST /api/v1/reporting-periods/{id}/confirm`). Kept by the server.
+    #[serde(default)]
+    pub self_decided: bool,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

@@ -469,6 +469,8 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        self_decided -> Bool,
+        self_decided_by -> Nullable<Int8>,
     }
 }
 
@@ -727,6 +729,8 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        self_decided -> Bool,
+        self_decided_by -> Nullable<Int8>,
     }
 }
 

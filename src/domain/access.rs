@@ -9,7 +9,7 @@
 //! | jst       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own needs and strategy documents; networks it coordinates, their members and agreements |
 //! | pes       | as anonymous                            | its own organisation's record (not who it is: kind, names, identifiers); its own offers; networks it coordinates, their members and agreements |
 //! | owes      | + personal data of its projects         | its organisation's offers; projects in its voivodeship where its organisation is a current beneficiary, leader or partner, and what hangs off them (supported institutions, the project's agreements), but not who runs them (their beneficiary and leader rows) nor any decision (a payment claim only while undecided, never its verdict or approved amounts); new projects in its voivodeship, with itself as beneficiary; networks it coordinates, their members and agreements |
-//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records (who runs them included), the register's entries (statuses, marks), offers, needs and strategy documents of its organisations, its competitions' awards, its committees (members, meetings, resolutions), networks coordinated there; owes/jst/pes users there; decisions on its projects' reported values and payment claims, but never on a claim its account made or last changed, and a decided claim is frozen |
+//! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records (who runs them included), the register's entries (statuses, marks), offers, needs and strategy documents of its organisations, its competitions' awards, its committees (members, meetings, resolutions), networks coordinated there; owes/jst/pes users there; decisions on its projects' reported values and payment claims, but never on a claim its account made or last changed, and a decided claim is frozen; its locks and statuses, self-decided until another of its accounts confirms them (the moves of each workflow: `domain::workflow`) |
 //! | admin     | everything                              | everything (decided claims included, audited as every write) |
 //!
 //! Which collection falls under which line follows from the registry
@@ -17,6 +17,7 @@
 
 use super::codes::{OrganisationKind, PartnerRole, Role};
 use super::collection::{Collection, Owner};
+use super::workflow::Decider;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -319,52 +320,82 @@ pub fn authorize_decision(caller: &Caller, scope: &Scope) -> Result<(), Refusal>
     match user.role {
         Role::Admin => Ok(()),
         Role::Rops if in_voivodeship(user, scope) => Ok(()),
-        _ => Err(forbidden("only the ROPS of the project's voivodeship (or an admin) decides on the project's reported values and payment claims")),
+        _ => Err(forbidden("only the ROPS of the record's voivodeship (or an admin) decides this: a project's reported values and payment claims, a region's locks and statuses")),
     }
 }
 
-/// A write of a record that the ROPS decides on (a payment claim), as the
-/// permission table sees it: what the resource and the audit trail tell.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DecidedWrite {
-    /// The record as stored is decided for good (approved or rejected).
-    pub frozen: bool,
-    /// The write gives or changes a decision (a verdict, an approved amount or day).
-    pub decides: bool,
-    /// The write creates the record, or changes more of it than its decision:
-    /// its caller is then one of its makers.
-    pub makes: bool,
-    /// The accounts that made the stored record and that last changed it.
-    pub makers: Vec<i64>,
+/// What an allowed move of a workflow comes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Decided: by the party the workflow names, or a second pair of eyes.
+    Decided,
+    /// A ROPS account's own entry, made alone: in force, shown as self-decided
+    /// until another account of the ROPS (or an admin) confirms it.
+    SelfDecided,
 }
 
-/// The maker never decides alone. A record the ROPS decides on (a payment
-/// claim) is made and changed by its project's writers while undecided; giving
-/// or changing its decision is for [`authorize_decision`] (the ROPS of the
-/// project's voivodeship), but never by an account that made or last changed
-/// the record, nor in the same write as a change of what is decided; once
-/// decided for good it is frozen. An admin may do all of it (audited as every
-/// write is), and so may the system (the operator of the machine). Asked by
-/// every write of such a record, on top of [`authorize`].
-pub fn authorize_decided_write(caller: &Caller, scope: &Scope, write: &DecidedWrite) -> Result<(), Refusal> {
+fn maker_refusal() -> Refusal {
+    forbidden(
+        "the maker never decides alone: an account that made or last changed this record does not decide it, nor decides in the write that changes it; another account of the ROPS (or an admin) does",
+    )
+}
+
+/// Who may move a record along its workflow (`domain::workflow`): the move's
+/// declared [`Decider`]. `makes` says the write also changes the record beyond
+/// the decision; `makers` are the accounts that made the stored record and that
+/// last changed it. A second pair of eyes is never one of them, nor decides in
+/// a write that changes the record. An admin may make every declared move, and
+/// so may the system (the operator of the machine). Asked by every write of a
+/// record with a workflow, on top of [`authorize`].
+pub fn authorize_transition(caller: &Caller, collection: Collection, scope: &Scope, by: Decider, makes: bool, makers: &[i64]) -> Result<Verdict, Refusal> {
     if let Caller::System { .. } = caller {
-        return Ok(());
+        return Ok(Verdict::Decided);
     }
     let user = caller.signed_in()?;
-    if user.role == Role::Admin {
-        return Ok(());
+    let admin = user.role == Role::Admin;
+    match by {
+        Decider::Writers => authorize(caller, collection, Action::Update, Some(scope)).map(|()| Verdict::Decided),
+        Decider::Admin if admin => Ok(Verdict::Decided),
+        Decider::Admin => Err(forbidden("only an admin makes this move (a correction of a decided record, or a record made already decided)")),
+        Decider::SecondPair => {
+            authorize_decision(caller, scope)?;
+            if !admin && (makes || makers.contains(&user.id)) {
+                return Err(maker_refusal());
+            }
+            Ok(Verdict::Decided)
+        }
+        Decider::RopsConfirmed => authorize_decision(caller, scope).map(|()| if admin { Verdict::Decided } else { Verdict::SelfDecided }),
     }
-    if write.frozen {
-        return Err(forbidden("this record is decided (approved or rejected) and so frozen: only an admin changes or deletes it"));
+}
+
+/// A move no workflow declares (a draft claim approved, a rejected one taken
+/// back) is an admin's correction alone, or the system's.
+pub fn authorize_undeclared_move(caller: &Caller) -> Result<(), Refusal> {
+    match caller {
+        Caller::System { .. } => Ok(()),
+        _ if caller.signed_in()?.role == Role::Admin => Ok(()),
+        _ => Err(forbidden("no one but an admin makes this move: the workflow does not lead from the record's state to the one asked")),
     }
-    if !write.decides {
-        return Ok(());
+}
+
+/// A record decided for good (an approved or rejected claim) is frozen: only
+/// an admin (or the system) changes or deletes it.
+pub fn authorize_frozen_write(caller: &Caller) -> Result<(), Refusal> {
+    match caller {
+        Caller::System { .. } => Ok(()),
+        _ if caller.signed_in()?.role == Role::Admin => Ok(()),
+        _ => Err(forbidden("this record is decided (approved or rejected) and so frozen: only an admin changes or deletes it")),
     }
+}
+
+/// Confirming a ROPS's self-decided entry (a lock, a status) is a second pair
+/// of eyes: another account of the ROPS of its voivodeship than the one that
+/// decided alone (`decided_by`), or an admin.
+pub fn authorize_confirmation(caller: &Caller, scope: &Scope, decided_by: Option<i64>) -> Result<(), Refusal> {
     authorize_decision(caller, scope)?;
-    if write.makes || write.makers.contains(&user.id) {
-        return Err(forbidden(
-            "the maker never decides alone: an account that made or last changed this record does not decide it, nor decides in the write that changes it; another account of the ROPS (or an admin) does",
-        ));
+    let user = caller.signed_in()?;
+    if user.role != Role::Admin && decided_by == Some(user.id) {
+        return Err(maker_refusal());
     }
     Ok(())
 }
@@ -564,23 +595,32 @@ mod tests {
         let rops = as_account(user(Role::Rops, Some(1), Some("04")), 20);
         let other_region = as_account(user(Role::Rops, Some(2), Some("22")), 30);
         let admin = as_account(user(Role::Admin, None, None), 40);
-        let decision = |makers: Vec<i64>| DecidedWrite { decides: true, makers, ..DecidedWrite::default() };
+        let claims = Collection::PaymentClaims;
+        let decide = |caller: &Caller, makes: bool, makers: &[i64]| authorize_transition(caller, claims, &scope, Decider::SecondPair, makes, makers);
         // Undecided records are the project's writers' to make and change.
-        assert!(authorize_decided_write(&owes, &scope, &DecidedWrite { makes: true, ..DecidedWrite::default() }).is_ok());
+        assert_eq!(authorize_transition(&owes, claims, &scope, Decider::Writers, true, &[]), Ok(Verdict::Decided));
         // A decision is the region's ROPS's, made by someone else.
-        assert!(authorize_decided_write(&owes, &scope, &decision(vec![])).is_err());
-        assert!(authorize_decided_write(&other_region, &scope, &decision(vec![10])).is_err());
-        assert!(authorize_decided_write(&rops, &scope, &decision(vec![10])).is_ok());
-        assert!(authorize_decided_write(&rops, &scope, &decision(vec![10, 20])).is_err(), "it made or last changed it");
-        assert!(authorize_decided_write(&rops, &scope, &DecidedWrite { makes: true, ..decision(vec![10]) }).is_err(), "changed and decided at once");
-        assert!(authorize_decided_write(&admin, &scope, &DecidedWrite { makes: true, ..decision(vec![40]) }).is_ok());
+        assert!(decide(&owes, false, &[]).is_err());
+        assert!(decide(&other_region, false, &[10]).is_err());
+        assert_eq!(decide(&rops, false, &[10]), Ok(Verdict::Decided));
+        assert!(decide(&rops, false, &[10, 20]).is_err(), "it made or last changed it");
+        assert!(decide(&rops, true, &[10]).is_err(), "changed and decided at once");
+        assert!(decide(&admin, true, &[40]).is_ok());
+        // A ROPS's own entry is self-decided until a second account confirms it.
+        let lock = |caller: &Caller| authorize_transition(caller, Collection::ReportingPeriods, &scope, Decider::RopsConfirmed, true, &[]);
+        assert_eq!(lock(&rops), Ok(Verdict::SelfDecided));
+        assert_eq!(lock(&admin), Ok(Verdict::Decided));
+        assert!(lock(&owes).is_err() && lock(&other_region).is_err());
+        assert!(authorize_confirmation(&rops, &scope, Some(20)).is_err(), "not by the account that locked");
+        assert!(authorize_confirmation(&as_account(user(Role::Rops, Some(1), Some("04")), 21), &scope, Some(20)).is_ok());
+        assert!(authorize_confirmation(&other_region, &scope, Some(20)).is_err());
         // Decided for good: frozen, but for an admin.
-        let frozen = DecidedWrite { frozen: true, ..DecidedWrite::default() };
-        assert!(authorize_decided_write(&owes, &scope, &frozen).is_err());
-        assert!(authorize_decided_write(&rops, &scope, &frozen).is_err());
-        assert!(authorize_decided_write(&admin, &scope, &frozen).is_ok());
-        assert!(authorize_decided_write(&Caller::System { name: "import" }, &scope, &frozen).is_ok());
-        assert!(matches!(authorize_decided_write(&Caller::Anonymous, &scope, &decision(vec![])), Err(Refusal::Unauthorized(_))));
+        assert!(authorize_frozen_write(&owes).is_err());
+        assert!(authorize_frozen_write(&rops).is_err());
+        assert!(authorize_frozen_write(&admin).is_ok());
+        assert!(authorize_frozen_write(&Caller::System { name: "import" }).is_ok());
+        assert!(authorize_undeclared_move(&rops).is_err() && authorize_undeclared_move(&admin).is_ok());
+        assert!(matches!(decide(&Caller::Anonymous, false, &[]), Err(Refusal::Unauthorized(_))));
     }
 
     #[test]

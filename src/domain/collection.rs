@@ -274,6 +274,7 @@ impl Collection {
             Collection::Measures => &["code_normalised"],
             Collection::Participants => &["age_at_entry", "anonymised_at"],
             Collection::IndicatorMeasurements => &["status", "return_reason", "submitted_at", "decided_at"],
+            Collection::ReportingPeriods | Collection::OrganisationStatuses => &["self_decided"],
             _ => NONE,
         };
         let owners_only: &'static [&'static str] = match self {

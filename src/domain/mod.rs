@@ -29,5 +29,6 @@ pub mod money;
 pub mod pesel;
 pub mod places;
 pub mod validation;
+pub mod workflow;
 
 pub use validation::{Checks, DomainError, FieldError};

@@ -18,7 +18,7 @@ use super::tabular::{BodyFormat, FileError, RowReader};
 use super::{audit, ServiceError};
 use crate::db::imports::{Found, RowProblem, StagedRow, Staging};
 use crate::db::Record;
-use crate::domain::access::{Action, Caller, Scope};
+use crate::domain::access::{Action, Caller, Scope, Verdict};
 use crate::domain::validation::{describe_json_error, FieldError};
 use diesel::pg::PgConnection;
 use diesel::Connection;
@@ -233,6 +233,8 @@ struct Write<D> {
     given: Option<D>,
     data: D,
     scope: Scope,
+    /// The verdict of the workflow's move the row makes, if any.
+    verdict: Option<Verdict>,
 }
 
 /// Judges one row, naming `record` or a new one, as the single write of it
@@ -246,18 +248,18 @@ fn judge_row<R: Resource>(
     restaged: &mut Vec<StagedRow>,
 ) -> Result<Option<Write<R::Data>>, ServiceError> {
     let Some(record) = record else {
-        let scope = judge.create(conn, &data)?;
-        return Ok(Some(Write { line, before: None, given: None, data, scope }));
+        let (scope, verdict) = judge.create(conn, &data)?;
+        return Ok(Some(Write { line, before: None, given: None, data, scope, verdict }));
     };
     let before = judge.stored(conn, &record)?;
     match judge.update(conn, &record, &before, data.clone())? {
         Plan::Unchanged => Ok(None),
-        Plan::Write { data: written, scope } => {
+        Plan::Write { data: written, scope, verdict } => {
             // What was staged is the row as given; the judgement may have changed it.
             if written != data {
                 restaged.push(StagedRow { line, id: Some(record.id), doc: R::stored_row(&written)? });
             }
-            Ok(Some(Write { line, before: Some(record), given: Some(data), data: written, scope }))
+            Ok(Some(Write { line, before: Some(record), given: Some(data), data: written, scope, verdict }))
         }
     }
 }
@@ -404,21 +406,25 @@ fn import_batch<R: Resource>(
     Phases::lap(&mut clock, &mut phases.write);
     let caller = judge.caller().clone();
     let mut events = Vec::with_capacity(writes.len());
+    let mut verdicts = Vec::new();
     let (mut inserted, mut updated) = (0, 0);
     for write in &writes {
         match &write.before {
             None => {
                 let id = *new_ids.get(&write.line).ok_or_else(|| ServiceError::Internal("a new record was not given an id".into()))?;
+                verdicts.push((id, write.verdict));
                 R::after_create(conn, &caller, id, &write.data)?;
                 events.push(audit::event::<R>(&caller, Action::Create, id, &write.scope, None, Some(&write.data))?);
                 inserted += 1;
             }
             Some(before) => {
+                verdicts.push((before.id, write.verdict));
                 events.push(audit::event::<R>(&caller, Action::Update, before.id, &write.scope, Some(&before.data), Some(&write.data))?);
                 updated += 1;
             }
         }
     }
+    super::workflow::record::<R>(conn, &caller, &verdicts)?;
     audit::record(conn, &events)?;
     Phases::lap(&mut clock, &mut phases.audit);
     Ok((inserted, updated, unchanged))

@@ -32,6 +32,7 @@ pub mod spending;
 pub mod tabular;
 pub mod targets;
 pub mod view;
+pub mod workflow;
 
 pub use database::Database;
 pub use error::ServiceError;

@@ -19,7 +19,7 @@ use super::resource::Resource;
 use super::ServiceError;
 use crate::db::listing::{Count, ListFilter, ListRequest, Listed};
 use crate::db::{DbError, Record};
-use crate::domain::access::{authorize, authorize_move, authorize_oversight, needs_scope, Action, Caller, Scope};
+use crate::domain::access::{authorize, authorize_move, authorize_oversight, needs_scope, Action, Caller, Scope, Verdict};
 use crate::domain::collection::Collection;
 use crate::domain::merge_patch;
 use crate::domain::places::Place;
@@ -70,8 +70,9 @@ pub fn first_judged<R: Resource>(conn: &mut PgConnection, judge: &mut Judge<R>, 
 pub enum Plan<D> {
     /// The write would change nothing: nothing is written or audited.
     Unchanged,
-    /// Write `data`; the record then belongs to `scope`.
-    Write { data: D, scope: Scope },
+    /// Write `data`; the record then belongs to `scope`; the verdict of the
+    /// workflow's move it makes, if it makes one (`service::workflow`).
+    Write { data: D, scope: Scope, verdict: Option<Verdict> },
 }
 
 /// Judges writes of one caller to records of `R`. Verdicts that depend only on
@@ -114,8 +115,14 @@ impl<'c, R: Resource> Judge<'c, R> {
     }
 
     /// Step 5: may the caller write the record as it will be (having been
-    /// `before`, for an update)? Its new scope if so.
-    fn written(&mut self, conn: &mut PgConnection, before: Option<(&Record<R::Data>, &Scope)>, data: &R::Data) -> Result<Scope, ServiceError> {
+    /// `before`, for an update)? Its new scope if so, and the verdict of the
+    /// workflow's move the write makes.
+    fn written(
+        &mut self,
+        conn: &mut PgConnection,
+        before: Option<(&Record<R::Data>, &Scope)>,
+        data: &R::Data,
+    ) -> Result<(Scope, Option<Verdict>), ServiceError> {
         let caller = self.caller;
         let judge = |conn: &mut PgConnection| {
             let action = if before.is_some() { Action::Update } else { Action::Create };
@@ -136,11 +143,12 @@ impl<'c, R: Resource> Judge<'c, R> {
         }?;
         R::authorize_content(caller, data)?;
         R::authorize_write(conn, caller, &scope, before.map(|(record, _)| record), Some(data))?;
-        Ok(scope)
+        let verdict = super::workflow::judge::<R>(conn, caller, &scope, before.map(|(record, _)| record), Some(data))?;
+        Ok((scope, verdict))
     }
 
     /// Steps 3 to 5 for a new record (checked, step 2).
-    pub fn create(&mut self, conn: &mut PgConnection, data: &R::Data) -> Result<Scope, ServiceError> {
+    pub fn create(&mut self, conn: &mut PgConnection, data: &R::Data) -> Result<(Scope, Option<Verdict>), ServiceError> {
         self.written(conn, None, data)
     }
 
@@ -152,8 +160,8 @@ impl<'c, R: Resource> Judge<'c, R> {
             return Ok(Plan::Unchanged);
         }
         R::check_change(conn, self.caller, stored, &data)?;
-        let scope = self.written(conn, Some((stored, before)), &data)?;
-        Ok(Plan::Write { data, scope })
+        let (scope, verdict) = self.written(conn, Some((stored, before)), &data)?;
+        Ok(Plan::Write { data, scope, verdict })
     }
 }
 
@@ -302,9 +310,10 @@ pub fn create<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: R::Da
         let mut judge = Judge::<R>::new(caller);
         let data = first_judged(conn, &mut judge, data)?;
         let data = checked::<R>(conn, data)?;
-        let scope = judge.create(conn, &data)?;
+        let (scope, verdict) = judge.create(conn, &data)?;
         let record = R::insert(conn, &data)?;
         R::after_create(conn, caller, record.id, &record.data)?;
+        let record = recorded::<R>(conn, caller, record, verdict)?;
         audit::write::<R>(conn, caller, Action::Create, record.id, &scope, None, Some(&record.data))?;
         Ok(record)
     })
@@ -372,12 +381,22 @@ fn write_update<R: Resource>(
 ) -> Result<Record<R::Data>, ServiceError> {
     match judge.update(conn, &stored, before, data)? {
         Plan::Unchanged => Ok(stored),
-        Plan::Write { data, scope } => {
+        Plan::Write { data, scope, verdict } => {
             let record = R::update(conn, stored.id, &data)?;
+            let record = recorded::<R>(conn, judge.caller(), record, verdict)?;
             audit::write::<R>(conn, judge.caller(), Action::Update, stored.id, &scope, Some(&stored.data), Some(&record.data))?;
             Ok(record)
         }
     }
+}
+
+/// The record as written, with what the verdict of its move leaves on it.
+fn recorded<R: Resource>(conn: &mut PgConnection, caller: &Caller, record: Record<R::Data>, verdict: Option<Verdict>) -> Result<Record<R::Data>, ServiceError> {
+    if verdict.is_none() || !crate::domain::workflow::of(R::COLLECTION).is_some_and(|w| w.confirmable) {
+        return Ok(record);
+    }
+    super::workflow::record::<R>(conn, caller, &[(record.id, verdict)])?;
+    Ok(R::find(conn, record.id)?)
 }
 
 /// Deletes record `id`.
@@ -390,6 +409,7 @@ pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pr
         let scope = hold::<R>(conn, caller, Action::Delete, scope)?;
         R::authorize_content(caller, &stored.data)?;
         R::authorize_write(conn, caller, &scope, Some(&stored), None)?;
+        super::workflow::judge::<R>(conn, caller, &scope, Some(&stored), None)?;
         precondition(&stored)?;
         R::before_delete(conn, &stored)?;
         // Its files go first, each removal checked and audited as one of its own.

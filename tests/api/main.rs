@@ -33,3 +33,4 @@ mod results;
 mod search;
 mod seeds;
 mod validation;
+mod workflows;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod changes;
+pub mod confirmations;
 pub mod coordination;
 pub mod evidence;
 pub mod health;
@@ -40,6 +41,7 @@ fn registrations() -> Vec<Registration> {
     all.extend([
         (personal_data::configure, personal_data::Api::openapi),
         (measurements::configure, measurements::Api::openapi),
+        (confirmations::configure, confirmations::Api::openapi),
         (register::configure, register::Api::openapi),
         (coordination::configure, coordination::Api::openapi),
         (reports::configure, reports::Api::openapi),
@@ -52,7 +54,7 @@ fn registrations() -> Vec<Registration> {
         // Before the bulk exports' `{resource}` route, which would take `operations` for a collection.
         (open_data::configure, open_data::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 13]);
+    ] as [Registration; 14]);
     all
 }
 

@@ -4,7 +4,7 @@
 use crate::db::measurements::{indicator_project, indicator_terms, set_status, MeasurementData, MeasurementFilter, Measurements};
 use crate::db::reporting_periods::{frozen_values_below, period_of_value, AboveValues};
 use crate::db::{scopes, Record, Store};
-use crate::domain::access::{authorize, authorize_decided_write, Action, Caller, DecidedWrite, Scope};
+use crate::domain::access::{authorize_oversight, Action, Caller, Scope};
 use crate::domain::codes::{MeasurementStatus, MeasurementType, ReportingPeriodState};
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
@@ -222,20 +222,18 @@ pub fn transition(
     conn.transaction(|conn| {
         let current = Measurements::find_for_update(conn, id).map_err(not_found::<Measurements>(id))?;
         let scope = Measurements::scope(conn, Some(id), &current.data)?;
-        if to == MeasurementStatus::Submitted {
-            authorize(caller, Collection::IndicatorMeasurements, Action::Update, Some(&scope))?;
-        } else {
-            // The maker never decides alone: not the account that made the value
-            // or last changed it (its submitter included).
-            let makers = crate::db::audit::makers(conn, Collection::IndicatorMeasurements.path(), id)?;
-            authorize_decided_write(caller, &scope, &DecidedWrite { decides: true, makers, ..DecidedWrite::default() })?;
-        }
-        let scope = hold::<Measurements>(conn, caller, Action::Update, scope)?;
-        ensure_period_open(conn, &current.data)?;
+        // Outsiders learn nothing of a value, not even its state.
+        authorize_oversight(caller, Collection::IndicatorMeasurements, &scope)?;
         let allowed_from = if from == MeasurementStatus::Draft { editable(current.data.status) } else { current.data.status == from };
         if !allowed_from {
             return Err(ServiceError::Conflict { code: "invalid_transition", detail: format!("a {} value cannot become {to}", current.data.status) });
         }
+        // Who may make the move is the workflow's declaration: the project's
+        // writers hand a value in, a second pair of eyes decides it.
+        let moved = MeasurementData { status: to, ..current.data.clone() };
+        crate::service::workflow::judge::<Measurements>(conn, caller, &scope, Some(&current), Some(&moved))?;
+        let scope = hold::<Measurements>(conn, caller, Action::Update, scope)?;
+        ensure_period_open(conn, &current.data)?;
         set_status(conn, id, to, reason, caller.user().map(|u| u.id))?;
         let after = Measurements::find(conn, id)?;
         audit::write::<Measurements>(conn, caller, Action::Update, id, &scope, Some(&current.data), Some(&after.data))?;

@@ -40,6 +40,11 @@ impl Resource for OrganisationStatuses {
         Some(data.organisation_id)
     }
 
+    /// Whether a status is self-decided is the server's (`service::workflow`).
+    fn carry_over(before: &OrganisationStatusData, after: OrganisationStatusData) -> OrganisationStatusData {
+        OrganisationStatusData { self_decided: before.self_decided, ..after }
+    }
+
     fn related(_: i64, data: &OrganisationStatusData) -> Vec<(&'static str, String)> {
         vec![("organisation", format!("beneficiaries/{}", data.organisation_id))]
     }

@@ -1,6 +1,5 @@
 use crate::db::payment_claims::{PaymentClaimData, PaymentClaims};
-use crate::db::Record;
-use crate::domain::access::{authorize_decided_write, Caller, DecidedWrite, Scope};
+use crate::domain::access::Scope;
 use crate::domain::codes::PaymentClaimStatus;
 use crate::domain::collection::Collection;
 use crate::domain::money::check_amount;
@@ -9,23 +8,7 @@ use crate::domain::Checks;
 use crate::service::resource::Resource;
 use crate::service::resources::coordination::project_scope;
 use crate::service::ServiceError;
-use chrono::NaiveDate;
 use diesel::pg::PgConnection;
-use rust_decimal::Decimal;
-
-/// What the ROPS decides of a claim: its verdict (a status the project does not
-/// give itself), the amounts approved and the day; all empty while undecided.
-type Decision = (Option<PaymentClaimStatus>, Option<Decimal>, Option<Decimal>, Option<NaiveDate>);
-
-fn decision(data: &PaymentClaimData) -> Decision {
-    (data.status.is_verdict().then_some(data.status), data.approved_amount, data.eu_approved_amount, data.approved_on)
-}
-
-/// What the project claims: the claim without its decision (nor its notes,
-/// which either side may add).
-fn claimed(data: &PaymentClaimData) -> PaymentClaimData {
-    PaymentClaimData { status: PaymentClaimStatus::Draft, approved_amount: None, eu_approved_amount: None, approved_on: None, notes: None, ..data.clone() }
-}
 
 impl Resource for PaymentClaims {
     const COLLECTION: Collection = Collection::PaymentClaims;
@@ -75,34 +58,6 @@ impl Resource for PaymentClaims {
 
     fn permission_key(data: &PaymentClaimData) -> Option<i64> {
         Some(data.project_id)
-    }
-
-    /// A claim is its project's to make and the ROPS's to decide, never by its
-    /// maker, and frozen once decided (`access::authorize_decided_write`). A
-    /// write decides when it gives a decision other than the stored one: taking
-    /// a claim back from `returned` to `draft` or `submitted` is the project's.
-    fn authorize_write(
-        conn: &mut PgConnection,
-        caller: &Caller,
-        scope: &Scope,
-        before: Option<&Record<PaymentClaimData>>,
-        after: Option<&PaymentClaimData>,
-    ) -> Result<(), ServiceError> {
-        let decides = after.is_some_and(|after| {
-            let given = decision(after);
-            given != Decision::default() && before.is_none_or(|before| decision(&before.data) != given)
-        });
-        let makes = match (before, after) {
-            (_, None) => false,
-            (None, Some(_)) => true,
-            (Some(before), Some(after)) => claimed(&before.data) != claimed(after),
-        };
-        let makers = match before {
-            Some(before) if decides && !makes => crate::db::audit::makers(conn, Self::COLLECTION.path(), before.id)?,
-            _ => Vec::new(),
-        };
-        let frozen = before.is_some_and(|before| before.data.status.is_final());
-        Ok(authorize_decided_write(caller, scope, &DecidedWrite { frozen, decides, makes, makers })?)
     }
 
     fn related(_: i64, data: &PaymentClaimData) -> Vec<(&'static str, String)> {

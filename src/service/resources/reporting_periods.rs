@@ -62,6 +62,11 @@ impl Resource for ReportingPeriods {
         Some(data.programme_id)
     }
 
+    /// Whether a lock is self-decided is the server's (`service::workflow`).
+    fn carry_over(before: &ReportingPeriodData, after: ReportingPeriodData) -> ReportingPeriodData {
+        ReportingPeriodData { self_decided: before.self_decided, ..after }
+    }
+
     /// A locked period keeps its days (moving them would freeze or free values
     /// silently): it can be unlocked, and its notes changed. Locking waits for
     /// the decisions on the values handed in.
