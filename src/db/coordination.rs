@@ -66,7 +66,9 @@ pub struct CoordinationRow {
     /// without a day, whose project began in it).
     #[diesel(sql_type = BigInt)]
     pub organisations_supported: i64,
-    /// Their staff reached, as the projects reported it.
+    /// Their staff reached, as the projects reported it: a count of persons,
+    /// so published to everyone through the one protection rule (a multiple of
+    /// the rounding base, keyed by each institution's own key), never exact.
     #[diesel(sql_type = BigInt)]
     pub staff_supported: i64,
     /// Distinct gminas whose local government was among them (a regional
@@ -89,34 +91,34 @@ pub struct CoordinationRow {
 
 /// The report's facts: (voivodeship, year, measure, what is counted, amount).
 const FACTS: &str = "
-    SELECT coalesce(pr.voivodeship, b.voivodeship)::text AS voivodeship, y.year, 'networks_active' AS measure, n.id::text AS item, 1 AS amount
+    SELECT coalesce(pr.voivodeship, b.voivodeship)::text AS voivodeship, y.year, 'networks_active' AS measure, n.id::text AS item, 1 AS amount, 0 AS figure_key
     FROM networks n JOIN beneficiaries b ON b.id = n.coordinator_id LEFT JOIN projects pr ON pr.id = n.project_id
     CROSS JOIN LATERAL generate_series(extract(year FROM n.established_on)::int, extract(year FROM coalesce(n.dissolved_on, es_today()))::int) AS y (year)
     WHERE n.established_on IS NOT NULL
     UNION ALL
-    SELECT coalesce(pr.voivodeship, b.voivodeship)::text, extract(year FROM m.joined_on)::int, 'network_members_joined', m.organisation_id::text, 1
+    SELECT coalesce(pr.voivodeship, b.voivodeship)::text, extract(year FROM m.joined_on)::int, 'network_members_joined', m.organisation_id::text, 1, 0
     FROM network_members m JOIN networks n ON n.id = m.network_id JOIN beneficiaries b ON b.id = n.coordinator_id LEFT JOIN projects pr ON pr.id = n.project_id
     WHERE m.joined_on IS NOT NULL
     UNION ALL
-    SELECT coalesce(pr.voivodeship, npr.voivodeship, nb.voivodeship)::text, extract(year FROM a.signed_on)::int, 'agreements_signed', a.id::text, 1
+    SELECT coalesce(pr.voivodeship, npr.voivodeship, nb.voivodeship)::text, extract(year FROM a.signed_on)::int, 'agreements_signed', a.id::text, 1, 0
     FROM agreements a LEFT JOIN projects pr ON pr.id = a.project_id
     LEFT JOIN networks n ON n.id = a.network_id LEFT JOIN projects npr ON npr.id = n.project_id LEFT JOIN beneficiaries nb ON nb.id = n.coordinator_id
     UNION ALL
-    SELECT pr.voivodeship::text, extract(year FROM coalesce(s.started_on, es_project_start(pr.actual_start, pr.planned_start)))::int, m.measure, m.item, m.amount
+    SELECT pr.voivodeship::text, extract(year FROM coalesce(s.started_on, es_project_start(pr.actual_start, pr.planned_start)))::int, m.measure, m.item, m.amount, m.figure_key
     FROM supported_institutions s JOIN projects pr ON pr.id = s.project_id JOIN beneficiaries b ON b.id = s.organisation_id
-    CROSS JOIN LATERAL (VALUES ('organisations_supported', s.organisation_id::text, 1),
-                               ('staff_supported', s.id::text, coalesce(s.staff_supported, 0)),
-                               ('gminas_supported', CASE WHEN b.kind = 'jst' AND length(b.teryt) = 7 THEN left(b.teryt, 6) END, 1)) AS m (measure, item, amount)
+    CROSS JOIN LATERAL (VALUES ('organisations_supported', s.organisation_id::text, 1, 0),
+                               ('staff_supported', s.id::text, coalesce(s.staff_supported, 0), s.figure_key::int),
+                               ('gminas_supported', CASE WHEN b.kind = 'jst' AND length(b.teryt) = 7 THEN left(b.teryt, 6) END, 1, 0)) AS m (measure, item, amount, figure_key)
     WHERE m.item IS NOT NULL
     UNION ALL
-    SELECT b.voivodeship::text, extract(year FROM d.adopted_on)::int, 'local_governments_adopting_strategies', d.jst_id::text, 1
+    SELECT b.voivodeship::text, extract(year FROM d.adopted_on)::int, 'local_governments_adopting_strategies', d.jst_id::text, 1, 0
     FROM strategy_documents d JOIN beneficiaries b ON b.id = d.jst_id
     WHERE d.names_social_economy AND d.adopted_on IS NOT NULL
     UNION ALL
-    SELECT c.voivodeship, extract(year FROM m.held_on)::int, 'committee_meetings', m.id::text, 1
+    SELECT c.voivodeship, extract(year FROM m.held_on)::int, 'committee_meetings', m.id::text, 1, 0
     FROM committee_meetings m JOIN committees c ON c.id = m.committee_id
     UNION ALL
-    SELECT r.voivodeship, extract(year FROM r.adopted_on)::int, 'resolutions', r.id::text, 1
+    SELECT r.voivodeship, extract(year FROM r.adopted_on)::int, 'resolutions', r.id::text, 1, 0
     FROM resolutions r";
 
 /// The report for the years `from..=to`: only voivodeships and years with something to count.
@@ -128,7 +130,7 @@ pub fn by_year(conn: &mut PgConnection, from: i32, to: i32, voivodeship: Option<
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'network_members_joined') AS network_members_joined,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'agreements_signed') AS agreements_signed,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'organisations_supported') AS organisations_supported,
-                coalesce(sum(f.amount) FILTER (WHERE f.measure = 'staff_supported'), 0)::bigint AS staff_supported,
+                coalesce({staff}, 0) AS staff_supported,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'gminas_supported') AS gminas_supported,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'local_governments_adopting_strategies') AS local_governments_adopting_strategies,
                 count(DISTINCT f.item) FILTER (WHERE f.measure = 'committee_meetings') AS committee_meetings,
@@ -136,7 +138,11 @@ pub fn by_year(conn: &mut PgConnection, from: i32, to: i32, voivodeship: Option<
          FROM facts f LEFT JOIN voivodeships v ON v.teryt = f.voivodeship
          WHERE f.year BETWEEN $1 AND $2 AND ($3::text IS NULL OR f.voivodeship = $3)
          GROUP BY f.voivodeship, v.name, f.year
-         ORDER BY f.voivodeship NULLS LAST, f.year"
+         ORDER BY f.voivodeship NULLS LAST, f.year",
+        staff = super::disclosure::published(
+            "(sum(f.amount) FILTER (WHERE f.measure = 'staff_supported'))::bigint",
+            "(sum(f.figure_key) FILTER (WHERE f.measure = 'staff_supported'))::bigint"
+        )
     );
     Ok(diesel::sql_query(sql).bind::<Integer, _>(from).bind::<Integer, _>(to).bind::<Nullable<Text>, _>(voivodeship).load(conn)?)
 }

@@ -18,6 +18,7 @@ diesel::table! {
         document_date -> Nullable<Date>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        figure_key -> Int2,
         external_id -> Nullable<Text>,
         network_id -> Nullable<Int8>,
     }
@@ -554,6 +555,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        figure_key -> Int2,
     }
 }
 

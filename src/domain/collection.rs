@@ -97,6 +97,10 @@ pub struct Spec {
     /// A record with a workflow is published once approved: before (a draft,
     /// submitted or returned) it is its owners' alone, on every read path.
     pub public_once_approved: bool,
+    /// Typed counts of persons: exact to the record's owners, published to
+    /// anyone else through the one protection rule (`domain::disclosure`),
+    /// each keyed by the row's own `figure_key`, on every read path.
+    pub counts_of_persons: &'static [&'static str],
 }
 
 impl Collection {
@@ -282,7 +286,12 @@ impl Collection {
             _ => NONE,
         };
         let public_once_approved = matches!(self, Collection::IndicatorMeasurements);
-        Spec { path, table, noun, description, owner, personal, import_keys, read_only, owners_only, public_once_approved }
+        let counts_of_persons: &'static [&'static str] = match self {
+            Collection::Activities => &["planned_participants", "actual_participants"],
+            Collection::SupportedInstitutions => &["staff_supported"],
+            _ => NONE,
+        };
+        Spec { path, table, noun, description, owner, personal, import_keys, read_only, owners_only, public_once_approved, counts_of_persons }
     }
 
     pub fn path(self) -> &'static str {

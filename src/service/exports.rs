@@ -64,7 +64,7 @@ where
             let request = ListRequest { limit: EXPORT_PAGE, window: Window::Keyset { from, backwards: false }, sort: SortKey::ID, count: Count::None };
             let mut page = R::list(conn, &filter, &request)?;
             if outsider {
-                page.records = super::records::for_outsiders::<R>(std::mem::take(&mut page.records));
+                page.records = super::records::for_outsiders::<R>(conn, std::mem::take(&mut page.records))?;
             }
             if let Some(scope) = &scope {
                 let events = page.records.iter().map(|r| audit::event::<R>(&caller, Action::Export, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;

@@ -28,10 +28,13 @@ fn current(conn: &mut PgConnection, collection: Collection, ids: &[i64]) -> Resu
     }
     // The feed is everyone's: records as outsiders see them, an unpublished one
     // (a draft) as absent until it is published.
-    crate::with_resource!(collection, R => super::records::for_outsiders::<R>(R::find_many(conn, ids)?)
+    crate::with_resource!(collection, R => {
+        let found = R::find_many(conn, ids)?;
+        super::records::for_outsiders::<R>(conn, found)?
         .into_iter()
         .map(|record| Ok((record.id, serde_json::to_value(view::<R>(record)).map_err(ServiceError::internal)?)))
-        .collect())
+        .collect()
+    })
 }
 
 /// Reads the feed after `from`, at most `limit` changes.

@@ -198,7 +198,7 @@ pub fn readable_scope<R: Resource>(conn: &mut PgConnection, caller: &Caller, fil
 /// whole (`Spec::owners_only`, `Spec::public_once_approved`).
 fn published_in_part<R: Resource>() -> bool {
     let spec = R::COLLECTION.spec();
-    !spec.owners_only.is_empty() || spec.public_once_approved
+    !spec.owners_only.is_empty() || spec.public_once_approved || !spec.counts_of_persons.is_empty()
 }
 
 /// Whether `caller` reads records of `R` in the scope `scope` finds as one of
@@ -230,9 +230,30 @@ pub fn published_filter<R: Resource>(conn: &mut PgConnection, caller: &Caller, f
     Ok((filter, true))
 }
 
-/// What an outsider may see of `records`: those published, as published.
-pub fn for_outsiders<R: Resource>(records: Vec<Record<R::Data>>) -> Vec<Record<R::Data>> {
-    records.into_iter().filter_map(R::for_outsiders).collect()
+/// What an outsider may see of `records`: those published, as published, their
+/// typed counts of persons (`Spec::counts_of_persons`) protected.
+pub fn for_outsiders<R: Resource>(conn: &mut PgConnection, records: Vec<Record<R::Data>>) -> Result<Vec<Record<R::Data>>, ServiceError> {
+    let records: Vec<Record<R::Data>> = records.into_iter().filter_map(R::for_outsiders).collect();
+    let spec = R::COLLECTION.spec();
+    if spec.counts_of_persons.is_empty() || records.is_empty() {
+        return Ok(records);
+    }
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let published = crate::db::disclosure::published_figures(conn, spec.table, spec.counts_of_persons, &ids)?;
+    records
+        .into_iter()
+        .map(|mut record| {
+            let figures = published.get(&record.id).ok_or_else(|| ServiceError::Internal(format!("{} {} has no published figures", spec.noun, record.id)))?;
+            let mut value = serde_json::to_value(&record.data).map_err(ServiceError::internal)?;
+            if let Value::Object(fields) = &mut value {
+                for (field, figure) in spec.counts_of_persons.iter().zip(figures) {
+                    fields.insert((*field).to_owned(), figure.map_or(Value::Null, Value::from));
+                }
+            }
+            record.data = serde_json::from_value(value).map_err(ServiceError::internal)?;
+            Ok(record)
+        })
+        .collect()
 }
 
 /// A page of a list, and each record's place when a map was asked for.
@@ -272,7 +293,7 @@ pub fn list<R: Resource>(
     let (filter, outsider) = published_filter::<R>(conn, caller, filter)?;
     let mut listed = R::list(conn, &filter, request)?;
     if outsider {
-        listed.records = for_outsiders::<R>(std::mem::take(&mut listed.records));
+        listed.records = for_outsiders::<R>(conn, std::mem::take(&mut listed.records))?;
     }
     if let Some(scope) = &scope {
         let events = listed.records.iter().map(|r| audit::event::<R>(caller, Action::Read, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
@@ -298,7 +319,7 @@ pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> R
     }
     if published_in_part::<R>() && !reads_as_owner::<R>(conn, caller, |conn| R::scope(conn, Some(id), &record.data))? {
         // Unpublished is as good as absent: an outsider learns not even that it exists.
-        return R::for_outsiders(record).ok_or_else(|| not_found::<R>(id)(DbError::NotFound));
+        return for_outsiders::<R>(conn, vec![record])?.pop().ok_or_else(|| not_found::<R>(id)(DbError::NotFound));
     }
     Ok(record)
 }
@@ -409,9 +430,10 @@ pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pr
         let scope = hold::<R>(conn, caller, Action::Delete, scope)?;
         R::authorize_content(caller, &stored.data)?;
         R::authorize_write(conn, caller, &scope, Some(&stored), None)?;
-        super::workflow::judge::<R>(conn, caller, &scope, Some(&stored), None)?;
         precondition(&stored)?;
         R::before_delete(conn, &stored)?;
+        // A record its workflow froze is an admin's to delete.
+        super::workflow::judge::<R>(conn, caller, &scope, Some(&stored), None)?;
         // Its files go first, each removal checked and audited as one of its own.
         super::evidence::remove_with(conn, caller, R::COLLECTION, id)?;
         R::delete(conn, id).map_err(not_found::<R>(id))?;

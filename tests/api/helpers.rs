@@ -158,7 +158,11 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let mut app = TestApp { address, client: reqwest::Client::new(), database, database_url, jwt_key, admin_token: String::new() };
+    // The server closes a connection idle for its keep-alive (actix's 5 s); a
+    // client that keeps it longer may send on one being closed (hyper's
+    // IncompleteMessage on a loaded machine), so idle connections go sooner.
+    let client = reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().unwrap();
+    let mut app = TestApp { address, client, database, database_url, jwt_key, admin_token: String::new() };
     app.admin_token = app.user_token("admin@test.es-registry.pl", Role::Admin, None).await;
     app
 }

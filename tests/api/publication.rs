@@ -119,3 +119,88 @@ async fn values_not_yet_approved_and_owners_only_fields_reach_no_outsider_on_any
         assert_eq!(list.body["total"].as_i64(), Some(3), "{who}: {}", list.body);
     }
 }
+
+/// The cells of column `column` in a CSV answer (no quoted commas in these tests).
+fn csv_column(text: &str, column: &str) -> Vec<String> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let Some(at) = header.iter().position(|h| *h == column) else { return Vec::new() };
+    lines.map(|line| line.split(',').nth(at).unwrap_or_default().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_path() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let declared: Vec<Collection> = Collection::ALL.into_iter().filter(|c| !c.spec().counts_of_persons.is_empty()).collect();
+    assert_eq!(declared, [Collection::Activities, Collection::SupportedInstitutions], "a new count of persons is read through every path here");
+    // The tester's findings: one person's counselling session, placed and dated;
+    // a supported institution's staff moving the regional report by exactly 1.
+    let activity = app
+        .create(
+            "activities",
+            json!({"project_id": fx.project, "activity_type": "consulting", "title": "doradztwo", "planned_participants": 3, "actual_participants": 1, "start_date": "2021-03-01"}),
+        )
+        .await;
+    let institution = app.create("beneficiaries", json!({"name": "Spółdzielnia Socjalna Przykład", "kind": "pes", "voivodeship": "04"})).await;
+    app.patch(&format!("/api/v1/projects/{}", fx.project), &json!({"planned_start": "2020-01-01", "planned_end": "2023-12-31"})).await;
+    let supported = app
+        .create(
+            "supported-institutions",
+            json!({"project_id": fx.project, "organisation_id": institution, "form": "consulting", "started_on": "2021-03-01", "staff_supported": 7}),
+        )
+        .await;
+    let rops_org = app.create("beneficiaries", json!({"name": "ROPS", "kind": "rops", "voivodeship": "04"})).await;
+    let rops = app.user_token("rops@figures.pl", Role::Rops, Some(rops_org)).await;
+    let other_org = app.create("beneficiaries", json!({"name": "ROPS Gdańsk", "kind": "rops", "voivodeship": "22"})).await;
+    let other_rops = app.user_token("rops-pm@figures.pl", Role::Rops, Some(other_org)).await;
+    let jst_org = app.create("beneficiaries", json!({"name": "Gmina", "kind": "jst", "voivodeship": "04"})).await;
+    let jst = app.user_token("jst@figures.pl", Role::Jst, Some(jst_org)).await;
+
+    let cases = [
+        (Collection::Activities, activity, &[("planned_participants", 3), ("actual_participants", 1)][..]),
+        (Collection::SupportedInstitutions, supported, &[("staff_supported", 7)][..]),
+    ];
+    for (collection, id, figures) in cases {
+        let query = format!("project_id={}", fx.project);
+        for (who, token) in [("anonymous", None), ("a local government", Some(jst.as_str())), ("another region's ROPS", Some(other_rops.as_str()))] {
+            for (read, status, text) in every_read_path(&app, token, collection, &[id], &query).await {
+                assert_eq!(status, 200, "{who}: {read}: {text}");
+                for (field, exact) in figures {
+                    for form in [format!("\"{field}\":{exact},"), format!("\"{field}\":{exact}}}")] {
+                        assert!(!text.contains(&form), "{who} reads {field} = {exact} exact through {read}: {text}");
+                    }
+                    for cell in csv_column(&text, field) {
+                        assert!(cell.is_empty() || cell.parse::<i64>().is_ok_and(|n| n % 5 == 0), "{who}: {read}: {field} = {cell}");
+                    }
+                }
+            }
+            // The same answer every time: asking again averages nothing away.
+            let session = token.map_or_else(|| app.anonymous(), |token| app.as_user(token));
+            let once = session.get(&collection.record_path(id)).await.body;
+            assert_eq!(once, session.get(&collection.record_path(id)).await.body);
+        }
+        for token in [&app.admin_token, &rops] {
+            let owned = app.as_user(token).get(&collection.record_path(id)).await.body;
+            for (field, exact) in figures {
+                assert_eq!(owned[*field], json!(exact), "the owners read {field} exact: {owned}");
+            }
+        }
+    }
+
+    // The regional report publishes the staff reached protected, for everyone.
+    let staff =
+        |body: &Value| body.as_array().unwrap().iter().find(|r| r["voivodeship"] == "04" && r["year"] == 2021).map(|r| r["staff_supported"].as_i64().unwrap());
+    let report = app.anonymous().get("/api/v1/reports/coordination?from_year=2021&to_year=2021").await.body;
+    let before = staff(&report).unwrap();
+    assert_eq!(before % 5, 0, "{report}");
+    let other = app.create("beneficiaries", json!({"name": "Fundacja", "kind": "ngo", "voivodeship": "04"})).await;
+    app.create(
+        "supported-institutions",
+        json!({"project_id": fx.project, "organisation_id": other, "form": "consulting", "started_on": "2021-05-01", "staff_supported": 1}),
+    )
+    .await;
+    let after = staff(&app.anonymous().get("/api/v1/reports/coordination?from_year=2021&to_year=2021&voivodeship=04").await.body).unwrap();
+    assert_ne!(after - before, 1, "one more institution with one person does not show as exactly one");
+    assert_eq!(after % 5, 0);
+}

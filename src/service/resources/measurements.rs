@@ -225,13 +225,17 @@ pub fn transition(
         // Outsiders learn nothing of a value, not even its state.
         authorize_oversight(caller, Collection::IndicatorMeasurements, &scope)?;
         let allowed_from = if from == MeasurementStatus::Draft { editable(current.data.status) } else { current.data.status == from };
+        // Who may make the move is the workflow's declaration: the project's
+        // writers hand a value in, a second pair of eyes decides it. The caller
+        // is judged for the move this route makes before being told the value
+        // is not in a state to make it.
+        let declared =
+            Record { data: MeasurementData { status: if allowed_from { current.data.status } else { from }, ..current.data.clone() }, ..current.clone() };
+        let moved = MeasurementData { status: to, ..current.data.clone() };
+        crate::service::workflow::judge::<Measurements>(conn, caller, &scope, Some(&declared), Some(&moved))?;
         if !allowed_from {
             return Err(ServiceError::Conflict { code: "invalid_transition", detail: format!("a {} value cannot become {to}", current.data.status) });
         }
-        // Who may make the move is the workflow's declaration: the project's
-        // writers hand a value in, a second pair of eyes decides it.
-        let moved = MeasurementData { status: to, ..current.data.clone() };
-        crate::service::workflow::judge::<Measurements>(conn, caller, &scope, Some(&current), Some(&moved))?;
         let scope = hold::<Measurements>(conn, caller, Action::Update, scope)?;
         ensure_period_open(conn, &current.data)?;
         set_status(conn, id, to, reason, caller.user().map(|u| u.id))?;

@@ -1,0 +1,2 @@
+ALTER TABLE supported_institutions DROP COLUMN figure_key;
+ALTER TABLE activities DROP COLUMN figure_key;
