@@ -55,6 +55,7 @@ Where the service reads from a replica, a successful write answers with `X-Write
     tags(
         (name = "auth", description = "Sign-in with email and password; JWT access tokens and rotating refresh tokens"),
         (name = "users", description = "User accounts (admin, rops)"),
+        (name = "proposals", description = "Relations naming another organisation (a network's member, an agreement's party) that await its word: accepted, they are public and counted; proposed or declined, they are their keepers' and the named organisation's alone"),
         (name = "audit", description = "The audit trail of every write and every read of personal data"),
         (name = "reports", description = "Roll-ups of indicators and of the project portfolio, as JSON or CSV"),
         (name = "exports", description = "The official lists, public: the list of operations of Article 49(3) of Regulation (EU) 2021/1060 (JSON or CSV) and the 360Giving data package"),

@@ -2,6 +2,7 @@
 //! parties (organisations, local governments among them), subject and term.
 
 use crate::db::schema::agreements;
+use crate::domain::codes::ProposalStatus;
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::pg::Pg;
@@ -35,6 +36,26 @@ pub struct AgreementData {
     /// project: the key of imports.
     pub external_id: Option<String>,
     pub notes: Option<String>,
+    /// Whether the parties agreed to be named: `accepted` once every party
+    /// accepted, `declined` once one declined, else `proposed`. A party
+    /// accepts at once when one who speaks for it (its own account, the ROPS
+    /// of its voivodeship, an admin) files the agreement. Only an accepted
+    /// agreement is public and counted.
+    #[serde(default = "proposed", skip_deserializing)]
+    #[schema(read_only)]
+    pub status: ProposalStatus,
+    /// The parties that accepted.
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub accepted_party_ids: Vec<i64>,
+    /// The parties that declined.
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub declined_party_ids: Vec<i64>,
+}
+
+fn proposed() -> ProposalStatus {
+    ProposalStatus::Proposed
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -46,7 +67,14 @@ pub struct AgreementFilter {
     pub party_id: Option<i64>,
     /// Agreements signed in this year.
     pub year: Option<i32>,
+    /// Agreements in this state (outsiders see accepted ones only).
+    pub status: Option<ProposalStatus>,
     pub sort: Option<AgreementSort>,
+    /// Accepted agreements only: what a reader outside the agreement's keepers
+    /// lists. Set by the service, never by a query.
+    #[serde(skip)]
+    #[param(ignore)]
+    pub accepted_only: bool,
 }
 
 crate::sort_options!(
@@ -71,13 +99,20 @@ fn apply_filter<'a>(mut q: agreements::BoxedQuery<'a, Pg>, f: &AgreementFilter) 
     if let Some(year) = f.year {
         q = q.filter(sql::<Bool>("extract(year FROM signed_on) = ").bind::<diesel::sql_types::Integer, _>(year));
     }
+    if let Some(status) = f.status {
+        q = q.filter(agreements::status.eq(status));
+    }
+    if f.accepted_only {
+        q = q.filter(agreements::status.eq(ProposalStatus::Accepted));
+    }
     q
 }
 
 crate::table_store!(Agreements, agreements, AgreementData, AgreementFilter, apply_filter);
 
 /// The parties among `parties` outside the circle an agreement is concluded in:
-/// for a network, its coordinator and members; for a project, its organisations
+/// for a network, its coordinator and members (proposed ones too, not those
+/// that declined); for a project, its organisations
 /// (any role) and the institutions it supported.
 pub fn outsiders(conn: &mut PgConnection, parties: &[i64], network: Option<i64>, project: Option<i64>) -> Result<Vec<i64>, super::DbError> {
     use diesel::sql_types::Nullable;
@@ -89,7 +124,7 @@ pub fn outsiders(conn: &mut PgConnection, parties: &[i64], network: Option<i64>,
     let found: Vec<Party> = diesel::sql_query(
         "SELECT p.id FROM unnest($1::bigint[]) AS p (id) WHERE p.id NOT IN (
              SELECT coordinator_id FROM networks WHERE id = $2
-             UNION ALL SELECT organisation_id FROM network_members WHERE network_id = $2
+             UNION ALL SELECT organisation_id FROM network_members WHERE network_id = $2 AND status <> 'declined'
              UNION ALL SELECT beneficiary_id FROM partners WHERE project_id = $3
              UNION ALL SELECT organisation_id FROM supported_institutions WHERE project_id = $3)
          ORDER BY p.id",
@@ -99,4 +134,40 @@ pub fn outsiders(conn: &mut PgConnection, parties: &[i64], network: Option<i64>,
     .bind::<Nullable<BigInt>, _>(project)
     .load(conn)?;
     Ok(found.into_iter().map(|p| p.id).collect())
+}
+
+/// The proposed agreements that `organisation`, or (with `voivodeship`) any
+/// organisation seated there, is to answer as a party that has not yet;
+/// every proposed one with `everyone`. Oldest first, at most `limit`.
+pub fn awaiting(conn: &mut PgConnection, everyone: bool, organisation: Option<i64>, voivodeship: Option<&str>, limit: i64) -> Result<Vec<i64>, super::DbError> {
+    use diesel::sql_types::{Nullable, Text};
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let found: Vec<Found> = diesel::sql_query(
+        "SELECT a.id FROM agreements a
+         WHERE a.status = 'proposed'
+           AND EXISTS (SELECT 1 FROM unnest(a.party_ids) AS p (id)
+                       WHERE p.id <> ALL (a.accepted_party_ids)
+                         AND ($1 OR p.id = $2 OR p.id IN (SELECT b.id FROM beneficiaries b WHERE b.voivodeship = $3)))
+         ORDER BY a.id LIMIT $4",
+    )
+    .bind::<Bool, _>(everyone)
+    .bind::<Nullable<BigInt>, _>(organisation)
+    .bind::<Nullable<Text>, _>(voivodeship)
+    .bind::<BigInt, _>(limit)
+    .load(conn)?;
+    Ok(found.into_iter().map(|f| f.id).collect())
+}
+
+/// The agreements naming `organisation` as a party that are not accepted (proposed or declined).
+pub fn unaccepted_naming(conn: &mut PgConnection, organisation: i64) -> Result<Vec<i64>, super::DbError> {
+    Ok(agreements::table
+        .filter(sql::<Bool>("party_ids @> ").bind::<Array<BigInt>, _>(vec![organisation]))
+        .filter(agreements::status.ne(ProposalStatus::Accepted))
+        .select(agreements::id)
+        .order(agreements::id)
+        .load(conn)?)
 }

@@ -56,10 +56,11 @@ pub struct CoordinationRow {
     /// dissolved before its start); networks without a day of establishment are not counted.
     #[diesel(sql_type = BigInt)]
     pub networks_active: i64,
-    /// Organisations that joined a network in the year.
+    /// Organisations that joined a network in the year (accepted memberships only:
+    /// a proposed one is not counted).
     #[diesel(sql_type = BigInt)]
     pub network_members_joined: i64,
-    /// Agreements signed in the year.
+    /// Agreements signed in the year (accepted by every party).
     #[diesel(sql_type = BigInt)]
     pub agreements_signed: i64,
     /// Distinct organisations whose support by a project began in the year (or,
@@ -98,11 +99,12 @@ const FACTS: &str = "
     UNION ALL
     SELECT coalesce(pr.voivodeship, b.voivodeship)::text, extract(year FROM m.joined_on)::int, 'network_members_joined', m.organisation_id::text, 1, 0
     FROM network_members m JOIN networks n ON n.id = m.network_id JOIN beneficiaries b ON b.id = n.coordinator_id LEFT JOIN projects pr ON pr.id = n.project_id
-    WHERE m.joined_on IS NOT NULL
+    WHERE m.joined_on IS NOT NULL AND m.status = 'accepted'
     UNION ALL
     SELECT coalesce(pr.voivodeship, npr.voivodeship, nb.voivodeship)::text, extract(year FROM a.signed_on)::int, 'agreements_signed', a.id::text, 1, 0
     FROM agreements a LEFT JOIN projects pr ON pr.id = a.project_id
     LEFT JOIN networks n ON n.id = a.network_id LEFT JOIN projects npr ON npr.id = n.project_id LEFT JOIN beneficiaries nb ON nb.id = n.coordinator_id
+    WHERE a.status = 'accepted'
     UNION ALL
     SELECT pr.voivodeship::text, extract(year FROM coalesce(s.started_on, es_project_start(pr.actual_start, pr.planned_start)))::int, m.measure, m.item, m.amount, m.figure_key
     FROM supported_institutions s JOIN projects pr ON pr.id = s.project_id JOIN beneficiaries b ON b.id = s.organisation_id

@@ -521,6 +521,9 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        status -> Text,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Int8>,
     }
 }
 
@@ -539,6 +542,9 @@ diesel::table! {
         notes -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        status -> Text,
+        accepted_party_ids -> Array<Int8>,
+        declined_party_ids -> Array<Int8>,
     }
 }
 

@@ -12,10 +12,16 @@
 //! | rops      | + personal data in its voivodeship      | everything in its voivodeship: regional programmes, axes, measures, organisations, projects and their records (who runs them included), the register's entries (statuses, marks), offers, needs and strategy documents of its organisations, its competitions' awards, its committees (members, meetings, resolutions), networks coordinated there; owes/jst/pes users there; decisions on its projects' reported values and payment claims, but never on a claim its account made or last changed, and a decided claim is frozen; its locks and statuses, self-decided until another of its accounts confirms them (the moves of each workflow: `domain::workflow`) |
 //! | admin     | everything                              | everything (decided claims included, audited as every write) |
 //!
+//! A relation that names another organisation (a network's member, an
+//! agreement's party) is proposed until one who speaks for that organisation
+//! (its own account, the ROPS of its voivodeship, an admin: [`speaks_for`])
+//! accepts or declines it, and accepted at once when one of them writes it;
+//! a member leaves by its own word too ([`authorize_leave`]).
+//!
 //! Which collection falls under which line follows from the registry
 //! ([`Collection::spec`]): its [`Owner`] and whether it is personal.
 
-use super::codes::{OrganisationKind, PartnerRole, Role};
+use super::codes::{OrganisationKind, PartnerRole, ProposalStatus, Role};
 use super::collection::{Collection, Owner};
 use super::workflow::Decider;
 use serde::Serialize;
@@ -400,6 +406,80 @@ pub fn authorize_confirmation(caller: &Caller, scope: &Scope, decided_by: Option
     Ok(())
 }
 
+/// Who speaks for an organisation that a relation names (a network's member,
+/// an agreement's party): an account of that organisation, the ROPS of its
+/// voivodeship, an admin, or the system (the command line, imports run as
+/// it). `named` is the organisation's scope. The one rule of proposals: a
+/// relation made by one who speaks for every organisation it names is
+/// accepted at once, any other is proposed until one who speaks for the named
+/// organisation accepts it (or declines it).
+pub fn speaks_for(caller: &Caller, named: &Scope) -> bool {
+    match caller {
+        Caller::System { .. } => true,
+        Caller::Anonymous => false,
+        Caller::User(user) => match user.role {
+            Role::Admin => true,
+            Role::Rops => own_organisation(user, named) || in_voivodeship(user, named),
+            Role::Owes | Role::Jst | Role::Pes => own_organisation(user, named),
+        },
+    }
+}
+
+/// How a relation naming `named` starts when `caller` writes it: accepted at
+/// once when the caller [`speaks_for`] it, else proposed.
+pub fn proposal_status(caller: &Caller, named: &Scope) -> ProposalStatus {
+    if speaks_for(caller, named) {
+        ProposalStatus::Accepted
+    } else {
+        ProposalStatus::Proposed
+    }
+}
+
+/// Accepting or declining a proposal that names an organisation (`named`) is
+/// for those who [`speaks_for`] it, never for the one that proposed it.
+pub fn authorize_answer(caller: &Caller, named: &Scope) -> Result<(), Refusal> {
+    if !matches!(caller, Caller::System { .. }) {
+        caller.signed_in()?;
+    }
+    if speaks_for(caller, named) {
+        Ok(())
+    } else {
+        Err(forbidden("only an account of the named organisation, the ROPS of its voivodeship or an admin accepts or declines its being named"))
+    }
+}
+
+/// A member leaves a network by the word of one who [`speaks_for`] it (the
+/// member organisation `member`), or of those who keep the network's members
+/// (`network`, the membership's scope).
+pub fn authorize_leave(caller: &Caller, member: &Scope, network: &Scope) -> Result<(), Refusal> {
+    if speaks_for(caller, member) {
+        return Ok(());
+    }
+    authorize(caller, Collection::NetworkMembers, Action::Update, Some(network)).map_err(|refusal| match refusal {
+        Refusal::Forbidden(_) => {
+            forbidden("a member leaves a network by the word of its own account, of the ROPS of its voivodeship, or of the network's keepers")
+        }
+        other => other,
+    })
+}
+
+/// Whose proposals a user answers, for the inbox of proposals: every one for
+/// an admin; else those naming the user's organisation and, for a ROPS, any
+/// organisation of its voivodeship.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answers {
+    Everyone,
+    For { organisation: Option<i64>, voivodeship: Option<String> },
+}
+
+pub fn answers_for(user: &User) -> Answers {
+    match user.role {
+        Role::Admin => Answers::Everyone,
+        Role::Rops => Answers::For { organisation: user.organisation_id, voivodeship: user.voivodeship.clone() },
+        Role::Owes | Role::Jst | Role::Pes => Answers::For { organisation: user.organisation_id, voivodeship: None },
+    }
+}
+
 /// Evidence files are part of the record they are attached to (a reported
 /// value, an activity, of `collection`, in `scope`): whoever may change that
 /// record adds, describes and removes them; a file not marked public is read
@@ -621,6 +701,28 @@ mod tests {
         assert!(authorize_frozen_write(&Caller::System { name: "import" }).is_ok());
         assert!(authorize_undeclared_move(&rops).is_err() && authorize_undeclared_move(&admin).is_ok());
         assert!(matches!(decide(&Caller::Anonymous, false, &[]), Err(Refusal::Unauthorized(_))));
+    }
+
+    #[test]
+    fn a_named_organisation_is_spoken_for_by_itself_its_rops_and_an_admin() {
+        let named = Scope::Organisation { id: Some(5), voivodeship: Some("04".into()) };
+        assert!(speaks_for(&user(Role::Pes, Some(5), Some("04")), &named));
+        assert!(speaks_for(&user(Role::Rops, Some(1), Some("04")), &named));
+        assert!(speaks_for(&user(Role::Admin, None, None), &named));
+        assert!(speaks_for(&Caller::System { name: "import" }, &named));
+        assert!(!speaks_for(&user(Role::Pes, Some(6), Some("04")), &named), "another organisation of the region");
+        assert!(!speaks_for(&user(Role::Rops, Some(2), Some("22")), &named), "another region's ROPS");
+        assert!(!speaks_for(&user(Role::Owes, Some(7), Some("04")), &named));
+        assert!(!speaks_for(&Caller::Anonymous, &named));
+        assert_eq!(proposal_status(&user(Role::Pes, Some(6), Some("22")), &named), ProposalStatus::Proposed);
+        assert_eq!(proposal_status(&user(Role::Rops, Some(1), Some("04")), &named), ProposalStatus::Accepted);
+        assert!(matches!(authorize_answer(&Caller::Anonymous, &named), Err(Refusal::Unauthorized(_))));
+        assert!(matches!(authorize_answer(&user(Role::Pes, Some(6), Some("04")), &named), Err(Refusal::Forbidden(_))));
+        assert!(authorize_answer(&user(Role::Pes, Some(5), Some("04")), &named).is_ok());
+        let network = Scope::Organisation { id: Some(6), voivodeship: Some("22".into()) };
+        assert!(authorize_leave(&user(Role::Pes, Some(5), Some("04")), &named, &network).is_ok(), "the member itself");
+        assert!(authorize_leave(&user(Role::Pes, Some(6), Some("22")), &named, &network).is_ok(), "the network's coordinator");
+        assert!(authorize_leave(&user(Role::Pes, Some(8), Some("04")), &named, &network).is_err());
     }
 
     #[test]

@@ -217,6 +217,12 @@ code_list!(
 );
 
 code_list!(
+    /// Where a relation naming another organisation stands (a network's member,
+    /// an agreement): proposed until the named organisation accepts or declines.
+    ProposalStatus { Proposed => "proposed", Accepted => "accepted", Declined => "declined" }
+);
+
+code_list!(
     /// Where an indicator stands against its target.
     IndicatorStatus { NotStarted => "not_started", Behind => "behind", OnTrack => "on_track", Achieved => "achieved", Exceeded => "exceeded" }
 );

@@ -94,9 +94,12 @@ pub struct Spec {
     /// ROPS that decides on it): notes and the reasons of decisions, which a
     /// fiche would not print. Anyone else sees them empty, on every read path.
     pub owners_only: &'static [&'static str],
-    /// A record with a workflow is published once approved: before (a draft,
-    /// submitted or returned) it is its owners' alone, on every read path.
-    pub public_once_approved: bool,
+    /// A record with a workflow is published once decided its way: a reported
+    /// value once approved (a draft, submitted or returned one is its owners'
+    /// alone), a relation naming another organisation once that organisation
+    /// accepted it (a proposed or declined one is its owners' and the named
+    /// organisations' alone: `Resource::named`), on every read path.
+    pub public_once_decided: bool,
     /// Typed counts of persons: exact to the record's owners, published to
     /// anyone else through the one protection rule (`domain::disclosure`),
     /// each keyed by the row's own `figure_key`, on every read path.
@@ -279,19 +282,22 @@ impl Collection {
             Collection::Participants => &["age_at_entry", "anonymised_at"],
             Collection::IndicatorMeasurements => &["status", "return_reason", "submitted_at", "decided_at"],
             Collection::ReportingPeriods | Collection::OrganisationStatuses => &["self_decided"],
+            Collection::NetworkMembers => &["status", "decided_at", "decided_by"],
+            Collection::Agreements => &["status", "accepted_party_ids", "declined_party_ids"],
             _ => NONE,
         };
         let owners_only: &'static [&'static str] = match self {
             Collection::IndicatorMeasurements => &["comment", "return_reason"],
+            Collection::NetworkMembers => &["decided_by"],
             _ => NONE,
         };
-        let public_once_approved = matches!(self, Collection::IndicatorMeasurements);
+        let public_once_decided = matches!(self, Collection::IndicatorMeasurements | Collection::NetworkMembers | Collection::Agreements);
         let counts_of_persons: &'static [&'static str] = match self {
             Collection::Activities => &["planned_participants", "actual_participants"],
             Collection::SupportedInstitutions => &["staff_supported"],
             _ => NONE,
         };
-        Spec { path, table, noun, description, owner, personal, import_keys, read_only, owners_only, public_once_approved, counts_of_persons }
+        Spec { path, table, noun, description, owner, personal, import_keys, read_only, owners_only, public_once_decided, counts_of_persons }
     }
 
     pub fn path(self) -> &'static str {

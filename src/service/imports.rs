@@ -249,7 +249,12 @@ fn judge_row<R: Resource>(
 ) -> Result<Option<Write<R::Data>>, ServiceError> {
     let Some(record) = record else {
         let (scope, verdict) = judge.create(conn, &data)?;
-        return Ok(Some(Write { line, before: None, given: None, data, scope, verdict }));
+        let written = judge.settle_new(conn, data.clone())?;
+        // What was staged is the row as given; the server's fields may differ.
+        if written != data {
+            restaged.push(StagedRow { line, id: None, doc: R::stored_row(&written)? });
+        }
+        return Ok(Some(Write { line, before: None, given: None, data: written, scope, verdict }));
     };
     let before = judge.stored(conn, &record)?;
     match judge.update(conn, &record, &before, data.clone())? {

@@ -20,6 +20,7 @@ pub mod feed;
 pub mod imports;
 pub mod operation_list;
 pub mod people;
+pub mod proposals;
 pub mod records;
 pub mod register;
 pub mod registry;

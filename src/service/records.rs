@@ -5,8 +5,9 @@
 //! 1. may the caller write the record as it is stored (its current owner), and
 //!    is the record open to change (`Resource::check_open`)?
 //! 2. the input is checked (`Resource::check`);
-//! 3. fields the server keeps are carried over; a write that changes nothing is
-//!    no write at all;
+//! 3. fields the server keeps are carried over, and those that depend on the
+//!    caller settled (`Resource::settle`: who accepted a relation naming another
+//!    organisation); a write that changes nothing is no write at all;
 //! 4. the change must be allowed by the record's state (`Resource::check_change`);
 //! 5. may the caller write the record as it will be (its new owner, no move
 //!    between voivodeships but by an admin, its content, and who may make this
@@ -19,7 +20,7 @@ use super::resource::Resource;
 use super::ServiceError;
 use crate::db::listing::{Count, ListFilter, ListRequest, Listed};
 use crate::db::{DbError, Record};
-use crate::domain::access::{authorize, authorize_move, authorize_oversight, needs_scope, Action, Caller, Scope, Verdict};
+use crate::domain::access::{authorize, authorize_move, authorize_oversight, needs_scope, speaks_for, Action, Caller, Scope, Verdict};
 use crate::domain::collection::Collection;
 use crate::domain::merge_patch;
 use crate::domain::places::Place;
@@ -152,10 +153,17 @@ impl<'c, R: Resource> Judge<'c, R> {
         self.written(conn, None, data)
     }
 
+    /// Step 3 for a new record (judged, step 5): the fields the server keeps
+    /// that depend on the caller (`Resource::settle`).
+    pub fn settle_new(&self, conn: &mut PgConnection, data: R::Data) -> Result<R::Data, ServiceError> {
+        R::settle(conn, self.caller, None, data)
+    }
+
     /// Steps 3 to 5 for a change of `stored` (whose scope step 1 gave as `before`)
     /// into `data` (checked, step 2).
     pub fn update(&mut self, conn: &mut PgConnection, stored: &Record<R::Data>, before: &Scope, data: R::Data) -> Result<Plan<R::Data>, ServiceError> {
         let data = R::carry_over(&stored.data, data);
+        let data = R::settle(conn, self.caller, Some(&stored.data), data)?;
         if data == stored.data {
             return Ok(Plan::Unchanged);
         }
@@ -195,10 +203,10 @@ pub fn readable_scope<R: Resource>(conn: &mut PgConnection, caller: &Caller, fil
 }
 
 /// Whether the registry publishes records of `R` to outsiders otherwise than
-/// whole (`Spec::owners_only`, `Spec::public_once_approved`).
+/// whole (`Spec::owners_only`, `Spec::public_once_decided`).
 fn published_in_part<R: Resource>() -> bool {
     let spec = R::COLLECTION.spec();
-    !spec.owners_only.is_empty() || spec.public_once_approved || !spec.counts_of_persons.is_empty()
+    !spec.owners_only.is_empty() || spec.public_once_decided || !spec.counts_of_persons.is_empty()
 }
 
 /// Whether `caller` reads records of `R` in the scope `scope` finds as one of
@@ -216,6 +224,22 @@ fn reads_as_owner<R: Resource>(
         Caller::Anonymous => false,
         Caller::User(_) => authorize_oversight(caller, R::COLLECTION, &scope(conn)?).is_ok(),
     })
+}
+
+/// Whether `caller` speaks for one of the organisations a record names
+/// (`Resource::named`): they read a proposal naming them as its owners do.
+fn speaks_for_named<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: &R::Data) -> Result<bool, ServiceError> {
+    if caller.user().is_none() {
+        return Ok(false);
+    }
+    for organisation in R::named(data) {
+        if let Some((_, voivodeship)) = crate::db::scopes::organisation(conn, organisation)? {
+            if speaks_for(caller, &Scope::Organisation { id: Some(organisation), voivodeship }) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// The filter a list of `R` is read with: as given for the owners of what it
@@ -317,7 +341,10 @@ pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> R
         authorize(caller, R::COLLECTION, Action::Read, Some(&scope))?;
         audit::write::<R>(conn, caller, Action::Read, id, &scope, None, None)?;
     }
-    if published_in_part::<R>() && !reads_as_owner::<R>(conn, caller, |conn| R::scope(conn, Some(id), &record.data))? {
+    if published_in_part::<R>()
+        && !reads_as_owner::<R>(conn, caller, |conn| R::scope(conn, Some(id), &record.data))?
+        && !speaks_for_named::<R>(conn, caller, &record.data)?
+    {
         // Unpublished is as good as absent: an outsider learns not even that it exists.
         return for_outsiders::<R>(conn, vec![record])?.pop().ok_or_else(|| not_found::<R>(id)(DbError::NotFound));
     }
@@ -332,6 +359,7 @@ pub fn create<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: R::Da
         let data = first_judged(conn, &mut judge, data)?;
         let data = checked::<R>(conn, data)?;
         let (scope, verdict) = judge.create(conn, &data)?;
+        let data = judge.settle_new(conn, data)?;
         let record = R::insert(conn, &data)?;
         R::after_create(conn, caller, record.id, &record.data)?;
         let record = recorded::<R>(conn, caller, record, verdict)?;
@@ -431,7 +459,7 @@ pub fn delete<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64, pr
         R::authorize_content(caller, &stored.data)?;
         R::authorize_write(conn, caller, &scope, Some(&stored), None)?;
         precondition(&stored)?;
-        R::before_delete(conn, &stored)?;
+        R::before_delete(conn, caller, &stored)?;
         // A record its workflow froze is an admin's to delete.
         super::workflow::judge::<R>(conn, caller, &scope, Some(&stored), None)?;
         // Its files go first, each removal checked and audited as one of its own.

@@ -83,15 +83,30 @@ pub trait Resource: Store<Data: Writable> {
         Ok(())
     }
 
+    /// Fields the server keeps that depend on who writes (`before` none for a
+    /// new record): who has accepted a relation that names another
+    /// organisation (`service::proposals::settle`). Asked by every create and
+    /// change of every path, once the server-kept fields are carried over.
+    fn settle(_conn: &mut PgConnection, _caller: &Caller, _before: Option<&Self::Data>, data: Self::Data) -> Result<Self::Data, ServiceError> {
+        Ok(data)
+    }
+
+    /// The organisations a record names that have a say in it (a network's
+    /// member, an agreement's parties): until they accept, it is a proposal
+    /// that they read as its owners do, and that nobody else reads.
+    fn named(_data: &Self::Data) -> Vec<i64> {
+        Vec::new()
+    }
+
     /// A record as a reader outside its owners sees it, as the registry publishes
-    /// it (`Spec::owners_only` emptied; `None` unless approved where
-    /// `Spec::public_once_approved`).
+    /// it (`Spec::owners_only` emptied; `None` unless decided its way (approved,
+    /// accepted) where `Spec::public_once_decided`).
     fn for_outsiders(record: Record<Self::Data>) -> Option<Record<Self::Data>> {
         Some(record)
     }
 
     /// Narrows a list's filter to the records published to outsiders
-    /// (`Spec::public_once_approved`), so that paging and totals count only those.
+    /// (`Spec::public_once_decided`), so that paging and totals count only those.
     fn published_only(_filter: &mut Self::Filter) {}
 
     /// What a filtered list covers, for collections whose reads are scoped.
@@ -99,8 +114,10 @@ pub trait Resource: Store<Data: Writable> {
         Ok(Scope::Everything)
     }
 
-    /// Refuses to delete a record that must stay (an approved measurement).
-    fn before_delete(_conn: &mut PgConnection, _record: &Record<Self::Data>) -> Result<(), ServiceError> {
+    /// Refuses to delete a record that must stay (an approved measurement), or
+    /// does what its deletion needs first (`caller`'s, audited: the proposals
+    /// naming an organisation go with it).
+    fn before_delete(_conn: &mut PgConnection, _caller: &Caller, _record: &Record<Self::Data>) -> Result<(), ServiceError> {
         Ok(())
     }
 

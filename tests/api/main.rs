@@ -26,6 +26,7 @@ mod operations;
 mod permissions;
 mod personal_data;
 mod portal;
+mod proposals;
 mod publication;
 mod register;
 mod resources;

@@ -74,7 +74,7 @@ async fn values_not_yet_approved_and_owners_only_fields_reach_no_outsider_on_any
     // What only the owners may read, as the registry declares it.
     let spec = Collection::IndicatorMeasurements.spec();
     assert_eq!(spec.owners_only, ["comment", "return_reason"]);
-    assert!(spec.public_once_approved);
+    assert!(spec.public_once_decided);
     let secrets = ["komentarz-zatwierdzony", "jedna kobieta", "komentarz-zwrócony", "podwójnego liczenia"];
     let ids = [approved, draft, returned];
     let query = format!("indicator_id={indicator}");

@@ -14,6 +14,7 @@ pub mod lookups;
 pub mod measurements;
 pub mod open_data;
 pub mod personal_data;
+pub mod proposals;
 pub mod records;
 pub mod register;
 pub mod reporting;
@@ -42,6 +43,7 @@ fn registrations() -> Vec<Registration> {
         (personal_data::configure, personal_data::Api::openapi),
         (measurements::configure, measurements::Api::openapi),
         (confirmations::configure, confirmations::Api::openapi),
+        (proposals::configure, proposals::Api::openapi),
         (register::configure, register::Api::openapi),
         (coordination::configure, coordination::Api::openapi),
         (reports::configure, reports::Api::openapi),
@@ -54,7 +56,7 @@ fn registrations() -> Vec<Registration> {
         // Before the bulk exports' `{resource}` route, which would take `operations` for a collection.
         (open_data::configure, open_data::Api::openapi),
         (imports::configure, imports::Api::openapi),
-    ] as [Registration; 14]);
+    ] as [Registration; 15]);
     all
 }
 

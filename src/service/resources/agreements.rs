@@ -1,9 +1,11 @@
-use crate::db::agreements::{self, AgreementData, Agreements};
-use crate::db::beneficiaries;
-use crate::domain::access::Scope;
+use crate::db::agreements::{self, AgreementData, AgreementFilter, Agreements};
+use crate::db::{beneficiaries, Record};
+use crate::domain::access::{Caller, Scope};
+use crate::domain::codes::ProposalStatus;
 use crate::domain::collection::Collection;
 use crate::domain::validation::blank_to_none;
 use crate::domain::Checks;
+use crate::service::proposals::{self, Naming};
 use crate::service::resource::Resource;
 use crate::service::resources::coordination::{project_scope, scope_of_network};
 use crate::service::ServiceError;
@@ -62,10 +64,92 @@ impl Resource for Agreements {
         }
     }
 
+    /// Each party has its say in being named (`service::proposals`).
+    fn named(data: &AgreementData) -> Vec<i64> {
+        data.party_ids.clone()
+    }
+
+    fn settle(conn: &mut PgConnection, caller: &Caller, before: Option<&AgreementData>, data: AgreementData) -> Result<AgreementData, ServiceError> {
+        proposals::settle::<Self>(conn, caller, before, data)
+    }
+
+    /// The parties' word stays as it is for those still named; a party named
+    /// anew is asked anew (`settle`).
+    fn carry_over(before: &AgreementData, after: AgreementData) -> AgreementData {
+        let kept = |ids: &[i64]| ids.iter().copied().filter(|id| after.party_ids.contains(id)).collect::<Vec<_>>();
+        let data = AgreementData {
+            accepted_party_ids: kept(&before.accepted_party_ids),
+            declined_party_ids: kept(&before.declined_party_ids),
+            status: before.status,
+            ..after
+        };
+        AgreementData { status: status_of(&data), ..data }
+    }
+
+    /// An agreement not accepted by every party is the keepers' and the parties'.
+    fn for_outsiders(record: Record<AgreementData>) -> Option<Record<AgreementData>> {
+        (record.data.status == ProposalStatus::Accepted).then_some(record)
+    }
+
+    fn published_only(filter: &mut AgreementFilter) {
+        filter.accepted_only = true;
+    }
+
+    /// A list narrowed to one network or project covers it.
+    fn list_scope(conn: &mut PgConnection, filter: &AgreementFilter) -> Result<Scope, ServiceError> {
+        match (filter.network_id, filter.project_id) {
+            (Some(network), _) => scope_of_network(conn, "network_id", network),
+            (None, Some(project)) => project_scope(conn, "project_id", project),
+            (None, None) => Ok(Scope::Everything),
+        }
+    }
+
     fn related(_: i64, data: &AgreementData) -> Vec<(&'static str, String)> {
         let mut links: Vec<(&'static str, String)> = data.party_ids.iter().map(|id| ("party", format!("beneficiaries/{id}"))).collect();
         links.extend(data.network_id.map(|id| ("network", format!("networks/{id}"))));
         links.extend(data.project_id.map(|id| ("project", format!("projects/{id}"))));
         links
+    }
+}
+
+/// An agreement is declined once one party declined, accepted once every party accepted.
+fn status_of(data: &AgreementData) -> ProposalStatus {
+    if !data.declined_party_ids.is_empty() {
+        ProposalStatus::Declined
+    } else if data.party_ids.iter().all(|id| data.accepted_party_ids.contains(id)) {
+        ProposalStatus::Accepted
+    } else {
+        ProposalStatus::Proposed
+    }
+}
+
+impl Naming for Agreements {
+    fn answer(data: &AgreementData, organisation: i64) -> Option<ProposalStatus> {
+        if !data.party_ids.contains(&organisation) {
+            None
+        } else if data.accepted_party_ids.contains(&organisation) {
+            Some(ProposalStatus::Accepted)
+        } else if data.declined_party_ids.contains(&organisation) {
+            Some(ProposalStatus::Declined)
+        } else {
+            Some(ProposalStatus::Proposed)
+        }
+    }
+
+    fn answered(mut data: AgreementData, organisation: i64, status: ProposalStatus, _: Option<i64>) -> AgreementData {
+        data.accepted_party_ids.retain(|id| *id != organisation);
+        data.declined_party_ids.retain(|id| *id != organisation);
+        match status {
+            ProposalStatus::Accepted => data.accepted_party_ids.push(organisation),
+            ProposalStatus::Declined => data.declined_party_ids.push(organisation),
+            ProposalStatus::Proposed => {}
+        }
+        data.accepted_party_ids.sort_unstable();
+        data.declined_party_ids.sort_unstable();
+        AgreementData { status: status_of(&data), ..data }
+    }
+
+    fn status(data: &AgreementData) -> ProposalStatus {
+        data.status
     }
 }

@@ -96,6 +96,12 @@ impl Resource for Beneficiaries {
         Ok(crate::db::places::locate(conn, &places)?)
     }
 
+    /// A proposal naming the organisation (a membership, an agreement it has
+    /// not accepted) blocks nothing: it goes first, audited.
+    fn before_delete(conn: &mut PgConnection, caller: &Caller, record: &Record<BeneficiaryData>) -> Result<(), ServiceError> {
+        crate::service::proposals::withdraw_naming(conn, caller, record.id)
+    }
+
     fn related(id: i64, data: &BeneficiaryData) -> Vec<(&'static str, String)> {
         let mut links = vec![("roles", format!("partners?beneficiary_id={id}")), ("projects", format!("projects?beneficiary_id={id}"))];
         if let Some(parent) = data.parent_id {

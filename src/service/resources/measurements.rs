@@ -195,7 +195,7 @@ impl Resource for Measurements {
         ensure_period_open(conn, &before.data)
     }
 
-    fn before_delete(conn: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
+    fn before_delete(conn: &mut PgConnection, _: &Caller, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
         if !editable(record.data.status) {
             return Err(locked());
         }

@@ -93,7 +93,7 @@ impl Resource for ReportingPeriods {
         Ok(())
     }
 
-    fn before_delete(_: &mut PgConnection, record: &Record<ReportingPeriodData>) -> Result<(), ServiceError> {
+    fn before_delete(_: &mut PgConnection, _: &Caller, record: &Record<ReportingPeriodData>) -> Result<(), ServiceError> {
         if record.data.state == ReportingPeriodState::Locked {
             return Err(frozen(&record.data.name, "it cannot be deleted"));
         }
