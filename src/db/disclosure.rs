@@ -2,9 +2,11 @@
 //! for the roll-ups it maintains and for `protected_count`, the rounding rule.
 
 use super::DbError;
+use crate::domain::collection::CountsOfPersons;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Integer;
+use std::collections::HashMap;
 
 /// The published value of a count `n` of people whose record keys add up to
 /// `keys`, for SQL that selects both.
@@ -20,27 +22,70 @@ pub fn set_rounding_base(conn: &mut PgConnection, base: i32) -> Result<bool, DbE
 }
 
 #[derive(QueryableByName)]
+struct Published {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    figure: Option<i64>,
+}
+
+/// A count `n` of persons of indicator `indicator` as published: keyed by the
+/// indicator's own key, as its values are.
+pub fn published_of_indicator(conn: &mut PgConnection, indicator: i64, n: i64) -> Result<Option<i64>, DbError> {
+    let row: Option<Published> = diesel::sql_query(format!("SELECT {} AS figure FROM indicators WHERE id = $1", published("$2::bigint", "figure_key::bigint")))
+        .bind::<diesel::sql_types::BigInt, _>(indicator)
+        .bind::<diesel::sql_types::BigInt, _>(n)
+        .get_result(conn)
+        .optional()?;
+    Ok(row.and_then(|row| row.figure))
+}
+
+#[derive(QueryableByName)]
 struct PublishedFigures {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     id: i64,
-    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>)]
-    figures: Vec<Option<i64>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Jsonb>)]
+    figures: Option<serde_json::Value>,
 }
 
-/// The published values of the typed counts of persons `fields` of records
-/// `ids` of `table` (registry names, never a caller's text), each protected by
-/// the figure's own key (`figure_key`, drawn by the database when the row was
-/// made and never shown): `id → figures`, in the order of `fields`.
+/// The published values of the typed counts of persons `persons` of records
+/// `ids` of `table` (registry names, never a caller's text): `id → field →
+/// published value` (a count as a number, a breakdown as one), for the records
+/// whose figures count persons (all of them, or those whose indicator says so).
+/// Each figure is keyed by its row's own `figure_key` or its indicator's (drawn
+/// by the database when the row was made and never shown); a count that has a
+/// breakdown cell of its own (`value_women`, the cell `sex/women`) is keyed as
+/// that cell, so both are published alike.
 pub fn published_figures(
     conn: &mut PgConnection,
     table: &'static str,
-    fields: &[&'static str],
+    persons: &CountsOfPersons,
     ids: &[i64],
-) -> Result<std::collections::HashMap<i64, Vec<Option<i64>>>, DbError> {
-    let figures: Vec<String> = fields.iter().map(|field| published(&format!("{field}::bigint"), "figure_key::bigint")).collect();
-    let rows: Vec<PublishedFigures> =
-        diesel::sql_query(format!("SELECT id, ARRAY[{}]::bigint[] AS figures FROM {table} WHERE id = ANY($1)", figures.join(", ")))
-            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
-            .load(conn)?;
-    Ok(rows.into_iter().map(|row| (row.id, row.figures)).collect())
+) -> Result<HashMap<i64, serde_json::Map<String, serde_json::Value>>, DbError> {
+    let (keyed, join, counting) = match persons.of_indicator {
+        None => ("r.figure_key::bigint".to_owned(), String::new(), "TRUE".to_owned()),
+        Some(column) => {
+            ("k.figure_key::bigint".to_owned(), format!("JOIN indicators k ON k.id = r.{column}"), format!("es_indicator_counts_persons(r.{column})"))
+        }
+    };
+    let salted = |field: &str| match field {
+        "value_women" => format!("{keyed} + hashtext('sex/women')"),
+        "value_men" => format!("{keyed} + hashtext('sex/men')"),
+        "numerator" | "denominator" => format!("{keyed} + hashtext('{field}')"),
+        _ => keyed.clone(),
+    };
+    let counts = persons.counts.iter().map(|field| format!("'{field}', {}", published(&format!("round(r.{field}::numeric)::bigint"), &salted(field))));
+    let breakdowns = persons.breakdowns.iter().map(|field| format!("'{field}', es_published_breakdown(r.{field}, {keyed})"));
+    let fields: Vec<String> = counts.chain(breakdowns).collect();
+    let rows: Vec<PublishedFigures> = diesel::sql_query(format!(
+        "SELECT r.id, CASE WHEN {counting} THEN jsonb_build_object({}) END AS figures FROM {table} r {join} WHERE r.id = ANY($1)",
+        fields.join(", ")
+    ))
+    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match row.figures {
+            Some(serde_json::Value::Object(figures)) => Some((row.id, figures)),
+            _ => None,
+        })
+        .collect())
 }

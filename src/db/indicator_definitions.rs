@@ -41,6 +41,11 @@ pub struct IndicatorDefinitionData {
     /// The breakdowns (disaggregations) values and targets are reported in.
     #[serde(default)]
     pub breakdowns: Vec<BreakdownDimension>,
+    /// The indicator counts persons (every participant indicator of the ESF+
+    /// catalogue does): values of its indicators reach anyone but their owners
+    /// only protected, like counts derived from attendance.
+    #[serde(default)]
+    pub counts_persons: bool,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

@@ -340,28 +340,48 @@ pub struct BreakdownTotals {
     pub sum_target: Option<Decimal>,
     #[diesel(sql_type = Nullable<Numeric>)]
     pub sum_achieved: Option<Decimal>,
+    /// Whether an indicator of the category counts persons.
+    #[diesel(sql_type = Bool)]
+    pub persons: bool,
 }
 
 /// The breakdowns of definition `definition_id`'s indicators by `group`: per
 /// category, the targets the indicators set and the values of their latest
-/// approved measurements, each added up.
-pub fn breakdown_report(conn: &mut PgConnection, group: GroupBy, definition_id: i64, f: &ReportFilter) -> Result<Vec<BreakdownTotals>, DbError> {
+/// approved measurements, each added up. When `protected`, a category's sum
+/// over indicators that count persons is published through the one protection
+/// rule, keyed by its cells' keys (each its indicator's key and the cell's
+/// name, as a value's own breakdown is published).
+pub fn breakdown_report(
+    conn: &mut PgConnection,
+    group: GroupBy,
+    definition_id: i64,
+    f: &ReportFilter,
+    protected: bool,
+) -> Result<Vec<BreakdownTotals>, DbError> {
     let key = group.fact_column();
+    let achieved = if protected {
+        format!("CASE WHEN bool_or(persons) THEN {}::numeric ELSE sum(achieved) END", published("round(sum(achieved))::bigint", "sum(cell_key)::bigint"))
+    } else {
+        "sum(achieved)".to_owned()
+    };
     let sql = format!(
         "WITH f AS (SELECT indicator_id, {key} AS key FROM indicator_facts WHERE {FILTERS} AND definition_id = $5), \
          cells AS ( \
-            SELECT f.key, f.indicator_id, d.dimension, c.category, (c.value #>> '{{}}')::numeric AS target, NULL::numeric AS achieved \
+            SELECT f.key, f.indicator_id, d.dimension, c.category, (c.value #>> '{{}}')::numeric AS target, NULL::numeric AS achieved, \
+                   NULL::boolean AS persons, 0::bigint AS cell_key \
             FROM f JOIN indicators i ON i.id = f.indicator_id \
             CROSS JOIN LATERAL jsonb_each(i.target_breakdown) d(dimension, categories) \
             CROSS JOIN LATERAL jsonb_each(d.categories) c(category, value) \
             UNION ALL \
-            SELECT f.key, f.indicator_id, d.dimension, c.category, NULL, (c.value #>> '{{}}')::numeric \
-            FROM f CROSS JOIN LATERAL (SELECT breakdown FROM indicator_measurements \
+            SELECT f.key, f.indicator_id, d.dimension, c.category, NULL, (c.value #>> '{{}}')::numeric, \
+                   es_indicator_counts_persons(f.indicator_id), i.figure_key + hashtext(d.dimension || '/' || c.category) \
+            FROM f JOIN indicators i ON i.id = f.indicator_id \
+            CROSS JOIN LATERAL (SELECT breakdown FROM indicator_measurements \
                                        WHERE indicator_id = f.indicator_id AND status = 'approved' \
                                        ORDER BY period_end DESC, id DESC LIMIT 1) m \
             CROSS JOIN LATERAL jsonb_each(m.breakdown) d(dimension, categories) \
             CROSS JOIN LATERAL jsonb_each(d.categories) c(category, value)) \
-         SELECT key, dimension, category, count(DISTINCT indicator_id) AS indicators, sum(target) AS sum_target, sum(achieved) AS sum_achieved \
+         SELECT key, dimension, category, count(DISTINCT indicator_id) AS indicators, sum(target) AS sum_target, {achieved} AS sum_achieved, coalesce(bool_or(persons), FALSE) AS persons \
          FROM cells GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     );
     let filter = ReportFilter { definition_id: Some(definition_id), ..f.clone() };

@@ -50,6 +50,13 @@ pub struct IndicatorData {
     /// dimension's categories add up to `target_value`.
     #[schema(value_type = Option<Object>, example = json!({"sex": {"women": "20", "men": "15"}}))]
     pub target_breakdown: Option<Breakdown>,
+    /// The indicator counts persons (participants, people reached): its values
+    /// reach anyone but their owners only protected (rounded to the registry's
+    /// rounding base, as reports say), like counts derived from attendance. Its
+    /// definition may say so instead: either is enough. Declare it for an
+    /// indicator without a definition.
+    #[serde(default)]
+    pub counts_persons: bool,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]

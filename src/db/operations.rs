@@ -1,8 +1,8 @@
 //! The list of operations (Article 49(3) of Regulation (EU) 2021/1060) and the
 //! grants of the 360Giving export, read in one statement: each project with its
 //! programme, its lead beneficiary, its place and its period; and the
-//! achievements of the indicators that do not count people (`es_counts_people`,
-//! migration 000030).
+//! achievements of the indicators that do not count persons (their own or their
+//! definition's `counts_persons`, migration 000042).
 
 use super::DbError;
 use crate::domain::codes::{DatePrecision, Fund, IndicatorKind, ProgrammingPeriod, ProjectStatus};
@@ -201,7 +201,7 @@ pub fn achievements(conn: &mut PgConnection, projects: &[i64]) -> Result<Vec<Ach
          FROM indicators i
          JOIN indicator_progress v ON v.indicator_id = i.id
          LEFT JOIN indicator_definitions d ON d.id = i.definition_id
-         WHERE i.project_id = ANY ($1) AND NOT es_counts_people(coalesce(i.unit, d.unit), v.protected)
+         WHERE i.project_id = ANY ($1) AND NOT (v.counts_persons OR v.protected)
          ORDER BY i.project_id, i.position NULLS LAST, i.id",
     )
     .bind::<Array<BigInt>, _>(projects)

@@ -109,6 +109,13 @@ pub struct TargetFigures {
     pub approved_value: Option<Decimal>,
     pub sum_numerator: Option<Decimal>,
     pub sum_denominator: Option<Decimal>,
+    /// Whether an indicator below counts persons: then the sums are published
+    /// to outsiders as `published_*`, protected cells keyed by their
+    /// indicators' keys.
+    pub counts_persons: bool,
+    pub published_value: Option<Decimal>,
+    pub published_numerator: Option<Decimal>,
+    pub published_denominator: Option<Decimal>,
 }
 
 /// The figures of the targets `f` selects, by definition code, then final
@@ -137,6 +144,10 @@ pub fn figures(conn: &mut PgConnection, f: &ProgrammeTargetFilter) -> Result<Vec
             programme_target_progress::approved_value,
             programme_target_progress::sum_numerator,
             programme_target_progress::sum_denominator,
+            programme_target_progress::counts_persons,
+            programme_target_progress::published_value,
+            programme_target_progress::published_numerator,
+            programme_target_progress::published_denominator,
         ))
         .order((programme_targets::measure_id.asc().nulls_first(), indicator_definitions::code, programme_targets::year.asc().nulls_first()))
         .load(conn)?)

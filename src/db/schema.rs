@@ -94,6 +94,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         catalogue -> Nullable<Text>,
         breakdowns -> Array<Text>,
+        counts_persons -> Bool,
     }
 }
 
@@ -181,6 +182,8 @@ diesel::table! {
         derived_from_records -> Nullable<Text>,
         derived_kinds -> Array<Text>,
         target_breakdown -> Nullable<Jsonb>,
+        counts_persons -> Bool,
+        figure_key -> Int2,
     }
 }
 
@@ -704,6 +707,10 @@ diesel::table! {
         approved_value -> Nullable<Numeric>,
         sum_numerator -> Nullable<Numeric>,
         sum_denominator -> Nullable<Numeric>,
+        counts_persons -> Bool,
+        published_value -> Nullable<Numeric>,
+        published_numerator -> Nullable<Numeric>,
+        published_denominator -> Nullable<Numeric>,
     }
 }
 

@@ -100,10 +100,42 @@ pub struct Spec {
     /// accepted it (a proposed or declined one is its owners' and the named
     /// organisations' alone: `Resource::named`), on every read path.
     pub public_once_decided: bool,
+    /// Fields anyone reads (`domain::publication`, where every field's class
+    /// is declared).
+    pub public: &'static [&'static str],
     /// Typed counts of persons: exact to the record's owners, published to
-    /// anyone else through the one protection rule (`domain::disclosure`),
-    /// each keyed by the row's own `figure_key`, on every read path.
-    pub counts_of_persons: &'static [&'static str],
+    /// anyone else through the one protection rule (`domain::disclosure`), on
+    /// every read path.
+    pub counts_of_persons: CountsOfPersons,
+}
+
+/// A collection's typed counts of persons and what keys their rounding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountsOfPersons {
+    /// Fields holding one count each.
+    pub counts: &'static [&'static str],
+    /// Fields holding a breakdown (dimension → category → count): every cell
+    /// is a count of its own.
+    pub breakdowns: &'static [&'static str],
+    /// `None`: the fields always count persons, keyed by the row's own
+    /// `figure_key`. `Some(column)`: they count persons when the indicator
+    /// `column` names says so (`counts_persons`, its own or its definition's),
+    /// keyed by that indicator's `figure_key`, so that the same count is
+    /// published alike in every period and through every path.
+    pub of_indicator: Option<&'static str>,
+}
+
+impl CountsOfPersons {
+    pub const NONE: CountsOfPersons = CountsOfPersons { counts: &[], breakdowns: &[], of_indicator: None };
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.breakdowns.is_empty()
+    }
+
+    /// Every field that may hold a count of persons.
+    pub fn fields(&self) -> impl Iterator<Item = &'static str> {
+        self.counts.iter().chain(self.breakdowns).copied()
+    }
 }
 
 impl Collection {
@@ -292,12 +324,19 @@ impl Collection {
             _ => NONE,
         };
         let public_once_decided = matches!(self, Collection::IndicatorMeasurements | Collection::NetworkMembers | Collection::Agreements);
-        let counts_of_persons: &'static [&'static str] = match self {
-            Collection::Activities => &["planned_participants", "actual_participants"],
-            Collection::SupportedInstitutions => &["staff_supported"],
-            _ => NONE,
+        let counts_of_persons = match self {
+            Collection::Activities => CountsOfPersons { counts: &["planned_participants", "actual_participants"], ..CountsOfPersons::NONE },
+            Collection::SupportedInstitutions => CountsOfPersons { counts: &["staff_supported"], ..CountsOfPersons::NONE },
+            Collection::Indicators => CountsOfPersons { counts: &["achieved_value"], breakdowns: NONE, of_indicator: Some("id") },
+            Collection::IndicatorMeasurements => CountsOfPersons {
+                counts: &["value", "value_women", "value_men", "numerator", "denominator"],
+                breakdowns: &["breakdown"],
+                of_indicator: Some("indicator_id"),
+            },
+            _ => CountsOfPersons::NONE,
         };
-        Spec { path, table, noun, description, owner, personal, import_keys, read_only, owners_only, public_once_decided, counts_of_persons }
+        let public = super::publication::public_fields(self);
+        Spec { path, table, noun, description, owner, personal, import_keys, read_only, owners_only, public_once_decided, public, counts_of_persons }
     }
 
     pub fn path(self) -> &'static str {

@@ -28,6 +28,7 @@ pub mod merge_patch;
 pub mod money;
 pub mod pesel;
 pub mod places;
+pub mod publication;
 pub mod validation;
 pub mod workflow;
 

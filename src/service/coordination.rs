@@ -7,6 +7,8 @@ use crate::db::coordination::{self, CoordinationRow};
 use crate::db::indicator_progress::{self, ValueSource};
 use crate::db::indicators::Indicators;
 use crate::db::Store;
+use crate::db::{disclosure, scopes};
+use crate::domain::access::{aggregate_detail, Caller, Detail};
 use crate::domain::codes::{OrganisationKind, RecordBasis};
 use crate::domain::collection::Collection;
 use diesel::pg::PgConnection;
@@ -53,15 +55,20 @@ pub struct BasisItem {
     pub amount: Decimal,
 }
 
-/// The records behind indicator `id`, which must be counted from records.
-pub fn indicator_basis(conn: &mut PgConnection, id: i64) -> Result<IndicatorBasis, ServiceError> {
+/// The records behind indicator `id`, which must be counted from records. The
+/// staff of supported institutions are counts of persons: for anyone but the
+/// project's owners, each institution's staff, the sum and the achieved value
+/// of an indicator that counts persons are published protected.
+pub fn indicator_basis(conn: &mut PgConnection, caller: &Caller, id: i64) -> Result<IndicatorBasis, ServiceError> {
     let indicator = Indicators::find(conn, id).map_err(crate::service::records::not_found::<Indicators>(id))?;
     let Some(basis) = indicator.data.derived_from_records else {
         return Err(ServiceError::NotFound { resource: "indicator counted from records", id: id.to_string() });
     };
     let rows = coordination::basis(conn, indicator.data.project_id, basis, &indicator.data.derived_kinds)?;
     let figures = indicator_progress::of_indicator(conn, id)?;
-    let items: Vec<BasisItem> = rows
+    let protected =
+        figures.as_ref().is_some_and(|f| f.protected) && aggregate_detail(caller, &scopes::project(conn, indicator.data.project_id)?) == Detail::Protected;
+    let mut items: Vec<BasisItem> = rows
         .into_iter()
         .map(|row| {
             let collection = Collection::from_path(&row.collection);
@@ -75,13 +82,27 @@ pub fn indicator_basis(conn: &mut PgConnection, id: i64) -> Result<IndicatorBasi
             }
         })
         .collect();
+    let mut counted: Decimal = items.iter().map(|item| item.amount).sum();
+    let mut achieved_value = figures.as_ref().and_then(|f| f.achieved_value);
+    if protected {
+        achieved_value = figures.as_ref().and_then(|f| f.published_value);
+        let exact = i64::try_from(counted.round()).map_err(ServiceError::internal)?;
+        counted = disclosure::published_of_indicator(conn, id, exact)?.map(Decimal::from).unwrap_or_default();
+        let staff: Vec<i64> = items.iter().filter(|item| item.collection == Some(Collection::SupportedInstitutions)).filter_map(|item| item.id).collect();
+        let spec = Collection::SupportedInstitutions.spec();
+        let published = disclosure::published_figures(conn, spec.table, &spec.counts_of_persons, &staff)?;
+        for item in items.iter_mut().filter(|item| item.collection == Some(Collection::SupportedInstitutions)) {
+            let figure = item.id.and_then(|id| published.get(&id)).and_then(|figures| figures.get("staff_supported")).and_then(serde_json::Value::as_i64);
+            item.amount = figure.map(Decimal::from).unwrap_or_default();
+        }
+    }
     Ok(IndicatorBasis {
         indicator_id: id,
         project_id: indicator.data.project_id,
         derived_from_records: basis,
         derived_kinds: indicator.data.derived_kinds,
-        counted: items.iter().map(|item| item.amount).sum(),
-        achieved_value: figures.as_ref().and_then(|f| f.achieved_value),
+        counted,
+        achieved_value,
         source: figures.and_then(|f| f.source),
         items,
     })

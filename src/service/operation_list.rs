@@ -9,7 +9,7 @@
 //! every project is an operation selected for support; its `status` is given.
 //! Neither list holds personal data: no participant, no target group's head
 //! count, and no achievement of an indicator that counts people
-//! (`es_counts_people`, migration 000030).
+//! (`counts_persons`, its own or its definition's, migration 000042).
 
 use super::ServiceError;
 use crate::db::operations::{self, AchievementRow, OperationFilter, OperationRow};

@@ -263,18 +263,13 @@ pub fn for_outsiders<R: Resource>(conn: &mut PgConnection, records: Vec<Record<R
         return Ok(records);
     }
     let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let published = crate::db::disclosure::published_figures(conn, spec.table, spec.counts_of_persons, &ids)?;
+    let published = crate::db::disclosure::published_figures(conn, spec.table, &spec.counts_of_persons, &ids)?;
     records
         .into_iter()
         .map(|mut record| {
-            let figures = published.get(&record.id).ok_or_else(|| ServiceError::Internal(format!("{} {} has no published figures", spec.noun, record.id)))?;
-            let mut value = serde_json::to_value(&record.data).map_err(ServiceError::internal)?;
-            if let Value::Object(fields) = &mut value {
-                for (field, figure) in spec.counts_of_persons.iter().zip(figures) {
-                    fields.insert((*field).to_owned(), figure.map_or(Value::Null, Value::from));
-                }
+            if let Some(figures) = published.get(&record.id) {
+                record.data = R::with_published_figures(record.data, figures)?;
             }
-            record.data = serde_json::from_value(value).map_err(ServiceError::internal)?;
             Ok(record)
         })
         .collect()

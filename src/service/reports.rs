@@ -42,11 +42,12 @@ pub struct IndicatorProgress {
     #[schema(value_type = Option<String>)]
     pub expected_percent: Option<Decimal>,
     pub status: IndicatorStatus,
-    /// Whether `achieved_value` is a protected count of people: a reader who
-    /// does not own the project gets the number of persons who completed the
-    /// activities as a multiple of `rounding_base` within `rounding_base - 1`
-    /// of the true count, the same every time, and `percent` and `status`
-    /// follow from that figure.
+    /// Whether `achieved_value` is a protected count of people (the persons who
+    /// completed the activities the indicator is bound to, or a reported or
+    /// measured value of an indicator that counts persons): a reader who does
+    /// not own the project gets it as a multiple of `rounding_base` within
+    /// `rounding_base - 1` of the true count, the same every time, and
+    /// `percent` and `status` follow from that figure.
     pub protected: bool,
     /// The base protected counts are rounded to; absent when the value is exact.
     #[schema(example = 5)]
@@ -278,16 +279,32 @@ pub struct BreakdownRollup {
     pub sum_target: Option<Decimal>,
     /// The sum of the category's values in the indicators' latest approved
     /// measurements: reported aggregates, as `value_women` and `value_men` are.
+    /// A count of persons is published protected (see `protected`).
     #[schema(value_type = Option<String>)]
     pub sum_achieved: Option<Decimal>,
+    /// Whether `sum_achieved` is a protected count of persons: a multiple of
+    /// `rounding_base` near the true sum, the same on every asking. Exact for an
+    /// admin, and for a ROPS in a report filtered to its voivodeship.
+    pub protected: bool,
+    /// The base protected counts are rounded to; absent when the sum is exact.
+    #[schema(example = 5)]
+    pub rounding_base: Option<i64>,
 }
 
 /// The breakdowns of definition `definition_id`'s indicators, rolled up by `group`.
-pub fn breakdowns(conn: &mut PgConnection, group: GroupBy, definition_id: i64, filter: &ReportFilter) -> Result<Vec<BreakdownRollup>, ServiceError> {
+pub fn breakdowns(
+    conn: &mut PgConnection,
+    caller: &Caller,
+    rounding: Rounding,
+    group: GroupBy,
+    definition_id: i64,
+    filter: &ReportFilter,
+) -> Result<Vec<BreakdownRollup>, ServiceError> {
     let definition = IndicatorDefinitions::find(conn, definition_id)
         .map_err(|_| ServiceError::NotFound { resource: "indicator definition", id: definition_id.to_string() })?
         .data;
-    let totals = indicator_progress::breakdown_report(conn, group, definition_id, filter)?;
+    let protected = report_detail(caller, filter) == Detail::Protected;
+    let totals = indicator_progress::breakdown_report(conn, group, definition_id, filter, protected)?;
     let labels = labels_of(conn, group, totals.iter().map(|t| &t.key))?;
     totals
         .into_iter()
@@ -303,6 +320,8 @@ pub fn breakdowns(conn: &mut PgConnection, group: GroupBy, definition_id: i64, f
                 indicators: t.indicators,
                 sum_target: t.sum_target,
                 sum_achieved: t.sum_achieved,
+                protected: protected && t.persons,
+                rounding_base: (protected && t.persons).then(|| rounding.base()),
             })
         })
         .collect()

@@ -18,6 +18,26 @@ use serde_json::Value;
 pub trait Writable: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static {}
 impl<T: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static> Writable for T {}
 
+/// `data` with the fields of `figures` replaced by their values (a decimal
+/// shown as a string stays one), read back without the fields `unread` (those
+/// its type never deserializes, left at their defaults).
+pub fn with_figures<D: Serialize + DeserializeOwned>(data: &D, figures: &serde_json::Map<String, Value>, unread: &[&str]) -> Result<D, ServiceError> {
+    let mut value = serde_json::to_value(data).map_err(ServiceError::internal)?;
+    if let Value::Object(fields) = &mut value {
+        for (field, figure) in figures {
+            let figure = match (fields.get(field), figure) {
+                (Some(Value::String(_)), Value::Number(n)) => Value::String(n.to_string()),
+                (_, figure) => figure.clone(),
+            };
+            fields.insert(field.clone(), figure);
+        }
+        for field in unread {
+            fields.remove(*field);
+        }
+    }
+    serde_json::from_value(value).map_err(ServiceError::internal)
+}
+
 pub trait Resource: Store<Data: Writable> {
     /// The collection's entry in the registry.
     const COLLECTION: Collection;
@@ -103,6 +123,14 @@ pub trait Resource: Store<Data: Writable> {
     /// accepted) where `Spec::public_once_decided`).
     fn for_outsiders(record: Record<Self::Data>) -> Option<Record<Self::Data>> {
         Some(record)
+    }
+
+    /// A record's data with its typed counts of persons as published
+    /// (`Spec::counts_of_persons`): `figures` holds each field's published
+    /// value. A resource whose data keeps fields no client writes (read-only,
+    /// never deserialized) carries them over itself.
+    fn with_published_figures(data: Self::Data, figures: &serde_json::Map<String, Value>) -> Result<Self::Data, ServiceError> {
+        with_figures(&data, figures, &[])
     }
 
     /// Narrows a list's filter to the records published to outsiders

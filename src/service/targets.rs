@@ -4,7 +4,10 @@
 
 use super::ServiceError;
 use crate::db::programme_targets::{self, ProgrammeTargetFilter, TargetFigures};
+use crate::db::scopes;
+use crate::domain::access::{aggregate_detail, Caller, Detail};
 use crate::domain::codes::MeasurementType;
+use crate::domain::disclosure::Rounding;
 use diesel::pg::PgConnection;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -44,6 +47,14 @@ pub struct TargetProgress {
     /// achieved / target in percent, one decimal (for a ratio, of the target percentage).
     #[schema(value_type = Option<String>, example = "34.3")]
     pub achieved_percent: Option<Decimal>,
+    /// Whether the sums are protected counts of persons (the definition's
+    /// indicators count persons): each a multiple of `rounding_base` near the
+    /// true sum, the same on every asking. Exact for an admin and the ROPS of
+    /// the programme's voivodeship.
+    pub protected: bool,
+    /// The base protected counts are rounded to; absent when the sums are exact.
+    #[schema(example = 5)]
+    pub rounding_base: Option<i64>,
 }
 
 fn one_decimal(value: Decimal) -> Decimal {
@@ -52,7 +63,11 @@ fn one_decimal(value: Decimal) -> Decimal {
     value
 }
 
-fn publish(f: TargetFigures) -> TargetProgress {
+fn publish(mut f: TargetFigures, detail: Detail, rounding: Rounding) -> TargetProgress {
+    let protected = f.counts_persons && detail == Detail::Protected;
+    if protected {
+        (f.approved_value, f.sum_numerator, f.sum_denominator) = (f.published_value, f.published_numerator, f.published_denominator);
+    }
     let ratio = f.measurement == MeasurementType::Ratio;
     let achieved_value = if ratio {
         match (f.sum_numerator, f.sum_denominator) {
@@ -82,10 +97,27 @@ fn publish(f: TargetFigures) -> TargetProgress {
         sum_numerator: f.sum_numerator.filter(|_| ratio).map(|v| v.normalize()),
         sum_denominator: f.sum_denominator.filter(|_| ratio).map(|v| v.normalize()),
         achieved_percent,
+        protected,
+        rounding_base: protected.then(|| rounding.base()),
     }
 }
 
 /// The targets `filter` selects, each with how far it has come.
-pub fn progress(conn: &mut PgConnection, filter: &ProgrammeTargetFilter) -> Result<Vec<TargetProgress>, ServiceError> {
-    Ok(programme_targets::figures(conn, filter)?.into_iter().map(publish).collect())
+/// Sums of counts of persons are exact for an admin and the ROPS of the
+/// programme's voivodeship, protected for anyone else.
+pub fn progress(conn: &mut PgConnection, caller: &Caller, rounding: Rounding, filter: &ProgrammeTargetFilter) -> Result<Vec<TargetProgress>, ServiceError> {
+    let mut details = std::collections::HashMap::new();
+    let mut rows = Vec::new();
+    for figures in programme_targets::figures(conn, filter)? {
+        let detail = match details.get(&figures.programme_id) {
+            Some(detail) => *detail,
+            None => {
+                let detail = aggregate_detail(caller, &scopes::programme(conn, figures.programme_id)?);
+                details.insert(figures.programme_id, detail);
+                detail
+            }
+        };
+        rows.push(publish(figures, detail, rounding));
+    }
+    Ok(rows)
 }

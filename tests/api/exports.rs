@@ -49,7 +49,9 @@ async fn setting(app: &TestApp) -> Setting {
     app.create("activities", json!({"project_id": operation, "activity_type": "conference", "title": "forum w Toruniu", "teryt": "0463011"})).await;
     let indicator = |name: &str, unit: &str, target: &str, achieved: &str| json!({"project_id": operation, "name": name, "kind": "output", "unit": unit, "target_value": target, "achieved_value": achieved});
     app.create("indicators", indicator("Liczba gmin objętych działaniami", "gminy", "10", "7")).await;
-    app.create("indicators", indicator("Liczba osób objętych wsparciem", "osoby", "5000000", "4321987")).await;
+    let mut persons = indicator("Liczba osób objętych wsparciem", "osoby", "5000000", "4321987");
+    persons["counts_persons"] = json!(true);
+    app.create("indicators", persons).await;
     app.create(
         "indicators",
         json!({"project_id": operation, "name": "Uczestnicy szkoleń", "kind": "output", "target_value": "20", "derived_from": ["training"]}),

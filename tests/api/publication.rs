@@ -133,7 +133,11 @@ async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_pa
     let app = spawn_app().await;
     let fx = Fixture::new(&app).await;
     let declared: Vec<Collection> = Collection::ALL.into_iter().filter(|c| !c.spec().counts_of_persons.is_empty()).collect();
-    assert_eq!(declared, [Collection::Activities, Collection::SupportedInstitutions], "a new count of persons is read through every path here");
+    assert_eq!(
+        declared,
+        [Collection::Activities, Collection::Indicators, Collection::IndicatorMeasurements, Collection::SupportedInstitutions],
+        "a new count of persons is read through every path here (those of indicators in the next test)"
+    );
     // The tester's findings: one person's counselling session, placed and dated;
     // a supported institution's staff moving the regional report by exactly 1.
     let activity = app
@@ -188,6 +192,24 @@ async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_pa
         }
     }
 
+    // An indicator counted from the staff reached shows its basis protected too.
+    let staff_indicator = app
+        .create(
+            "indicators",
+            json!({"project_id": fx.project, "name": "Kadra objęta wsparciem", "kind": "output", "unit": "osoby", "target_value": "10", "derived_from_records": "staff_supported", "counts_persons": true}),
+        )
+        .await;
+    let basis_path = format!("/api/v1/indicators/{staff_indicator}/basis");
+    for (who, token) in [("anonymous", None), ("a local government", Some(jst.as_str())), ("another region's ROPS", Some(other_rops.as_str()))] {
+        let session = token.map_or_else(|| app.anonymous(), |token| app.as_user(token));
+        let basis = session.get(&basis_path).await.body;
+        let multiple = |v: &Value| v.as_str().and_then(|s| s.parse::<i64>().ok()).is_some_and(|n| n % 5 == 0);
+        assert!(multiple(&basis["counted"]) && multiple(&basis["achieved_value"]), "{who}: {basis}");
+        assert!(basis["items"].as_array().unwrap().iter().all(|item| multiple(&item["amount"])), "{who}: {basis}");
+    }
+    let basis = app.as_user(&rops).get(&basis_path).await.body;
+    assert_eq!((&basis["counted"], &basis["items"][0]["amount"]), (&json!("7"), &json!("7")), "the owners read the staff exact: {basis}");
+
     // The regional report publishes the staff reached protected, for everyone.
     let staff =
         |body: &Value| body.as_array().unwrap().iter().find(|r| r["voivodeship"] == "04" && r["year"] == 2021).map(|r| r["staff_supported"].as_i64().unwrap());
@@ -203,4 +225,215 @@ async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_pa
     let after = staff(&app.anonymous().get("/api/v1/reports/coordination?from_year=2021&to_year=2021&voivodeship=04").await.body).unwrap();
     assert_ne!(after - before, 1, "one more institution with one person does not show as exactly one");
     assert_eq!(after % 5, 0);
+}
+
+/// The tester's first finding: one woman with a disability, reported as a value
+/// of an indicator that counts persons, read by anyone through the record, its
+/// breakdown, a project's progress and every report.
+#[tokio::test]
+async fn reported_and_measured_counts_of_persons_reach_outsiders_only_protected() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let region = |name: &str, kind: &str, teryt: &str| json!({"name": name, "kind": kind, "teryt": teryt});
+    let owes_org = app.create("beneficiaries", region("Stowarzyszenie Partnerstwo Społeczne", "owes", "0463011")).await;
+    app.create("partners", json!({"project_id": fx.project, "beneficiary_id": owes_org, "role": "beneficiary"})).await;
+    let jst_org = app.create("beneficiaries", region("Gmina Miasta Toruń", "jst", "0463011")).await;
+    let other_rops_org = app.create("beneficiaries", region("Regionalny Ośrodek Polityki Społecznej w Gdańsku", "rops", "2261011")).await;
+    let owes = app.user_token("owes@persons.pl", Role::Owes, Some(owes_org)).await;
+    let rops = app.user_token("rops@persons.pl", Role::Rops, Some(fx.organisation)).await;
+    let jst = app.user_token("jst@persons.pl", Role::Jst, Some(jst_org)).await;
+    let other_rops = app.user_token("rops-pm@persons.pl", Role::Rops, Some(other_rops_org)).await;
+    let outsiders = [("anonymous", None), ("a JST", Some(jst.as_str())), ("another voivodeship's ROPS", Some(other_rops.as_str()))];
+
+    // Whether a figure counts persons is data: the catalogue's participant
+    // indicators say so, its indicators of entities do not.
+    let definitions = app.anonymous().get("/api/v1/indicator-definitions?catalogue=esf_plus&limit=100").await.body;
+    let items = definitions["items"].as_array().unwrap();
+    let eeco12 = items.iter().find(|d| d["code"] == "EECO12").unwrap();
+    assert_eq!(eeco12["counts_persons"], true, "{eeco12}");
+    assert!(items.iter().filter(|d| d["unit"] == "osoby").all(|d| d["counts_persons"] == true));
+    assert!(items.iter().any(|d| d["counts_persons"] == false), "entities are not persons: {definitions}");
+    let definition = eeco12["id"].as_i64().unwrap();
+
+    let owner = app.as_user(&owes);
+    let indicator = owner
+        .post(
+            "/api/v1/indicators",
+            &json!({"project_id": fx.project, "definition_id": definition, "name": "Osoby z niepełnosprawnościami", "kind": "output", "target_value": "10"}),
+        )
+        .await;
+    assert_eq!(indicator.status, 201, "{}", indicator.body);
+    let indicator = indicator.id();
+    let value = owner
+        .post(
+            "/api/v1/indicator-measurements",
+            &json!({"indicator_id": indicator, "period_end": "2023-12-31", "value": "1", "value_women": "1", "value_men": "0",
+                    "breakdown": {"sex": {"women": "1", "men": "0"}}}),
+        )
+        .await;
+    assert_eq!(value.status, 201, "{}", value.body);
+    let value = value.id();
+    assert_eq!(owner.post(&format!("/api/v1/indicator-measurements/{value}/submit"), &json!({})).await.status, 200);
+    assert_eq!(app.as_user(&rops).post(&format!("/api/v1/indicator-measurements/{value}/approve"), &json!({})).await.status, 200);
+    // A project's own reported figure, of an indicator without a definition that declares it counts persons.
+    let reported = owner
+        .post(
+            "/api/v1/indicators",
+            &json!({"project_id": fx.project, "name": "Osoby bezdomne", "kind": "output", "unit": "osoby", "target_value": "4", "achieved_value": "3", "counts_persons": true}),
+        )
+        .await;
+    assert_eq!(reported.status, 201, "{}", reported.body);
+    let reported = reported.id();
+
+    let protected = |figure: &Value| match figure {
+        Value::String(text) => text.parse::<i64>().is_ok_and(|n| n % 5 == 0),
+        Value::Number(n) => n.as_i64().is_some_and(|n| n % 5 == 0),
+        _ => false,
+    };
+    let exact_ones = ["\"value\":\"1\"", "\"value_women\":\"1\"", "\"women\":\"1\"", "\"achieved_value\":\"3\"", "\"achieved_value\":\"1\""];
+    for (who, token) in outsiders {
+        let reads = [
+            every_read_path(&app, token, Collection::IndicatorMeasurements, &[value], &format!("indicator_id={indicator}")).await,
+            every_read_path(&app, token, Collection::Indicators, &[indicator, reported], &format!("project_id={}", fx.project)).await,
+        ];
+        for (read, status, text) in reads.iter().flatten() {
+            if read.starts_with("/api/v1/exports/indicators?") {
+                assert_eq!(*status, 404, "indicators are not exported in bulk: {text}");
+                continue;
+            }
+            assert_eq!(*status, 200, "{who}: {read}: {text}");
+            for exact in exact_ones {
+                assert!(!text.replace(' ', "").contains(exact), "{who} reads {exact} through {read}: {text}");
+            }
+            for column in ["value", "value_women", "achieved_value"] {
+                for cell in csv_column(text, column) {
+                    assert!(cell.is_empty() || cell.trim_matches('"').parse::<i64>().is_ok_and(|n| n % 5 == 0), "{who}: {read}: {column} = {cell}");
+                }
+            }
+        }
+        let session = token.map_or_else(|| app.anonymous(), |token| app.as_user(token));
+        let seen = session.get(&format!("/api/v1/indicator-measurements/{value}")).await.body;
+        for figure in [&seen["value"], &seen["value_women"], &seen["value_men"], &seen["breakdown"]["sex"]["women"], &seen["breakdown"]["sex"]["men"]] {
+            assert!(protected(figure), "{who}: {seen}");
+        }
+        assert_eq!(seen, session.get(&format!("/api/v1/indicator-measurements/{value}")).await.body, "the same answer every time");
+        for id in [indicator, reported] {
+            let progress = session.get(&format!("/api/v1/indicators/{id}/progress")).await.body;
+            assert_eq!((progress["protected"].as_bool(), progress["rounding_base"].as_i64()), (Some(true), Some(5)), "{who}: {progress}");
+            assert!(protected(&progress["achieved_value"]), "{who}: {progress}");
+        }
+        let report = session.get(&format!("/api/v1/reports/indicators?definition_id={definition}&group_by=measure")).await.body;
+        for row in report.as_array().unwrap() {
+            assert!(row["protected"] == true && protected(&row["sum_achieved"]), "{who}: {report}");
+        }
+        let breakdown = session.get(&format!("/api/v1/reports/indicators/breakdown?definition_id={definition}&group_by=measure")).await.body;
+        let cells = breakdown.as_array().unwrap();
+        assert!(cells.iter().any(|c| c["category"] == "women"), "{who}: {breakdown}");
+        for cell in cells.iter().filter(|c| !c["sum_achieved"].is_null()) {
+            assert!(cell["protected"] == true && cell["rounding_base"] == 5 && protected(&cell["sum_achieved"]), "{who}: {breakdown}");
+        }
+    }
+
+    // A programme's target adds up the approved values below it: a sum of one person.
+    app.create("programme-targets", json!({"programme_id": fx.programme, "definition_id": definition, "target_value": "20"})).await;
+    let targets = format!("/api/v1/reports/targets?programme_id={}&definition_id={definition}", fx.programme);
+    for (who, token) in outsiders {
+        let session = token.map_or_else(|| app.anonymous(), |token| app.as_user(token));
+        let report = session.get(&targets).await.body;
+        let row = &report[0];
+        assert!(row["protected"] == true && row["rounding_base"] == 5 && protected(&row["achieved_value"]), "{who}: {report}");
+    }
+    for token in [&rops, &app.admin_token] {
+        let report = app.as_user(token).get(&targets).await.body;
+        assert_eq!((&report[0]["achieved_value"], &report[0]["protected"]), (&json!("1"), &json!(false)), "{report}");
+    }
+
+    // The owners read every figure exact.
+    for token in [&owes, &rops, &app.admin_token] {
+        let session = app.as_user(token);
+        let seen = session.get(&format!("/api/v1/indicator-measurements/{value}")).await.body;
+        assert_eq!((&seen["value"], &seen["breakdown"]["sex"]["women"]), (&json!("1"), &json!("1")), "{seen}");
+        assert_eq!(session.get(&format!("/api/v1/indicators/{reported}")).await.body["achieved_value"], "3");
+        let progress = session.get(&format!("/api/v1/indicators/{reported}/progress")).await.body;
+        assert_eq!((progress["protected"].as_bool(), &progress["achieved_value"]), (Some(false), &json!("3")), "{progress}");
+    }
+    // An admin's breakdown report is exact.
+    let breakdown = app.get(&format!("/api/v1/reports/indicators/breakdown?definition_id={definition}&group_by=measure")).await.body;
+    let women = breakdown.as_array().unwrap().iter().find(|c| c["category"] == "women").unwrap();
+    assert_eq!((&women["sum_achieved"], &women["protected"]), (&json!("1"), &json!(false)), "{breakdown}");
+
+    // The official lists leave a count of persons out.
+    let operations = app.anonymous().get("/api/v1/exports/operations").await.body.to_string();
+    assert!(!operations.contains("Osoby bezdomne") && !operations.contains("Osoby z niepełnosprawnościami"), "{operations}");
+}
+
+/// The properties of schema `name` of the document, through `allOf`.
+fn properties(schemas: &Value, name: &str) -> Vec<String> {
+    let schema = &schemas[name];
+    let mut found: Vec<String> = schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        match part["$ref"].as_str() {
+            Some(reference) => found.extend(properties(schemas, reference.trim_start_matches("#/components/schemas/"))),
+            None => found.extend(part["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()),
+        }
+    }
+    found
+}
+
+/// Nothing is published by default: every field of every record and every
+/// column of every other answer the served document describes has a
+/// publication class in the registry (`domain::publication`), and no
+/// declaration names a field the answer does not have.
+#[tokio::test]
+async fn every_field_and_column_the_contract_describes_has_a_publication_class() {
+    use es_registry::domain::publication::{class_of, Class, NOT_DATA, PERSONAL_ANSWERS, RECORD_FIELDS, REPORTS};
+    let app = spawn_app().await;
+    let document = app.get("/api-docs/openapi.json").await.body;
+    let schemas = &document["components"]["schemas"];
+    let mut unclassed = Vec::new();
+    for collection in Collection::ALL {
+        let path = format!("/api/v1/{}/{{id}}", collection.path());
+        let reference = document["paths"][&path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
+        // Fields the server derives are shown too, though the document's views
+        // leave out those a client may never send.
+        let mut fields = properties(schemas, reference.trim_start_matches("#/components/schemas/"));
+        let derived: Vec<String> = collection.spec().read_only.iter().map(|f| (*f).to_owned()).filter(|f| !fields.contains(f)).collect();
+        fields.extend(derived);
+        for field in &fields {
+            if class_of(collection, field).is_none() {
+                unclassed.push(format!("{collection}.{field}"));
+            }
+        }
+        let spec = collection.spec();
+        for declared in spec.public.iter().chain(spec.owners_only).chain(&spec.counts_of_persons.fields().collect::<Vec<_>>()).chain(&RECORD_FIELDS) {
+            assert!(fields.iter().any(|f| f == declared), "{collection} declares {declared}, which its records do not have");
+        }
+        if !spec.personal {
+            assert!(fields.iter().all(|f| class_of(collection, f) != Some(Class::Personal)));
+        }
+    }
+    // Every other answer: reports, exports, official lists, progress, bases.
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        let Some(answer) = operations["get"]["responses"]["200"]["content"].as_object().and_then(|c| c.values().next()) else { continue };
+        let schema = &answer["schema"];
+        let reference = schema["$ref"].as_str().or_else(|| schema["items"]["$ref"].as_str());
+        let Some(name) = reference.map(|r| r.trim_start_matches("#/components/schemas/")) else { continue };
+        if name.starts_with("View_") || name.starts_with("ListPage_View_") || PERSONAL_ANSWERS.contains(&name) || NOT_DATA.contains(&name) {
+            continue;
+        }
+        let Some(columns) = REPORTS.iter().find(|c| c.schema == name) else {
+            unclassed.push(format!("{path}: {name} (no declaration)"));
+            continue;
+        };
+        let found = properties(schemas, name);
+        for column in &found {
+            if columns.class_of(column).is_none() {
+                unclassed.push(format!("{name}.{column}"));
+            }
+        }
+        for declared in columns.public.iter().chain(columns.counts_of_persons).chain(columns.owners_only) {
+            assert!(found.iter().any(|f| f == declared), "{name} declares {declared}, which it does not have");
+        }
+    }
+    assert!(unclassed.is_empty(), "published without a publication class (declare it in domain::publication or the registry): {unclassed:?}");
 }

@@ -1,6 +1,7 @@
 //! What is counted from the coordination records: the records behind a counted
 //! indicator, and the yearly coordination report.
 
+use crate::api::caller::Session;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::db::coordination::CoordinationRow;
@@ -12,6 +13,9 @@ use utoipa::IntoParams;
 /// The records an indicator bound to records (`derived_from_records`) is
 /// counted from: the organisations, supported institutions, gminas, strategy
 /// documents or agreements behind its achieved value, each with its address.
+/// Staff reached are counts of persons: anyone but the project's owners reads
+/// them, their sum and the achieved value protected when the indicator counts
+/// persons.
 #[utoipa::path(get, path = "/api/v1/indicators/{id}/basis", tag = "indicators", operation_id = "indicator_basis",
     security((), ("bearer" = [])),
     params(("id" = i64, Path, description = "The indicator")),
@@ -19,9 +23,9 @@ use utoipa::IntoParams;
         (status = 200, description = "The records counted and what they add up to", body = IndicatorBasis),
         (status = 404, description = "No such indicator, or one not counted from records", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn indicator_basis(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
+pub async fn indicator_basis(state: web::Data<AppState>, session: Session, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let basis: IndicatorBasis = state.read(move |conn| coordination::indicator_basis(conn, id)).await?;
+    let basis: IndicatorBasis = state.read_if_as(true, &session, move |conn, caller| coordination::indicator_basis(conn, caller, id)).await?;
     Ok(HttpResponse::Ok().json(basis))
 }
 

@@ -3,7 +3,7 @@
 //! and a reported value's history (the rules
 //! are `service::resources::{reporting_periods, measurements}`).
 
-use crate::api::caller::SignedIn;
+use crate::api::caller::{Session, SignedIn};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::db::programme_targets::ProgrammeTargetFilter;
@@ -102,7 +102,8 @@ pub struct TargetsQuery {
 /// projects below (a measure's include its sub-measures'; a milestone's are
 /// those approved for periods ending by its year's end), added up, and the
 /// share of the target achieved. A ratio adds numerators and denominators
-/// apart. Public: approved values are published figures.
+/// apart. Public: approved values are published figures, and sums of counts of
+/// persons are protected for anyone but an admin and the programme's ROPS.
 #[utoipa::path(get, path = "/api/v1/reports/targets", tag = "reports", operation_id = "targets_report",
     params(TargetsQuery),
     security((), ("bearer" = [])),
@@ -110,10 +111,11 @@ pub struct TargetsQuery {
         (status = 200, description = "One row per target", body = Vec<TargetProgress>),
         (status = 400, description = "Unknown parameter", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn targets_report(state: web::Data<AppState>, query: web::Query<TargetsQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn targets_report(state: web::Data<AppState>, session: Session, query: web::Query<TargetsQuery>) -> Result<HttpResponse, ApiError> {
     let TargetsQuery { programme_id, measure_id, definition_id, is_final } = query.into_inner();
     let filter = ProgrammeTargetFilter { programme_id, measure_id, definition_id, is_final, sort: None };
-    let rows = state.read(move |conn| targets::progress(conn, &filter)).await?;
+    let rounding = state.disclosure;
+    let rows = state.read_if_as(true, &session, move |conn, caller| targets::progress(conn, caller, rounding, &filter)).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 

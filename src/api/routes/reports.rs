@@ -199,11 +199,11 @@ pub struct BreakdownQuery {
         (status = 400, description = "No definition_id, or a parameter that cannot be read", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such definition", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn breakdowns(state: web::Data<AppState>, query: web::Query<BreakdownQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn breakdowns(state: web::Data<AppState>, session: Session, query: web::Query<BreakdownQuery>) -> Result<HttpResponse, ApiError> {
     let BreakdownQuery { definition_id, group_by, voivodeship, programme_id, measure_id, year } = query.into_inner();
     let filter = ReportFilter { voivodeship, programme_id, measure_id, year, definition_id: None };
-    let group = group_by.unwrap_or(GroupBy::Programme);
-    let rows = state.read(move |conn| reports::breakdowns(conn, group, definition_id, &filter)).await?;
+    let (group, rounding) = (group_by.unwrap_or(GroupBy::Programme), state.disclosure);
+    let rows = state.read_if_as(true, &session, move |conn, caller| reports::breakdowns(conn, caller, rounding, group, definition_id, &filter)).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
 

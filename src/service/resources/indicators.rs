@@ -19,8 +19,8 @@ pub const MAX_VALUE: Decimal = Decimal::from_parts(276_447_232, 23_283, 0, false
 
 /// A project indicator bound to a definition reports on it: the same kind and
 /// unit (taken from the definition when left out), and, for a definition of a
-/// catalogue (the ESF+ common indicators), its name too. A ratio's target is a
-/// percentage.
+/// catalogue (the ESF+ common indicators), its name too; it counts persons when
+/// its definition does. A ratio's target is a percentage.
 fn inherit(checks: &mut Checks, data: &mut IndicatorData, definition: &IndicatorDefinitionData) {
     checks.ensure(data.kind == definition.kind, "kind", "kind_mismatch", format!("the definition {} is a {} indicator", definition.code, definition.kind));
     let unit_key = |unit: &Option<String>| unit.as_deref().map(|u| u.trim().to_lowercase());
@@ -36,6 +36,8 @@ fn inherit(checks: &mut Checks, data: &mut IndicatorData, definition: &Indicator
     if definition.catalogue.is_some() {
         data.name = definition.name.clone();
     }
+    // Either may say an indicator counts persons; the record shows what counts.
+    data.counts_persons |= definition.counts_persons;
     if definition.measurement == MeasurementType::Ratio {
         checks.ensure(
             data.target_value.is_none_or(|v| v >= Decimal::ZERO && v <= Decimal::ONE_HUNDRED),

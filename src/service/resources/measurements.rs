@@ -153,6 +153,18 @@ impl Resource for Measurements {
         Some(record)
     }
 
+    /// A value's state is carried over: only its figures are published otherwise.
+    fn with_published_figures(data: MeasurementData, figures: &serde_json::Map<String, serde_json::Value>) -> Result<MeasurementData, ServiceError> {
+        let published = crate::service::resource::with_figures(&data, figures, Self::COLLECTION.spec().read_only)?;
+        Ok(MeasurementData {
+            status: data.status,
+            return_reason: data.return_reason,
+            submitted_at: data.submitted_at,
+            decided_at: data.decided_at,
+            ..published
+        })
+    }
+
     fn published_only(filter: &mut MeasurementFilter) {
         filter.approved_only = true;
     }
