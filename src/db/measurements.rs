@@ -16,7 +16,8 @@ fn draft() -> MeasurementStatus {
 }
 
 /// A reported value: the cumulative value at the end of a period. Only drafts and
-/// returned values can be changed; approved ones are history.
+/// returned values can be changed; approved ones are history, corrected by an
+/// admin alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = indicator_measurements, check_for_backend(Pg), treat_none_as_null = true)]
 #[serde(deny_unknown_fields)]

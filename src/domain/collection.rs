@@ -318,9 +318,27 @@ impl Collection {
             Collection::Agreements => &["status", "accepted_party_ids", "declined_party_ids"],
             _ => NONE,
         };
+        // Notes are their keepers' working notes, which a fiche would not
+        // print (and which may tell head counts): owners only, as comments are.
         let owners_only: &'static [&'static str] = match self {
             Collection::IndicatorMeasurements => &["comment", "return_reason"],
-            Collection::NetworkMembers => &["decided_by"],
+            Collection::NetworkMembers => &["decided_by", "notes"],
+            Collection::Projects
+            | Collection::Partners
+            | Collection::OrganisationStatuses
+            | Collection::Marks
+            | Collection::Awards
+            | Collection::Agreements
+            | Collection::SupportedInstitutions
+            | Collection::StrategyDocuments
+            | Collection::Committees
+            | Collection::CommitteeMembers
+            | Collection::CommitteeMeetings
+            | Collection::Resolutions
+            | Collection::Budgets
+            | Collection::PaymentClaims
+            | Collection::ReportingPeriods
+            | Collection::ProgrammeTargets => &["notes"],
             _ => NONE,
         };
         let public_once_decided = matches!(self, Collection::IndicatorMeasurements | Collection::NetworkMembers | Collection::Agreements);

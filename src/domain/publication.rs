@@ -80,12 +80,11 @@ pub const fn public_fields(collection: Collection) -> &'static [&'static str] {
             "target_groups",
             "support_types",
             "source_url",
-            "notes",
             "retention_until",
             "latitude",
             "longitude",
         ],
-        Collection::Partners => &["project_id", "beneficiary_id", "role", "valid_from", "valid_to", "notes"],
+        Collection::Partners => &["project_id", "beneficiary_id", "role", "valid_from", "valid_to"],
         Collection::Activities => &[
             "project_id",
             "activity_type",
@@ -142,10 +141,9 @@ pub const fn public_fields(collection: Collection) -> &'static [&'static str] {
             "accreditation_scope",
             "revoked_on",
             "revocation_reason",
-            "notes",
             "self_decided",
         ],
-        Collection::Marks => &["code", "name", "holder_id", "edition", "granted_on", "valid_until", "revoked_on", "revocation_reason", "covers", "notes"],
+        Collection::Marks => &["code", "name", "holder_id", "edition", "granted_on", "valid_until", "revoked_on", "revocation_reason", "covers"],
         Collection::Offers => &[
             "organisation_id",
             "title",
@@ -164,12 +162,12 @@ pub const fn public_fields(collection: Collection) -> &'static [&'static str] {
         ],
         Collection::Needs => &["organisation_id", "title", "description", "category", "cpv_code", "areas", "deadline", "active", "external_id"],
         Collection::Awards => {
-            &["voivodeship", "competition", "edition", "category", "laureate_id", "laureate_person_name", "person_consent_on", "placing", "awarded_on", "notes"]
+            &["voivodeship", "competition", "edition", "category", "laureate_id", "laureate_person_name", "person_consent_on", "placing", "awarded_on"]
         }
         Collection::Networks => {
             &["name", "kind", "coordinator_id", "project_id", "areas", "established_on", "dissolved_on", "description", "url", "external_id"]
         }
-        Collection::NetworkMembers => &["network_id", "organisation_id", "joined_on", "left_on", "notes", "status", "decided_at"],
+        Collection::NetworkMembers => &["network_id", "organisation_id", "joined_on", "left_on", "status", "decided_at"],
         Collection::Agreements => &[
             "title",
             "subject",
@@ -180,12 +178,11 @@ pub const fn public_fields(collection: Collection) -> &'static [&'static str] {
             "project_id",
             "document_url",
             "external_id",
-            "notes",
             "status",
             "accepted_party_ids",
             "declined_party_ids",
         ],
-        Collection::SupportedInstitutions => &["project_id", "organisation_id", "form", "started_on", "ended_on", "external_id", "notes"],
+        Collection::SupportedInstitutions => &["project_id", "organisation_id", "form", "started_on", "ended_on", "external_id"],
         Collection::StrategyDocuments => &[
             "jst_id",
             "title",
@@ -198,13 +195,12 @@ pub const fn public_fields(collection: Collection) -> &'static [&'static str] {
             "social_economy_reference",
             "url",
             "external_id",
-            "notes",
         ],
-        Collection::Committees => &["voivodeship", "name", "acronym", "parent_id", "established_on", "established_by", "dissolved_on", "url", "notes"],
-        Collection::CommitteeMembers => &["committee_id", "organisation_id", "role", "term_from", "term_to", "notes"],
-        Collection::CommitteeMeetings => &["committee_id", "held_on", "place", "agenda", "minutes_url", "notes"],
-        Collection::Resolutions => &["voivodeship", "issued_by", "number", "adopted_on", "subject", "committee_id", "meeting_id", "url", "notes"],
-        Collection::Budgets => &["project_id", "year", "category", "amount", "eu_amount", "notes"],
+        Collection::Committees => &["voivodeship", "name", "acronym", "parent_id", "established_on", "established_by", "dissolved_on", "url"],
+        Collection::CommitteeMembers => &["committee_id", "organisation_id", "role", "term_from", "term_to"],
+        Collection::CommitteeMeetings => &["committee_id", "held_on", "place", "agenda", "minutes_url"],
+        Collection::Resolutions => &["voivodeship", "issued_by", "number", "adopted_on", "subject", "committee_id", "meeting_id", "url"],
+        Collection::Budgets => &["project_id", "year", "category", "amount", "eu_amount"],
         Collection::PaymentClaims => &[
             "project_id",
             "number",
@@ -217,10 +213,9 @@ pub const fn public_fields(collection: Collection) -> &'static [&'static str] {
             "eu_approved_amount",
             "submitted_on",
             "approved_on",
-            "notes",
         ],
-        Collection::ReportingPeriods => &["programme_id", "name", "period_from", "period_to", "due_on", "state", "notes", "self_decided"],
-        Collection::ProgrammeTargets => &["programme_id", "measure_id", "definition_id", "year", "target_value", "notes"],
+        Collection::ReportingPeriods => &["programme_id", "name", "period_from", "period_to", "due_on", "state", "self_decided"],
+        Collection::ProgrammeTargets => &["programme_id", "measure_id", "definition_id", "year", "target_value"],
         Collection::Participants | Collection::Attendance => &[],
     }
 }

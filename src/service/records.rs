@@ -254,21 +254,30 @@ pub fn published_filter<R: Resource>(conn: &mut PgConnection, caller: &Caller, f
     Ok((filter, true))
 }
 
-/// What an outsider may see of `records`: those published, as published, their
-/// typed counts of persons (`Spec::counts_of_persons`) protected.
+/// What an outsider may see of `records`: those published, as published: the
+/// fields only their owners read (`Spec::owners_only`) empty, their typed
+/// counts of persons (`Spec::counts_of_persons`) protected.
 pub fn for_outsiders<R: Resource>(conn: &mut PgConnection, records: Vec<Record<R::Data>>) -> Result<Vec<Record<R::Data>>, ServiceError> {
     let records: Vec<Record<R::Data>> = records.into_iter().filter_map(R::for_outsiders).collect();
     let spec = R::COLLECTION.spec();
-    if spec.counts_of_persons.is_empty() || records.is_empty() {
+    if (spec.counts_of_persons.is_empty() && spec.owners_only.is_empty()) || records.is_empty() {
         return Ok(records);
     }
-    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let published = crate::db::disclosure::published_figures(conn, spec.table, &spec.counts_of_persons, &ids)?;
+    let published = if spec.counts_of_persons.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+        crate::db::disclosure::published_figures(conn, spec.table, &spec.counts_of_persons, &ids)?
+    };
     records
         .into_iter()
         .map(|mut record| {
+            let mut shown: serde_json::Map<String, Value> = spec.owners_only.iter().map(|field| ((*field).to_owned(), Value::Null)).collect();
             if let Some(figures) = published.get(&record.id) {
-                record.data = R::with_published_figures(record.data, figures)?;
+                shown.extend(figures.clone());
+            }
+            if !shown.is_empty() {
+                record.data = R::with_published(record.data, &shown)?;
             }
             Ok(record)
         })

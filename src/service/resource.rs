@@ -125,12 +125,13 @@ pub trait Resource: Store<Data: Writable> {
         Some(record)
     }
 
-    /// A record's data with its typed counts of persons as published
-    /// (`Spec::counts_of_persons`): `figures` holds each field's published
-    /// value. A resource whose data keeps fields no client writes (read-only,
-    /// never deserialized) carries them over itself.
-    fn with_published_figures(data: Self::Data, figures: &serde_json::Map<String, Value>) -> Result<Self::Data, ServiceError> {
-        with_figures(&data, figures, &[])
+    /// A record's data as published to outsiders: `shown` holds each field
+    /// whose published value differs (a count of persons protected, a field
+    /// only its owners read empty). A resource whose data keeps fields no
+    /// client writes (read-only, never deserialized) carries them over itself,
+    /// but for those `shown` empties.
+    fn with_published(data: Self::Data, shown: &serde_json::Map<String, Value>) -> Result<Self::Data, ServiceError> {
+        with_figures(&data, shown, &[])
     }
 
     /// Narrows a list's filter to the records published to outsiders

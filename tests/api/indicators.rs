@@ -84,8 +84,9 @@ async fn the_approval_workflow_is_done_by_the_right_roles() {
     assert_eq!(p["percent"], "12.0");
     assert_eq!(p["status"], "behind", "12% done with more than half of 2020-2030 gone: {p}");
 
-    // History is never overwritten: approved values stay, a later one supersedes.
-    assert_eq!(app.as_user(&s.rops).delete(&format!("/api/v1/indicator-measurements/{id}")).await.status, 409);
+    // History is never overwritten: approved values stay (decided, they are an
+    // admin's alone to correct), a later one supersedes.
+    assert_eq!(app.as_user(&s.rops).delete(&format!("/api/v1/indicator-measurements/{id}")).await.status, 403);
     let later = app.as_user(&s.owes).post("/api/v1/indicator-measurements", &value("95", "2024-12-31")).await.id();
     app.as_user(&s.owes).post(&format!("/api/v1/indicator-measurements/{later}/submit"), &json!({})).await;
     app.as_user(&s.rops).post(&format!("/api/v1/indicator-measurements/{later}/approve"), &json!({})).await;

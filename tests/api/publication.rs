@@ -437,3 +437,33 @@ async fn every_field_and_column_the_contract_describes_has_a_publication_class()
     }
     assert!(unclassed.is_empty(), "published without a publication class (declare it in domain::publication or the registry): {unclassed:?}");
 }
+
+/// Notes are their keepers' working notes, declared owners-only for every
+/// collection that has them: no outsider reads them on any path; the owners do.
+#[tokio::test]
+async fn notes_reach_no_outsider_on_any_read_path() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let noted: Vec<Collection> = Collection::ALL.into_iter().filter(|c| c.spec().owners_only.contains(&"notes")).collect();
+    assert!(noted.contains(&Collection::Projects) && noted.contains(&Collection::Partners) && noted.len() >= 15, "{noted:?}");
+    let secret = "notatka-wewnętrzna: 3 osoby z niepełnosprawnością";
+    app.patch(&format!("/api/v1/projects/{}", fx.project), &json!({"notes": secret})).await;
+    let partner = app.create("partners", json!({"project_id": fx.project, "beneficiary_id": fx.organisation, "role": "partner", "notes": secret})).await;
+    let other_org = app.create("beneficiaries", json!({"name": "ROPS Gdańsk", "kind": "rops", "voivodeship": "22"})).await;
+    let other_rops = app.user_token("rops-pm@notes.pl", Role::Rops, Some(other_org)).await;
+    for (who, token) in [("anonymous", None), ("another region's ROPS", Some(other_rops.as_str()))] {
+        for (collection, id, query) in [
+            (Collection::Projects, fx.project, format!("measure_id={}", fx.sub_measure)),
+            (Collection::Partners, partner, format!("project_id={}", fx.project)),
+        ] {
+            for (read, status, text) in every_read_path(&app, token, collection, &[id], &query).await {
+                assert_eq!(status, 200, "{who}: {read}: {text}");
+                assert!(!text.contains("notatka-wewnętrzna"), "{who} reads the notes through {read}: {text}");
+            }
+        }
+    }
+    let listed = app.anonymous().get(&format!("/api/v1/projects?measure_id={}", fx.sub_measure)).await.body;
+    assert!(listed["items"].as_array().unwrap().iter().any(|p| p["id"] == fx.project), "the list read above holds the project: {listed}");
+    let owned = app.get(&format!("/api/v1/projects/{}", fx.project)).await.body;
+    assert_eq!(owned["notes"], secret, "an admin reads them");
+}

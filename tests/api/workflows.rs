@@ -310,3 +310,38 @@ async fn a_ropss_own_entry_stays_self_decided_until_another_account_confirms_it(
     let by_admin = app.post("/api/v1/reporting-periods", &period(2031, "locked")).await;
     assert_eq!((by_admin.status, by_admin.body["self_decided"].clone()), (201, json!(false)), "{}", by_admin.body);
 }
+
+/// A decided value is frozen for everyone but an admin, whose correction is
+/// audited (it shows in the value's history) and leaves it decided; a
+/// submitted value waits for its decision, an admin's included.
+#[tokio::test]
+async fn an_approved_value_is_corrected_by_an_admin_alone_and_stays_decided() {
+    let app = spawn_app().await;
+    let fx = crate::helpers::Fixture::new(&app).await;
+    let owes_org = app.create("beneficiaries", json!({"name": "Stowarzyszenie Korekta", "kind": "owes", "teryt": "0463011"})).await;
+    app.create("partners", json!({"project_id": fx.project, "beneficiary_id": owes_org, "role": "beneficiary"})).await;
+    let owes = app.as_user(&app.user_token("owes@correction.pl", Role::Owes, Some(owes_org)).await);
+    let rops = app.as_user(&app.user_token("rops@correction.pl", Role::Rops, Some(fx.organisation)).await);
+    let indicator =
+        app.create("indicators", json!({"project_id": fx.project, "name": "Liczba sieci", "kind": "output", "unit": "sieci", "target_value": "20"})).await;
+    let value = owes.post("/api/v1/indicator-measurements", &json!({"indicator_id": indicator, "period_end": "2023-12-31", "value": "12"})).await.id();
+    let path = format!("/api/v1/indicator-measurements/{value}");
+    must(owes.post(&format!("{path}/submit"), &json!({})).await);
+    let waiting = app.patch(&path, &json!({"value": "11"})).await;
+    assert_eq!((waiting.status, &waiting.body["code"]), (409, &json!("measurement_locked")), "{}", waiting.body);
+    must(rops.post(&format!("{path}/approve"), &json!({})).await);
+
+    for (who, session) in [("the project's OWES", &owes), ("the region's ROPS", &rops)] {
+        let refused = session.patch(&path, &json!({"value": "13"})).await;
+        assert_eq!(refused.status, 403, "{who}: {}", refused.body);
+        assert_eq!(session.delete(&path).await.status, 403, "{who} deletes a decided value");
+    }
+    let corrected = app.patch(&path, &json!({"value": "13"})).await;
+    assert_eq!(corrected.status, 200, "{}", corrected.body);
+    assert_eq!((&corrected.body["value"], &corrected.body["status"]), (&json!("13"), &json!("approved")), "{}", corrected.body);
+    let history = rops.get(&format!("{path}/history")).await.body;
+    let steps: Vec<&str> = history.as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps.last(), Some(&"changed"), "the correction is audited: {history}");
+    let progress = app.anonymous().get(&format!("/api/v1/indicators/{indicator}/progress")).await.body;
+    assert_eq!(progress["achieved_value"], "13", "the corrected value is what is published: {progress}");
+}

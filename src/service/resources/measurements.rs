@@ -23,7 +23,7 @@ fn editable(status: MeasurementStatus) -> bool {
 fn locked() -> ServiceError {
     ServiceError::Conflict {
         code: "measurement_locked",
-        detail: "only draft or returned values can be changed; submitted and approved ones are history".into(),
+        detail: "a submitted value waits for its decision: only draft or returned values are changed (an approved one by an admin's correction alone)".into(),
     }
 }
 
@@ -144,25 +144,18 @@ impl Resource for Measurements {
 
     /// A value no one has approved yet is its owners'; so are its comment and
     /// the reason it was returned (the registry's `owners_only`).
-    fn for_outsiders(mut record: Record<MeasurementData>) -> Option<Record<MeasurementData>> {
+    fn for_outsiders(record: Record<MeasurementData>) -> Option<Record<MeasurementData>> {
         if record.data.status != MeasurementStatus::Approved {
             return None;
         }
-        record.data.comment = None;
-        record.data.return_reason = None;
         Some(record)
     }
 
-    /// A value's state is carried over: only its figures are published otherwise.
-    fn with_published_figures(data: MeasurementData, figures: &serde_json::Map<String, serde_json::Value>) -> Result<MeasurementData, ServiceError> {
-        let published = crate::service::resource::with_figures(&data, figures, Self::COLLECTION.spec().read_only)?;
-        Ok(MeasurementData {
-            status: data.status,
-            return_reason: data.return_reason,
-            submitted_at: data.submitted_at,
-            decided_at: data.decided_at,
-            ..published
-        })
+    /// A value's state is carried over; its return reason is its owners'.
+    fn with_published(data: MeasurementData, shown: &serde_json::Map<String, serde_json::Value>) -> Result<MeasurementData, ServiceError> {
+        let published = crate::service::resource::with_figures(&data, shown, Self::COLLECTION.spec().read_only)?;
+        let return_reason = data.return_reason.filter(|_| !shown.contains_key("return_reason"));
+        Ok(MeasurementData { status: data.status, return_reason, submitted_at: data.submitted_at, decided_at: data.decided_at, ..published })
     }
 
     fn published_only(filter: &mut MeasurementFilter) {
@@ -178,7 +171,9 @@ impl Resource for Measurements {
     }
 
     /// The workflow's state stays as it is while the value does; a changed value
-    /// starts its approval again (the reason it was last returned stays in sight).
+    /// starts its approval again (the reason it was last returned stays in
+    /// sight), but for an approved one: only an admin changes it (the
+    /// workflow's frozen state), and its audited correction stays decided.
     fn carry_over(before: &MeasurementData, after: MeasurementData) -> MeasurementData {
         let kept = MeasurementData {
             status: before.status,
@@ -187,15 +182,16 @@ impl Resource for Measurements {
             decided_at: before.decided_at,
             ..after
         };
-        if kept == *before {
+        if kept == *before || before.status == MeasurementStatus::Approved {
             return kept;
         }
         MeasurementData { status: MeasurementStatus::Draft, submitted_at: None, decided_at: None, ..kept }
     }
 
-    /// Submitted and approved values are history.
+    /// A submitted value waits for its decision: nobody changes it meanwhile.
+    /// An approved one is history, changed by an admin alone (`domain::workflow`).
     fn check_open(before: &Record<MeasurementData>) -> Result<(), ServiceError> {
-        if editable(before.data.status) {
+        if before.data.status != MeasurementStatus::Submitted {
             Ok(())
         } else {
             Err(locked())
@@ -208,7 +204,7 @@ impl Resource for Measurements {
     }
 
     fn before_delete(conn: &mut PgConnection, _: &Caller, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
-        if !editable(record.data.status) {
+        if record.data.status == MeasurementStatus::Submitted {
             return Err(locked());
         }
         ensure_period_open(conn, &record.data)

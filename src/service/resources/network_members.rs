@@ -52,12 +52,18 @@ impl Resource for NetworkMembers {
 
     /// A proposed or declined membership is the network's keepers' and the
     /// member's; who decided is theirs too.
-    fn for_outsiders(mut record: Record<NetworkMemberData>) -> Option<Record<NetworkMemberData>> {
+    fn for_outsiders(record: Record<NetworkMemberData>) -> Option<Record<NetworkMemberData>> {
         if record.data.status != ProposalStatus::Accepted {
             return None;
         }
-        record.data.decided_by = None;
         Some(record)
+    }
+
+    /// A membership's state is carried over; who decided it is its owners'.
+    fn with_published(data: NetworkMemberData, shown: &serde_json::Map<String, serde_json::Value>) -> Result<NetworkMemberData, ServiceError> {
+        let published = crate::service::resource::with_figures(&data, shown, Self::COLLECTION.spec().read_only)?;
+        let decided_by = data.decided_by.filter(|_| !shown.contains_key("decided_by"));
+        Ok(NetworkMemberData { status: data.status, decided_at: data.decided_at, decided_by, ..published })
     }
 
     fn published_only(filter: &mut NetworkMemberFilter) {
