@@ -48,7 +48,8 @@ struct PublishedFigures {
 
 /// The published values of the typed counts of persons `persons` of records
 /// `ids` of `table` (registry names, never a caller's text): `id → field →
-/// published value` (a count as a number, a breakdown as one), for the records
+/// published value` (a count as a number, a breakdown as one, a list of
+/// groups as one with each group's counts of persons protected), for the records
 /// whose figures count persons (all of them, or those whose indicator says so).
 /// Each figure is keyed by its row's own `figure_key` or its indicator's (drawn
 /// by the database when the row was made and never shown); a count that has a
@@ -74,7 +75,8 @@ pub fn published_figures(
     };
     let counts = persons.counts.iter().map(|field| format!("'{field}', {}", published(&format!("round(r.{field}::numeric)::bigint"), &salted(field))));
     let breakdowns = persons.breakdowns.iter().map(|field| format!("'{field}', es_published_breakdown(r.{field}, {keyed})"));
-    let fields: Vec<String> = counts.chain(breakdowns).collect();
+    let groups = persons.groups.iter().map(|field| format!("'{field}', es_published_groups(r.{field}, {keyed})"));
+    let fields: Vec<String> = counts.chain(breakdowns).chain(groups).collect();
     let rows: Vec<PublishedFigures> = diesel::sql_query(format!(
         "SELECT r.id, CASE WHEN {counting} THEN jsonb_build_object({}) END AS figures FROM {table} r {join} WHERE r.id = ANY($1)",
         fields.join(", ")

@@ -248,29 +248,55 @@ impl GroupBy {
     }
 }
 
+/// The published sum of a ratio's `part` (`numerator`, `denominator`) of the
+/// facts `f` aggregated: through the one protection rule when an indicator
+/// added counts persons, keyed by the indicators' own keys as their values are
+/// (`disclosure::published_figures`).
+fn published_ratio_part(part: &str) -> String {
+    format!(
+        "CASE WHEN bool_or(f.{part} IS NOT NULL AND es_indicator_counts_persons(f.indicator_id)) \
+         THEN {}::numeric ELSE sum(f.{part}) END",
+        published(
+            &format!("round(sum(f.{part}))::bigint"),
+            &format!("sum((SELECT k.figure_key FROM indicators k WHERE k.id = f.indicator_id)::bigint + hashtext('{part}'))::bigint")
+        )
+    )
+}
+
 /// Whole-country groups of published figures come from the maintained roll-ups
-/// (a row per group); a filtered or exact (`protected` false) report adds up the
-/// maintained per-indicator facts it selects.
+/// (a row per group; a ratio's sums, when it counts persons, protected from the
+/// facts of its group); a filtered or exact (`protected` false) report adds up
+/// the maintained per-indicator facts it selects.
 pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter, protected: bool) -> Result<Vec<IndicatorTotals>, DbError> {
+    let key = group.fact_column();
     if protected && f.is_empty() {
+        let of_group = |part: &str| {
+            format!("(SELECT {} FROM indicator_facts f WHERE coalesce(f.{key}, '') = r.key AND f.measure = r.measure)", published_ratio_part(part))
+        };
         return Ok(Prepared(
-            diesel::sql_query(
+            diesel::sql_query(format!(
                 "SELECT nullif(key, '') AS key, measure, indicators, projects, CASE WHEN target_count > 0 THEN sum_target END AS sum_target, \
              CASE WHEN achieved_count > 0 THEN sum_achieved END AS sum_achieved, projects_behind, \
-             CASE WHEN ratio_count > 0 THEN sum_numerator END AS sum_numerator, CASE WHEN ratio_count > 0 THEN sum_denominator END AS sum_denominator \
-             FROM indicator_rollups WHERE dimension = $1 ORDER BY key, measure",
-            )
+             CASE WHEN ratio_count > 0 THEN {} END AS sum_numerator, CASE WHEN ratio_count > 0 THEN {} END AS sum_denominator \
+             FROM indicator_rollups r WHERE dimension = $1 ORDER BY key, measure",
+                of_group("numerator"),
+                of_group("denominator")
+            ))
             .bind::<Text, _>(group.dimension()),
         )
         .load(conn)?);
     }
-    let key = group.fact_column();
     let (achieved, behind) = if protected { ("published_value", "published_behind") } else { ("achieved_value", "behind") };
+    let (numerator, denominator) = if protected {
+        (published_ratio_part("numerator"), published_ratio_part("denominator"))
+    } else {
+        ("sum(numerator)".to_owned(), "sum(denominator)".to_owned())
+    };
     let sql = format!(
         "SELECT {key} AS key, measure, count(*) AS indicators, count(DISTINCT project_id) AS projects, sum(target_value) AS sum_target, \
          sum({achieved}) AS sum_achieved, count(DISTINCT project_id) FILTER (WHERE {behind}) AS projects_behind, \
-         sum(numerator) AS sum_numerator, sum(denominator) AS sum_denominator \
-         FROM indicator_facts WHERE {FILTERS} AND ($5::bigint IS NULL OR definition_id = $5) GROUP BY 1, 2 ORDER BY 1, 2"
+         {numerator} AS sum_numerator, {denominator} AS sum_denominator \
+         FROM indicator_facts f WHERE {FILTERS} AND ($5::bigint IS NULL OR definition_id = $5) GROUP BY 1, 2 ORDER BY 1, 2"
     );
     Ok(bind_filters(sql, f).load(conn)?)
 }

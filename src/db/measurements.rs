@@ -138,18 +138,18 @@ pub fn set_status(conn: &mut PgConnection, id: i64, status: MeasurementStatus, r
     Ok(())
 }
 
-/// Whether a value of an indicator of project `project_id` was approved for a
-/// period ending on or after `day` (a value is cumulative, so such a value
-/// counts what happened that day); without a day, whether any was approved.
-pub fn approved_since(conn: &mut PgConnection, project_id: i64, day: Option<NaiveDate>) -> Result<bool, DbError> {
-    let mut approved = indicator_measurements::table
+/// Whether a value of an indicator of project `project_id` in one of `states`
+/// covers a period ending on or after `day` (a value is cumulative, so such a
+/// value counts what happened that day); without a day, whether any is.
+pub fn in_states_since(conn: &mut PgConnection, project_id: i64, day: Option<NaiveDate>, states: &[MeasurementStatus]) -> Result<bool, DbError> {
+    let mut found = indicator_measurements::table
         .inner_join(indicators::table)
         .filter(indicators::project_id.eq(project_id))
-        .filter(indicator_measurements::status.eq(MeasurementStatus::Approved))
+        .filter(indicator_measurements::status.eq_any(states.to_vec()))
         .select(indicator_measurements::id)
         .into_boxed();
     if let Some(day) = day {
-        approved = approved.filter(indicator_measurements::period_end.ge(day));
+        found = found.filter(indicator_measurements::period_end.ge(day));
     }
-    Ok(approved.first::<i64>(conn).optional()?.is_some())
+    Ok(found.first::<i64>(conn).optional()?.is_some())
 }

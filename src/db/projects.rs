@@ -4,7 +4,7 @@ use crate::db::listing::{code_prefix, matches, search_terms, MATCHES_END};
 use crate::db::listing::{Count, ListRequest, Listed, Plan, Total, Window};
 use crate::db::schema::{measures, partners, priority_axes, project_reporting, project_search, projects};
 use crate::db::{DbError, Record, Store};
-use crate::domain::codes::{DatePrecision, Fund, PartnerRole, ProjectStatus, SelectionMode};
+use crate::domain::codes::{DatePrecision, Fund, GroupCounts, PartnerRole, ProjectStatus, SelectionMode};
 use chrono::NaiveDate;
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::dsl::sql;
@@ -24,6 +24,10 @@ use utoipa::{IntoParams, ToSchema};
 pub struct TargetGroup {
     #[schema(example = "podmioty ekonomii społecznej (PES)")]
     pub name: String,
+    /// What the counts count: persons (the default: published to anyone but
+    /// the project's owners protected) or organisations.
+    #[serde(default = "persons")]
+    pub counts: GroupCounts,
     #[schema(minimum = 0)]
     pub planned_count: Option<i32>,
     #[schema(minimum = 0)]
@@ -48,6 +52,10 @@ impl FromSql<Jsonb, Pg> for TargetGroups {
         let value = <serde_json::Value as FromSql<Jsonb, Pg>>::from_sql(bytes)?;
         Ok(serde_json::from_value(value)?)
     }
+}
+
+fn persons() -> GroupCounts {
+    GroupCounts::Persons
 }
 
 fn unknown_mode() -> SelectionMode {

@@ -327,6 +327,7 @@ diesel::table! {
         longitude -> Nullable<Numeric>,
         retention_until -> Nullable<Date>,
         intervention_field -> Nullable<Text>,
+        figure_key -> Int2,
     }
 }
 

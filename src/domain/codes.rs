@@ -217,6 +217,12 @@ code_list!(
 );
 
 code_list!(
+    /// What a project's target group counts: persons (counts of persons,
+    /// protected on publication) or organisations.
+    GroupCounts { Persons => "persons", Organisations => "organisations" }
+);
+
+code_list!(
     /// Where a relation naming another organisation stands (a network's member,
     /// an agreement): proposed until the named organisation accepts or declines.
     ProposalStatus { Proposed => "proposed", Accepted => "accepted", Declined => "declined" }

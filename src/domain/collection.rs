@@ -117,6 +117,10 @@ pub struct CountsOfPersons {
     /// Fields holding a breakdown (dimension → category → count): every cell
     /// is a count of its own.
     pub breakdowns: &'static [&'static str],
+    /// Fields holding a list of groups, each saying what its counts count
+    /// (`counts`: persons, unless organisations) with its `planned_count` and
+    /// `actual_count` (a project's target groups).
+    pub groups: &'static [&'static str],
     /// `None`: the fields always count persons, keyed by the row's own
     /// `figure_key`. `Some(column)`: they count persons when the indicator
     /// `column` names says so (`counts_persons`, its own or its definition's),
@@ -126,15 +130,15 @@ pub struct CountsOfPersons {
 }
 
 impl CountsOfPersons {
-    pub const NONE: CountsOfPersons = CountsOfPersons { counts: &[], breakdowns: &[], of_indicator: None };
+    pub const NONE: CountsOfPersons = CountsOfPersons { counts: &[], breakdowns: &[], groups: &[], of_indicator: None };
 
     pub fn is_empty(&self) -> bool {
-        self.counts.is_empty() && self.breakdowns.is_empty()
+        self.counts.is_empty() && self.breakdowns.is_empty() && self.groups.is_empty()
     }
 
     /// Every field that may hold a count of persons.
     pub fn fields(&self) -> impl Iterator<Item = &'static str> {
-        self.counts.iter().chain(self.breakdowns).copied()
+        self.counts.iter().chain(self.breakdowns).chain(self.groups).copied()
     }
 }
 
@@ -345,12 +349,14 @@ impl Collection {
         let counts_of_persons = match self {
             Collection::Activities => CountsOfPersons { counts: &["planned_participants", "actual_participants"], ..CountsOfPersons::NONE },
             Collection::SupportedInstitutions => CountsOfPersons { counts: &["staff_supported"], ..CountsOfPersons::NONE },
-            Collection::Indicators => CountsOfPersons { counts: &["achieved_value"], breakdowns: NONE, of_indicator: Some("id") },
+            Collection::Indicators => CountsOfPersons { counts: &["achieved_value"], of_indicator: Some("id"), ..CountsOfPersons::NONE },
             Collection::IndicatorMeasurements => CountsOfPersons {
                 counts: &["value", "value_women", "value_men", "numerator", "denominator"],
                 breakdowns: &["breakdown"],
                 of_indicator: Some("indicator_id"),
+                ..CountsOfPersons::NONE
             },
+            Collection::Projects => CountsOfPersons { groups: &["target_groups"], ..CountsOfPersons::NONE },
             _ => CountsOfPersons::NONE,
         };
         let public = super::publication::public_fields(self);

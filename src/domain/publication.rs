@@ -77,7 +77,6 @@ pub const fn public_fields(collection: Collection) -> &'static [&'static str] {
             "actual_end_precision",
             "status",
             "voivodeship",
-            "target_groups",
             "support_types",
             "source_url",
             "retention_until",

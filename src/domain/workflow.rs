@@ -165,6 +165,43 @@ pub fn of(collection: Collection) -> Option<&'static Workflow> {
     ALL.iter().find(|w| w.collection == collection)
 }
 
+/// What a record's evidence (the files attached to it: an attendance list, a
+/// scan) follows. Evidence has no states of its own: it changes while what it
+/// supports is undecided and freezes with its decision, changed from then on
+/// by an admin alone (`access::authorize_frozen_write`); every removal is
+/// audited, a cascade's too (`service::evidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreezesWith {
+    /// The record's own workflow: frozen in its frozen states.
+    Record,
+    /// The values the record supports (its project's values of a period that
+    /// covers the record's first day): frozen once one of them is frozen.
+    SupportedValues,
+}
+
+/// The records that hold evidence, and what freezes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence {
+    pub of: Collection,
+    pub freezes_with: FreezesWith,
+}
+
+/// Every collection whose records hold evidence.
+pub const EVIDENCE: [Evidence; 2] = [
+    Evidence { of: Collection::IndicatorMeasurements, freezes_with: FreezesWith::Record },
+    Evidence { of: Collection::Activities, freezes_with: FreezesWith::SupportedValues },
+];
+
+/// What freezes the evidence of `collection`'s records, if they hold any.
+pub fn evidence_of(collection: Collection) -> Option<&'static Evidence> {
+    EVIDENCE.iter().find(|e| e.of == collection)
+}
+
+/// The states of supported values that freeze the evidence behind them.
+pub fn supported_values_frozen_in() -> &'static [&'static str] {
+    MEASUREMENTS.frozen
+}
+
 /// What a write does to a record with a workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Move {
@@ -235,6 +272,16 @@ mod tests {
                 assert!(workflow.transitions.iter().any(|t| t.to == *state), "{}: {state} is reached", workflow.collection);
             }
             assert_eq!(workflow.confirmable, workflow.transitions.iter().any(|t| t.by == RopsConfirmed), "{}", workflow.collection);
+        }
+    }
+
+    #[test]
+    fn evidence_freezes_with_a_declared_workflow() {
+        for evidence in EVIDENCE {
+            match evidence.freezes_with {
+                FreezesWith::Record => assert!(of(evidence.of).is_some_and(|w| !w.frozen.is_empty()), "{}: its own workflow freezes", evidence.of),
+                FreezesWith::SupportedValues => assert!(!supported_values_frozen_in().is_empty()),
+            }
         }
     }
 

@@ -11,10 +11,11 @@ use crate::db::activities::{Activities, ActivityData};
 use crate::db::evidence::{self as store, Attachment, EvidenceFile, NewEvidence};
 use crate::db::measurements::{MeasurementData, Measurements};
 use crate::db::{DbError, Record, Store};
-use crate::domain::access::{authorize_evidence, Action, Caller, Refusal, Scope};
+use crate::domain::access::{authorize_evidence, authorize_frozen_write, Action, Caller, Refusal, Scope};
 use crate::domain::collection::Collection;
 use crate::domain::evidence::{check_file, clean_file_name, EvidencePolicy, FileRefusal, ACCEPTED};
 use crate::domain::validation::blank_to_none;
+use crate::domain::workflow::{self, FreezesWith};
 use diesel::pg::PgConnection;
 use diesel::Connection;
 use serde_json::json;
@@ -142,13 +143,29 @@ enum Holder {
 }
 
 impl Parent {
-    /// Whether the files may still change: a value's while the value itself
-    /// may; an activity's until a value it supports is approved.
-    fn ensure_open(&self, conn: &mut PgConnection) -> Result<(), ServiceError> {
-        match &self.holder {
-            Holder::Value(value) => ensure_evidence_may_change(conn, value),
-            Holder::Activity(activity) => super::resources::activities::ensure_evidence_may_change(conn, activity),
+    /// Whether `caller` may still change the files, as declared
+    /// (`domain::workflow::EVIDENCE`): not while the record waits for a
+    /// decision or lies in a locked period; once what they support is decided,
+    /// an admin's correction alone.
+    fn ensure_open(&self, conn: &mut PgConnection, caller: &Caller) -> Result<(), ServiceError> {
+        let declared = workflow::evidence_of(self.collection)
+            .ok_or_else(|| ServiceError::Internal(format!("{} holds evidence that no declaration covers", self.collection)))?;
+        let frozen = match (&self.holder, declared.freezes_with) {
+            (Holder::Value(value), FreezesWith::Record) => {
+                ensure_evidence_may_change(conn, value)?;
+                let own = workflow::of(self.collection).ok_or_else(|| ServiceError::Internal(format!("{} has no workflow", self.collection)))?;
+                own.frozen(Some(value.data.status.as_str()))
+            }
+            (Holder::Activity(activity), FreezesWith::SupportedValues) => super::resources::activities::supports_frozen_values(conn, activity)?,
+            _ => return Err(ServiceError::Internal(format!("the evidence of {} follows another declaration", self.collection))),
+        };
+        if frozen {
+            authorize_frozen_write(caller).map_err(|_| ServiceError::Conflict {
+                code: "evidence_frozen",
+                detail: "the evidence supports a decided value: only an admin's correction adds, changes or removes it".to_owned(),
+            })?;
         }
+        Ok(())
     }
 }
 
@@ -173,7 +190,7 @@ fn parent(conn: &mut PgConnection, attachment: Attachment) -> Result<Parent, Ser
 fn parent_for_change(conn: &mut PgConnection, caller: &Caller, attachment: Attachment, action: Action) -> Result<Parent, ServiceError> {
     let parent = parent(conn, attachment)?;
     authorize_evidence(caller, parent.collection, &parent.scope, action)?;
-    parent.ensure_open(conn)?;
+    parent.ensure_open(conn, caller)?;
     Ok(parent)
 }
 

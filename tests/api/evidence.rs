@@ -272,13 +272,19 @@ async fn an_activitys_evidence_freezes_with_the_values_it_supports_and_every_rem
     assert_eq!(app.post(&format!("/api/v1/indicator-measurements/{value}/submit"), &json!({})).await.status, 200);
     assert_eq!(app.as_user(&rops).post(&format!("/api/v1/indicator-measurements/{value}/approve"), &json!({})).await.status, 200);
 
-    let frozen = app.delete(&format!("/api/v1/evidence/{early_list}")).await;
+    // Frozen for the region's ROPS, which writes the project's activities.
+    let regional = app.as_user(&rops);
+    let frozen = regional.delete(&format!("/api/v1/evidence/{early_list}")).await;
     assert_eq!((frozen.status, &frozen.body["code"]), (409, &json!("evidence_frozen")), "{}", frozen.body);
-    assert_eq!(attach(early).await.status, 409, "nothing is added to it either");
-    let described = app.patch(&format!("/api/v1/evidence/{early_list}"), &json!({"description": "inna"})).await;
+    let late_add = upload(app, &app.address, Some(&rops), &format!("activity_id={early}&file_name=lista.pdf"), "application/pdf", PDF).await;
+    assert_eq!(late_add.status, 409, "nothing is added to it either: {}", late_add.body);
+    let described = regional.patch(&format!("/api/v1/evidence/{early_list}"), &json!({"description": "inna"})).await;
     assert_eq!(described.status, 409, "{}", described.body);
-    assert_eq!(app.delete(&format!("/api/v1/activities/{early}")).await.status, 409, "nor is the activity deleted with it");
+    assert_eq!(regional.delete(&format!("/api/v1/activities/{early}")).await.status, 409, "nor is the activity deleted with it");
     assert_eq!(app.get(&format!("/api/v1/evidence/{early_list}")).await.status, 200);
+    // An admin's correction is what changes it.
+    let corrected = app.patch(&format!("/api/v1/evidence/{early_list}"), &json!({"description": "lista po korekcie"})).await;
+    assert_eq!(corrected.status, 200, "{}", corrected.body);
 
     // July's evidence still moves; removing July's activity removes its files, each audited.
     assert_eq!(app.delete(&format!("/api/v1/evidence/{extra}")).await.status, 204);

@@ -135,7 +135,7 @@ async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_pa
     let declared: Vec<Collection> = Collection::ALL.into_iter().filter(|c| !c.spec().counts_of_persons.is_empty()).collect();
     assert_eq!(
         declared,
-        [Collection::Activities, Collection::Indicators, Collection::IndicatorMeasurements, Collection::SupportedInstitutions],
+        [Collection::Projects, Collection::Activities, Collection::Indicators, Collection::IndicatorMeasurements, Collection::SupportedInstitutions],
         "a new count of persons is read through every path here (those of indicators in the next test)"
     );
     // The tester's findings: one person's counselling session, placed and dated;
@@ -160,15 +160,30 @@ async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_pa
     let other_rops = app.user_token("rops-pm@figures.pl", Role::Rops, Some(other_org)).await;
     let jst_org = app.create("beneficiaries", json!({"name": "Gmina", "kind": "jst", "voivodeship": "04"})).await;
     let jst = app.user_token("jst@figures.pl", Role::Jst, Some(jst_org)).await;
-
-    let cases = [
-        (Collection::Activities, activity, &[("planned_participants", 3), ("actual_participants", 1)][..]),
-        (Collection::SupportedInstitutions, supported, &[("staff_supported", 7)][..]),
+    let other_owes_org = app.create("beneficiaries", json!({"name": "Fundacja Inna", "kind": "owes", "voivodeship": "04"})).await;
+    let other_owes = app.user_token("owes-2@figures.pl", Role::Owes, Some(other_owes_org)).await;
+    let outsiders = [
+        ("anonymous", None),
+        ("a local government", Some(jst.as_str())),
+        ("another region's ROPS", Some(other_rops.as_str())),
+        ("another organisation's OWES", Some(other_owes.as_str())),
     ];
-    for (collection, id, figures) in cases {
-        let query = format!("project_id={}", fx.project);
-        for (who, token) in [("anonymous", None), ("a local government", Some(jst.as_str())), ("another region's ROPS", Some(other_rops.as_str()))] {
-            for (read, status, text) in every_read_path(&app, token, collection, &[id], &query).await {
+    // A target group of persons counts persons; one of organisations does not.
+    let groups = json!([{"name": "osoby bezrobotne", "counts": "persons", "planned_count": 3, "actual_count": 1},
+                        {"name": "podmioty ekonomii społecznej", "counts": "organisations", "planned_count": 12, "actual_count": 11}]);
+    let grouped = app.patch(&format!("/api/v1/projects/{}", fx.project), &json!({"target_groups": groups})).await;
+    assert_eq!(grouped.status, 200, "{}", grouped.body);
+
+    let by_project = format!("project_id={}", fx.project);
+    let by_measure = format!("measure_id={}", fx.sub_measure);
+    let cases = [
+        (Collection::Projects, fx.project, &[("planned_count", 3), ("actual_count", 1)][..], &by_measure),
+        (Collection::Activities, activity, &[("planned_participants", 3), ("actual_participants", 1)][..], &by_project),
+        (Collection::SupportedInstitutions, supported, &[("staff_supported", 7)][..], &by_project),
+    ];
+    for (collection, id, figures, query) in cases {
+        for (who, token) in outsiders {
+            for (read, status, text) in every_read_path(&app, token, collection, &[id], query).await {
                 assert_eq!(status, 200, "{who}: {read}: {text}");
                 for (field, exact) in figures {
                     for form in [format!("\"{field}\":{exact},"), format!("\"{field}\":{exact}}}")] {
@@ -183,11 +198,20 @@ async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_pa
             let session = token.map_or_else(|| app.anonymous(), |token| app.as_user(token));
             let once = session.get(&collection.record_path(id)).await.body;
             assert_eq!(once, session.get(&collection.record_path(id)).await.body);
+            if collection == Collection::Projects {
+                let organisations = &once["target_groups"][1];
+                assert_eq!(
+                    (&organisations["planned_count"], &organisations["actual_count"]),
+                    (&json!(12), &json!(11)),
+                    "{who}: organisations are no persons: {once}"
+                );
+            }
         }
         for token in [&app.admin_token, &rops] {
             let owned = app.as_user(token).get(&collection.record_path(id)).await.body;
+            let record = if collection == Collection::Projects { &owned["target_groups"][0] } else { &owned };
             for (field, exact) in figures {
-                assert_eq!(owned[*field], json!(exact), "the owners read {field} exact: {owned}");
+                assert_eq!(record[*field], json!(exact), "the owners read {field} exact: {owned}");
             }
         }
     }
@@ -200,7 +224,7 @@ async fn typed_counts_of_persons_reach_outsiders_only_protected_on_every_read_pa
         )
         .await;
     let basis_path = format!("/api/v1/indicators/{staff_indicator}/basis");
-    for (who, token) in [("anonymous", None), ("a local government", Some(jst.as_str())), ("another region's ROPS", Some(other_rops.as_str()))] {
+    for (who, token) in outsiders {
         let session = token.map_or_else(|| app.anonymous(), |token| app.as_user(token));
         let basis = session.get(&basis_path).await.body;
         let multiple = |v: &Value| v.as_str().and_then(|s| s.parse::<i64>().ok()).is_some_and(|n| n % 5 == 0);
@@ -243,7 +267,14 @@ async fn reported_and_measured_counts_of_persons_reach_outsiders_only_protected(
     let rops = app.user_token("rops@persons.pl", Role::Rops, Some(fx.organisation)).await;
     let jst = app.user_token("jst@persons.pl", Role::Jst, Some(jst_org)).await;
     let other_rops = app.user_token("rops-pm@persons.pl", Role::Rops, Some(other_rops_org)).await;
-    let outsiders = [("anonymous", None), ("a JST", Some(jst.as_str())), ("another voivodeship's ROPS", Some(other_rops.as_str()))];
+    let other_owes_org = app.create("beneficiaries", region("Fundacja Inna", "owes", "0463011")).await;
+    let other_owes = app.user_token("owes-2@persons.pl", Role::Owes, Some(other_owes_org)).await;
+    let outsiders = [
+        ("anonymous", None),
+        ("a JST", Some(jst.as_str())),
+        ("another voivodeship's ROPS", Some(other_rops.as_str())),
+        ("another organisation's OWES", Some(other_owes.as_str())),
+    ];
 
     // Whether a figure counts persons is data: the catalogue's participant
     // indicators say so, its indicators of entities do not.
@@ -451,7 +482,10 @@ async fn notes_reach_no_outsider_on_any_read_path() {
     let partner = app.create("partners", json!({"project_id": fx.project, "beneficiary_id": fx.organisation, "role": "partner", "notes": secret})).await;
     let other_org = app.create("beneficiaries", json!({"name": "ROPS Gdańsk", "kind": "rops", "voivodeship": "22"})).await;
     let other_rops = app.user_token("rops-pm@notes.pl", Role::Rops, Some(other_org)).await;
-    for (who, token) in [("anonymous", None), ("another region's ROPS", Some(other_rops.as_str()))] {
+    let other_owes_org = app.create("beneficiaries", json!({"name": "Fundacja Inna", "kind": "owes", "voivodeship": "04"})).await;
+    let other_owes = app.user_token("owes-2@notes.pl", Role::Owes, Some(other_owes_org)).await;
+    for (who, token) in [("anonymous", None), ("another region's ROPS", Some(other_rops.as_str())), ("another organisation's OWES", Some(other_owes.as_str()))]
+    {
         for (collection, id, query) in [
             (Collection::Projects, fx.project, format!("measure_id={}", fx.sub_measure)),
             (Collection::Partners, partner, format!("project_id={}", fx.project)),
@@ -466,4 +500,54 @@ async fn notes_reach_no_outsider_on_any_read_path() {
     assert!(listed["items"].as_array().unwrap().iter().any(|p| p["id"] == fx.project), "the list read above holds the project: {listed}");
     let owned = app.get(&format!("/api/v1/projects/{}", fx.project)).await.body;
     assert_eq!(owned["notes"], secret, "an admin reads them");
+}
+
+/// A ratio whose numerator and denominator count persons (one of three
+/// participants found work) reaches outsiders protected in the indicator
+/// report, whole-country and filtered alike; its owners read it exact.
+#[tokio::test]
+async fn a_ratio_of_persons_reaches_outsiders_only_protected_in_the_indicator_report() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    let definition = app
+        .create(
+            "indicator-definitions",
+            json!({"code": "RATIO-P", "name": "Odsetek uczestników pracujących po zakończeniu udziału", "unit": "%", "kind": "result",
+                   "measurement": "ratio", "counts_persons": true}),
+        )
+        .await;
+    let indicator = app
+        .create(
+            "indicators",
+            json!({"project_id": fx.project, "definition_id": definition, "name": "Odsetek pracujących", "kind": "result", "target_value": "50"}),
+        )
+        .await;
+    let value =
+        app.post("/api/v1/indicator-measurements", &json!({"indicator_id": indicator, "period_end": "2023-12-31", "numerator": "1", "denominator": "3"})).await;
+    assert_eq!(value.status, 201, "{}", value.body);
+    let value = value.id();
+    assert_eq!(app.post(&format!("/api/v1/indicator-measurements/{value}/submit"), &json!({})).await.status, 200);
+    let rops = app.user_token("rops@ratio.pl", Role::Rops, Some(fx.organisation)).await;
+    let approved = app.as_user(&rops).post(&format!("/api/v1/indicator-measurements/{value}/approve"), &json!({})).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+
+    let whole_country = "/api/v1/reports/indicators?group_by=definition".to_owned();
+    let filtered = format!("/api/v1/reports/indicators?definition_id={definition}&group_by=measure");
+    let row_of = |report: &Value| report.as_array().unwrap().iter().find(|r| r["definition_id"] == definition).cloned().unwrap_or_else(|| panic!("{report}"));
+    let other_owes_org = app.create("beneficiaries", json!({"name": "Fundacja Inna", "kind": "owes", "voivodeship": "04"})).await;
+    let other_owes = app.user_token("owes-2@ratio.pl", Role::Owes, Some(other_owes_org)).await;
+    for (who, session) in [("anonymous", app.anonymous()), ("another organisation's OWES", app.as_user(&other_owes))] {
+        for path in [&whole_country, &filtered] {
+            let row = row_of(&session.get(path).await.body);
+            assert_eq!(row["protected"], true, "{who}: {path}: {row}");
+            for part in ["sum_numerator", "sum_denominator"] {
+                let published = row[part].as_str().and_then(|s| s.parse::<i64>().ok());
+                assert!(published.is_some_and(|n| n % 5 == 0), "{who}: {path}: {part} exact: {row}");
+            }
+        }
+    }
+    for path in [&whole_country, &filtered] {
+        let row = row_of(&app.get(path).await.body);
+        assert_eq!((&row["sum_numerator"], &row["sum_denominator"], &row["ratio_percent"]), (&json!("1"), &json!("3"), &json!("33.3")), "{path}: {row}");
+    }
 }

@@ -8,7 +8,7 @@ use crate::helpers::{spawn_app, Reply, TestApp};
 use crate::permissions::{world, World};
 use es_registry::domain::codes::Role;
 use es_registry::domain::collection::Collection;
-use es_registry::domain::workflow::{self, Decider, Transition};
+use es_registry::domain::workflow::{self, Decider, FreezesWith, Transition};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -49,6 +49,7 @@ impl Walk<'_> {
         match method {
             "POST" => session.post(path, body).await,
             "PATCH" => session.patch(path, body).await,
+            "DELETE" => session.delete(path).await,
             other => panic!("no {other}"),
         }
     }
@@ -57,6 +58,7 @@ impl Walk<'_> {
         match method {
             "POST" => self.app.post(path, body).await,
             "PATCH" => self.app.patch(path, body).await,
+            "DELETE" => self.app.delete(path).await,
             other => panic!("no {other}"),
         }
     }
@@ -186,14 +188,12 @@ fn may(by: Decider, collection: Collection, who: Who) -> bool {
     }
 }
 
-#[tokio::test]
-async fn every_declared_transition_is_made_by_its_decider_and_refused_to_everyone_else() {
-    let app = spawn_app().await;
-    let w = world(&app).await;
+/// A token for every role of the walk but the admin's and the anonymous caller.
+async fn tokens(app: &TestApp, w: &World) -> Vec<(Who, String)> {
     let org = |name: &str, kind: &str| json!({"name": name, "kind": kind, "voivodeship": "04"});
     let other_owes = app.create("beneficiaries", org("OWES C", "owes")).await;
     let pes = app.create("beneficiaries", org("Spółdzielnia Socjalna", "pes")).await;
-    let tokens = vec![
+    vec![
         (Who::Owes, app.user_token("owes@walk.pl", Role::Owes, Some(w.owes_a)).await),
         (Who::OtherOwes, app.user_token("owes-c@walk.pl", Role::Owes, Some(other_owes)).await),
         (Who::Jst, app.user_token("jst@walk.pl", Role::Jst, Some(w.jst_org)).await),
@@ -201,7 +201,14 @@ async fn every_declared_transition_is_made_by_its_decider_and_refused_to_everyon
         (Who::Rops, app.user_token("rops@walk.pl", Role::Rops, Some(w.rops_kp_org)).await),
         (Who::SecondRops, app.user_token("rops-2@walk.pl", Role::Rops, Some(w.rops_kp_org)).await),
         (Who::OtherRops, app.user_token("rops-pm@walk.pl", Role::Rops, Some(w.rops_pm_org)).await),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn every_declared_transition_is_made_by_its_decider_and_refused_to_everyone_else() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let tokens = tokens(&app, &w).await;
     let walk = Walk { app: &app, w, tokens, serial: AtomicI64::new(0) };
     let mut walked = 0;
     for declared in workflow::ALL {
@@ -344,4 +351,86 @@ async fn an_approved_value_is_corrected_by_an_admin_alone_and_stays_decided() {
     assert_eq!(steps.last(), Some(&"changed"), "the correction is audited: {history}");
     let progress = app.anonymous().get(&format!("/api/v1/indicators/{indicator}/progress")).await.body;
     assert_eq!(progress["achieved_value"], "13", "the corrected value is what is published: {progress}");
+}
+
+impl Walk<'_> {
+    /// A value of project A's indicator on day `n`, made by the project's OWES
+    /// and approved by the second ROPS account.
+    async fn approved_value(&self, n: i64) -> i64 {
+        let body = json!({"indicator_id": self.w.indicator_a, "period_end": day(n), "value": "3"});
+        let made = self.as_who(Who::Owes, "POST", "/api/v1/indicator-measurements", &body).await;
+        assert_eq!(made.status, 201, "{}", made.body);
+        let id = made.id();
+        must(self.as_who(Who::Owes, "POST", &format!("/api/v1/indicator-measurements/{id}/submit"), &json!({})).await);
+        must(self.as_who(Who::SecondRops, "POST", &format!("/api/v1/indicator-measurements/{id}/approve"), &json!({})).await);
+        id
+    }
+
+    /// A file kept as evidence of a new record of `declared.of`, frozen as the
+    /// declaration says: its value, or a value its activity supports, approved.
+    async fn frozen_evidence(&self, declared: workflow::Evidence) -> i64 {
+        let n = self.next();
+        let upload = |query: String| async move {
+            let request = self.app.client.post(self.app.url(&format!("/api/v1/evidence?{query}&file_name=lista.csv")));
+            let kept = self.app.send(request.bearer_auth(&self.app.admin_token).header("content-type", "text/csv").body("imię;podpis\n")).await;
+            assert_eq!(kept.status, 201, "{}", kept.body);
+            kept.id()
+        };
+        match (declared.of, declared.freezes_with) {
+            (Collection::IndicatorMeasurements, FreezesWith::Record) => {
+                let body = json!({"indicator_id": self.w.indicator_a, "period_end": day(n), "value": "3"});
+                let value = self.as_who(Who::Owes, "POST", "/api/v1/indicator-measurements", &body).await.id();
+                let file = upload(format!("measurement_id={value}")).await;
+                must(self.as_who(Who::Owes, "POST", &format!("/api/v1/indicator-measurements/{value}/submit"), &json!({})).await);
+                must(self.as_who(Who::SecondRops, "POST", &format!("/api/v1/indicator-measurements/{value}/approve"), &json!({})).await);
+                file
+            }
+            (Collection::Activities, FreezesWith::SupportedValues) => {
+                let body = json!({"project_id": self.w.project_a, "activity_type": "consulting", "title": format!("doradztwo {n}"), "start_date": day(n)});
+                let activity = self.as_admin("POST", "/api/v1/activities", &body).await.id();
+                let file = upload(format!("activity_id={activity}")).await;
+                self.approved_value(n).await;
+                file
+            }
+            (other, freezes) => panic!("no way to freeze the evidence of a {other} record ({freezes:?}): add one for its declaration"),
+        }
+    }
+}
+
+/// Every record that holds evidence, as declared (`workflow::EVIDENCE`): once
+/// what the evidence supports is decided, a file is removed by an admin alone
+/// (audited); the record's writers are told it is frozen, everyone else is
+/// refused, and the file stays.
+#[tokio::test]
+async fn frozen_evidence_is_removed_by_an_admin_alone_as_declared() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let tokens = tokens(&app, &w).await;
+    let walk = Walk { app: &app, w, tokens, serial: AtomicI64::new(0) };
+    for declared in workflow::EVIDENCE {
+        for who in EVERYONE {
+            let what = format!("evidence of {} as {who:?}", declared.of);
+            let file = walk.frozen_evidence(declared).await;
+            let path = format!("/api/v1/evidence/{file}");
+            let reply = walk.as_who(who, "DELETE", &path, &json!(null)).await;
+            let writes_the_record = matches!(who, Who::Owes | Who::Rops | Who::SecondRops);
+            match who {
+                Who::Admin => {
+                    assert_eq!(reply.status, 204, "{what}: {}", reply.body);
+                    let trail = app.get(&format!("/api/v1/audit-events?resource=evidence&action=delete&record_id={file}")).await;
+                    assert!(
+                        trail.body["items"].as_array().is_some_and(|events| events.iter().any(|e| e["record_id"] == file)),
+                        "{what}: audited: {}",
+                        trail.body
+                    );
+                }
+                Who::Anonymous => assert_eq!(reply.status, 401, "{what}: {}", reply.body),
+                _ if writes_the_record => assert_eq!((reply.status, &reply.body["code"]), (409, &json!("evidence_frozen")), "{what}: {}", reply.body),
+                _ => assert_eq!(reply.status, 403, "{what}: {}", reply.body),
+            }
+            if who != Who::Admin {
+                assert_eq!(app.get(&path).await.status, 200, "{what}: the file stays");
+            }
+        }
+    }
 }

@@ -2,27 +2,27 @@ use crate::db::activities::{Activities, ActivityData};
 use crate::db::attendance::activity_attended;
 use crate::db::{scopes, Record};
 use crate::domain::access::{Caller, Scope};
+use crate::domain::codes::MeasurementStatus;
 use crate::domain::collection::Collection;
 use crate::domain::places::TerytCode;
 use crate::domain::validation::blank_to_none;
+use crate::domain::workflow;
 use crate::domain::Checks;
 use crate::service::resource::Resource;
 use crate::service::ServiceError;
 use diesel::pg::PgConnection;
 
-/// Whether the evidence of an activity (its attendance list) may be added,
-/// changed or removed: until a value it supports is approved, that is a value
-/// of its project for a period that includes the activity's first day (any
-/// approved value, for an activity with no date), since the ROPS decided on
-/// the value with that evidence before it.
-pub fn ensure_evidence_may_change(conn: &mut PgConnection, activity: &Record<ActivityData>) -> Result<(), ServiceError> {
-    if crate::db::measurements::approved_since(conn, activity.data.project_id, activity.data.start_date)? {
-        return Err(ServiceError::Conflict {
-            code: "evidence_frozen",
-            detail: format!("the evidence of activity {} supports a value already approved: it can no longer be added, changed or removed", activity.id),
-        });
-    }
-    Ok(())
+/// Whether a value the activity supports is decided, freezing its evidence
+/// (`domain::workflow::FreezesWith::SupportedValues`): a value of its project
+/// for a period that includes the activity's first day (any such value, for an
+/// activity with no date), since the ROPS decided on the value with that
+/// evidence before it.
+pub fn supports_frozen_values(conn: &mut PgConnection, activity: &Record<ActivityData>) -> Result<bool, ServiceError> {
+    let states = workflow::supported_values_frozen_in()
+        .iter()
+        .map(|s| s.parse::<MeasurementStatus>().map_err(|_| ServiceError::Internal(format!("{s} is no state of a value"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::db::measurements::in_states_since(conn, activity.data.project_id, activity.data.start_date, &states)?)
 }
 
 impl Resource for Activities {

@@ -60,9 +60,10 @@ pub fn ensure_values_stay(conn: &mut PgConnection, record: AboveValues) -> Resul
     }
 }
 
-/// Whether the evidence of a value may be added or removed: while the value
-/// itself may change (a draft or a returned value, in an open period), since
-/// the ROPS decides on the value with its evidence.
+/// Whether the evidence of a value may be added or removed as the value
+/// itself: not while it waits for its decision, nor in a locked period (a
+/// decided value's evidence is frozen with it: `domain::workflow::EVIDENCE`),
+/// since the ROPS decides on the value with its evidence.
 pub fn ensure_evidence_may_change(conn: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
     Measurements::check_open(record)?;
     ensure_period_open(conn, &record.data)

@@ -1,0 +1,2 @@
+DROP FUNCTION es_published_groups(JSONB, BIGINT);
+ALTER TABLE projects DROP COLUMN figure_key;
