@@ -17,6 +17,7 @@ async fn every_read_path(app: &TestApp, token: Option<&str>, collection: Collect
     reads.extend([
         format!("/api/v1/{path}?{query}"),
         format!("/api/v1/{path}?{query}&format=csv"),
+        format!("/api/v1/{path}?{query}&format=geojson"),
         format!("/api/v1/exports/{path}?{query}&format=ndjson"),
         format!("/api/v1/exports/{path}?{query}&format=csv"),
         "/api/v1/changes?limit=1000".to_owned(),
@@ -29,7 +30,11 @@ async fn every_read_path(app: &TestApp, token: Option<&str>, collection: Collect
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
-        answers.push((read, status, response.text().await.unwrap()));
+        let text = response.text().await.unwrap();
+        if status == 400 && read.ends_with("format=geojson") && text.contains("no place on a map") {
+            continue; // a collection that is not a layer of a map
+        }
+        answers.push((read, status, text));
     }
     answers
 }
