@@ -86,6 +86,7 @@ pub fn document() -> Value {
     name_enum_members(&mut value);
     add_common_errors(&mut value);
     add_response_headers(&mut value);
+    mark_server_kept_fields(&mut value);
     *member(&mut value, &["servers"]) = json!([{"url": "/", "description": "The server this document is served by"}]);
     *member(&mut value, &["info", "license"]) = json!({"name": "MIT", "identifier": "MIT"});
     value
@@ -130,6 +131,10 @@ pub fn complete_collection(
             json!(format!("A JSON merge patch (RFC 7386) of {article} {noun}: only the fields to change; `null` clears a field that may be empty.")),
         );
     }
+    // A field the server keeps is never patched.
+    if let Some(properties) = patch.get_mut("properties").and_then(Value::as_object_mut) {
+        properties.retain(|name, _| !spec.read_only.contains(&name.as_str()));
+    }
     *member(schemas, &[&patch_schema]) = patch;
     if !on_map {
         *member(schemas, &["TabularFormat"]) =
@@ -166,6 +171,31 @@ pub fn complete_collection(
         }
     }
     serde_json::from_value(doc).expect("the completed collection document is still an OpenAPI document")
+}
+
+/// Marks the fields each collection's server keeps (`Spec::read_only`: a
+/// workflow's state, who decided and when, what is derived) `readOnly` in its
+/// record's schema and view, the record's schema being the body its list's
+/// POST takes: a client leaves them out of a request (they are refused) and
+/// finds them in every answer. utoipa drops the mark beside a reference (a
+/// state is one), so it is set here, on the finished document.
+fn mark_server_kept_fields(doc: &mut Value) {
+    for collection in Collection::ALL {
+        let read_only = collection.spec().read_only;
+        if read_only.is_empty() {
+            continue;
+        }
+        let pointer = format!("/paths/{}/post/requestBody/content/application~1json/schema/$ref", collection.list_path().replace('/', "~1"));
+        let Some(data) = doc.pointer(&pointer).and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")).map(str::to_owned) else {
+            continue;
+        };
+        for name in [data.clone(), format!("View_{data}")] {
+            let Some(properties) = doc.pointer_mut(&format!("/components/schemas/{name}/properties")).and_then(Value::as_object_mut) else { continue };
+            for (_, property) in properties.iter_mut().filter(|(field, _)| read_only.contains(&field.as_str())) {
+                *member(property, &["readOnly"]) = json!(true);
+            }
+        }
+    }
 }
 
 /// The headers answers carry, declared once and referred to by each response.

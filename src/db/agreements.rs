@@ -41,15 +41,15 @@ pub struct AgreementData {
     /// accepts at once when one who speaks for it (its own account, the ROPS
     /// of its voivodeship, an admin) files the agreement. Only an accepted
     /// agreement is public and counted.
-    #[serde(default = "proposed", skip_deserializing)]
+    #[serde(default = "proposed", deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub status: ProposalStatus,
     /// The parties that accepted.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub accepted_party_ids: Vec<i64>,
     /// The parties that declined.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub declined_party_ids: Vec<i64>,
 }

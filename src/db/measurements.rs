@@ -48,17 +48,17 @@ pub struct MeasurementData {
     #[schema(value_type = Option<Object>, example = json!({"sex": {"women": "22", "men": "17", "non_binary": "1"}}))]
     pub breakdown: Option<Breakdown>,
     pub comment: Option<String>,
-    #[serde(default = "draft", skip_deserializing)]
+    #[serde(default = "draft", deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub status: MeasurementStatus,
     /// Why the value was returned.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub return_reason: Option<String>,
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub submitted_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub decided_at: Option<DateTime<Utc>>,
 }

@@ -19,7 +19,7 @@ pub struct MeasureData {
     #[schema(example = "06.03")]
     pub code: String,
     /// The code without zero padding or trailing dot ("6.3"). Derived from `code`.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only, example = "6.3")]
     pub code_normalised: String,
     #[schema(example = "Ekonomia społeczna")]

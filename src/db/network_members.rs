@@ -24,15 +24,15 @@ pub struct NetworkMemberData {
     /// account of it, or the ROPS of its voivodeship, accepts or declines
     /// (`accepted` at once when one of them or an admin enrols it). Only an
     /// accepted membership is public and counted.
-    #[serde(default = "proposed", skip_deserializing)]
+    #[serde(default = "proposed", deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub status: ProposalStatus,
     /// When the member organisation accepted or declined; empty when accepted at once.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub decided_at: Option<DateTime<Utc>>,
     /// The account that accepted or declined (for the network's keepers and the member).
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub decided_by: Option<i64>,
 }

@@ -35,7 +35,7 @@ pub struct ParticipantData {
     /// Derived from PESEL when that is given (and must agree with it).
     pub sex: Option<Sex>,
     /// Age in years on `joined_on` (or today). Derived.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub age_at_entry: Option<i16>,
     pub education: Option<Education>,
@@ -57,7 +57,7 @@ pub struct ParticipantData {
     pub consent_date: Option<NaiveDate>,
     pub legal_basis: Option<LegalBasis>,
     /// When the person's identifying data was erased. Set by erasure or retention.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only)]
     pub anonymised_at: Option<DateTime<Utc>>,
 }

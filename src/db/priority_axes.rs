@@ -16,7 +16,7 @@ pub struct PriorityAxisData {
     #[schema(example = "VII")]
     pub number: String,
     /// The number as an integer, for ordering (VII → 7). Derived from `number`.
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "crate::domain::validation::kept_by_server")]
     #[schema(read_only, example = 7)]
     pub sort_key: i32,
     #[schema(example = "Promocja integracji społecznej")]

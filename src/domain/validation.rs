@@ -201,6 +201,16 @@ pub fn blank_to_none(value: &mut Option<String>) {
     }
 }
 
+/// Reads a field the server keeps (a workflow's state, who decided and when,
+/// what is derived): a client that sends one is refused (422), and the
+/// contract still shows the field, marked `readOnly`, which
+/// `#[serde(skip_deserializing)]` would leave out of it. The server's own
+/// round trips (patches, imports, publication) take such fields out first
+/// (`Spec::read_only`).
+pub fn kept_by_server<'de, D: serde::Deserializer<'de>, T>(_: D) -> Result<T, D::Error> {
+    Err(serde::de::Error::custom("a field the server keeps (a state, who decided it and when, or what is derived) is read-only: leave it out"))
+}
+
 /// A serde error as a client may see it: the shape that was wrong, never the
 /// value (which may be personal data such as a PESEL).
 pub fn describe_json_error(e: &serde_json::Error) -> String {

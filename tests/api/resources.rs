@@ -55,7 +55,7 @@ fn cases(fx: &Fixture) -> Vec<Case> {
             derived: ("planned_start", json!("2012-02-01")),
             filter: format!("programme_id={}&fund=ESF", fx.programme),
             replace: json!({"title": "PI-PWP (korekta)", "measure_id": fx.sub_measure, "status": "completed"}),
-            patch: json!({"target_groups": [{"name": "podmioty ekonomii społecznej", "planned_count": 210, "actual_count": 252}]}),
+            patch: json!({"target_groups": [{"name": "podmioty ekonomii społecznej", "counts": "organisations", "planned_count": 210, "actual_count": 252}]}),
         },
         Case {
             collection: "partners",
