@@ -29,7 +29,7 @@ pub struct Settings {
     /// Keys for personal data at rest; in development missing keys are generated at start.
     pub vault_keys: Option<crate::crypto::VaultKeys>,
     /// Origins whose pages may call the API from a browser.
-    pub cors_origins: crate::api::cors::AllowedOrigins,
+    pub cors_origins: AllowedOrigins,
     /// The largest upload an import takes, in bytes.
     pub import_limit: u64,
     /// A read replica for reads of public records.
@@ -142,7 +142,7 @@ impl Settings {
             sign_in_failures_per_account: env_number("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 5)?,
             sign_in_failures_per_client: env_number("SIGN_IN_MAX_FAILURES_PER_CLIENT", 20)?,
             trust_forwarded_for: env_or("TRUST_FORWARDED_FOR", "false") == "true",
-            cors_origins: crate::api::cors::AllowedOrigins::parse(&env_or("CORS_ALLOWED_ORIGINS", "*")),
+            cors_origins: AllowedOrigins::parse(&env_or("CORS_ALLOWED_ORIGINS", "*")),
             import_limit: env_number("IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024)?,
             database_read_url: Some(env_or("DATABASE_READ_URL", "")).filter(|url| !url.is_empty()),
             response_cache: env_or("RESPONSE_CACHE", "true") != "false",
@@ -168,5 +168,47 @@ mod tests {
         assert_eq!(decode_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").unwrap().len(), 32);
         assert!(decode_key("c2hvcnQ=").is_err());
         assert!(decode_key("not base64 at all!").is_err());
+    }
+}
+
+/// Which origins may call the API from a browser (`CORS_ALLOWED_ORIGINS`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedOrigins {
+    Any,
+    Only(Vec<String>),
+}
+
+impl AllowedOrigins {
+    /// `*` (or nothing) for any; else a comma-separated list of origins
+    /// (`https://ekonomiaspoleczna.pl`).
+    pub fn parse(text: &str) -> AllowedOrigins {
+        let origins: Vec<String> = text.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect();
+        if origins.is_empty() || origins.iter().any(|o| o == "*") {
+            AllowedOrigins::Any
+        } else {
+            AllowedOrigins::Only(origins)
+        }
+    }
+
+    /// Whether `origin` may call.
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            AllowedOrigins::Any => true,
+            AllowedOrigins::Only(origins) => origins.iter().any(|o| o == origin),
+        }
+    }
+}
+
+#[cfg(test)]
+mod origins_tests {
+    use super::AllowedOrigins;
+
+    #[test]
+    fn origins_parse() {
+        assert_eq!(AllowedOrigins::parse(""), AllowedOrigins::Any);
+        assert_eq!(AllowedOrigins::parse(" * "), AllowedOrigins::Any);
+        let only = AllowedOrigins::parse("https://a.pl/, https://b.pl");
+        assert_eq!(only, AllowedOrigins::Only(vec!["https://a.pl".into(), "https://b.pl".into()]));
+        assert!(only.allows("https://b.pl") && !only.allows("https://c.pl"));
     }
 }

@@ -2,8 +2,8 @@
 //! port 0 (`Application::build`), so they exercise the real stack.
 
 use crate::api::conventions;
-use crate::api::cors::AllowedOrigins;
 use crate::api::{extractors, AppState};
+use crate::config::AllowedOrigins;
 use crate::config::Settings;
 use crate::db::pool;
 use crate::service::auth::throttle::ThrottleSettings;

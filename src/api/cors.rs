@@ -6,6 +6,7 @@
 //! answer); its preflight is refused with 403.
 
 use super::ApiError;
+use crate::config::AllowedOrigins;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -13,37 +14,11 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpResponse, ResponseError};
 
-/// Which origins may call the API from a browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AllowedOrigins {
-    Any,
-    Only(Vec<String>),
-}
-
-impl AllowedOrigins {
-    /// `*` (or nothing) for any; else a comma-separated list of origins
-    /// (`https://ekonomiaspoleczna.pl`).
-    pub fn parse(text: &str) -> AllowedOrigins {
-        let origins: Vec<String> = text.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect();
-        if origins.is_empty() || origins.iter().any(|o| o == "*") {
-            AllowedOrigins::Any
-        } else {
-            AllowedOrigins::Only(origins)
-        }
-    }
-
-    fn allows(&self, origin: &str) -> bool {
-        match self {
-            AllowedOrigins::Any => true,
-            AllowedOrigins::Only(origins) => origins.iter().any(|o| o == origin),
-        }
-    }
-
-    fn header_for(&self, origin: &str) -> HeaderValue {
-        match self {
-            AllowedOrigins::Any => HeaderValue::from_static("*"),
-            AllowedOrigins::Only(_) => HeaderValue::from_str(origin).unwrap_or_else(|_| HeaderValue::from_static("null")),
-        }
+/// The `Access-Control-Allow-Origin` answer to `origin`.
+fn header_for(allowed: &AllowedOrigins, origin: &str) -> HeaderValue {
+    match allowed {
+        AllowedOrigins::Any => HeaderValue::from_static("*"),
+        AllowedOrigins::Only(_) => HeaderValue::from_str(origin).unwrap_or_else(|_| HeaderValue::from_static("null")),
     }
 }
 
@@ -61,7 +36,7 @@ pub async fn cors(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -
     if preflight {
         let response = if allowed.allows(&origin) {
             HttpResponse::NoContent()
-                .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed.header_for(&origin)))
+                .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, header_for(&allowed, &origin)))
                 .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS))
                 .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS))
                 .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
@@ -75,25 +50,11 @@ pub async fn cors(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -
     let mut response = next.call(req).await?.map_into_boxed_body();
     if allowed.allows(&origin) {
         let headers = response.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed.header_for(&origin));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header_for(&allowed, &origin));
         headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSED_HEADERS));
         if !headers.contains_key(header::VARY) {
             headers.insert(header::VARY, HeaderValue::from_static("Origin"));
         }
     }
     Ok(response)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::AllowedOrigins;
-
-    #[test]
-    fn origins_parse() {
-        assert_eq!(AllowedOrigins::parse(""), AllowedOrigins::Any);
-        assert_eq!(AllowedOrigins::parse(" * "), AllowedOrigins::Any);
-        let only = AllowedOrigins::parse("https://a.pl/, https://b.pl");
-        assert_eq!(only, AllowedOrigins::Only(vec!["https://a.pl".into(), "https://b.pl".into()]));
-        assert!(only.allows("https://b.pl") && !only.allows("https://c.pl"));
-    }
 }

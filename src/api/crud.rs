@@ -8,11 +8,11 @@ use super::caller::{Session, SignedIn};
 use super::formats;
 use super::paging::{neighbour_cursors, Format, ListPage, ListParams};
 use super::{ApiError, AppState};
-use crate::db::listing::Window;
-use crate::db::Record;
 use crate::service::records::{self, Page};
 use crate::service::resource::Resource;
 pub use crate::service::view::{view, View};
+use crate::service::vocabulary::Record;
+use crate::service::vocabulary::Window;
 use crate::service::ServiceError;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -148,7 +148,7 @@ pub fn document<R: Resource>(declared: utoipa::openapi::OpenApi) -> utoipa::open
 where
     R::Data: ToSchema,
 {
-    type SortOf<R> = <<R as crate::db::Store>::Filter as crate::db::listing::ListFilter>::Sort;
+    type SortOf<R> = <<R as crate::service::vocabulary::Store>::Filter as crate::service::vocabulary::ListFilter>::Sort;
     let sort = (SortOf::<R>::name().into_owned(), <SortOf<R> as utoipa::PartialSchema>::schema());
     super::openapi::complete_collection(declared, R::COLLECTION, &R::Data::name(), sort, R::ON_MAP)
 }

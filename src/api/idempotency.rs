@@ -15,8 +15,8 @@
 use super::{ApiError, AppState};
 use crate::api::caller::Session;
 use crate::crypto::vault;
-use crate::db::idempotency::{self, Claimed};
 use crate::domain::access::Caller;
+use crate::service::idempotency::{self, Claimed};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -82,10 +82,10 @@ pub async fn idempotent(mut req: ServiceRequest, next: Next<impl MessageBody + '
     let (method, path) = (req.method().to_string(), req.uri().to_string());
     let claim = {
         let (scope, key, method, path) = (scope.clone(), key.clone(), method.clone(), path.clone());
-        state.run(move |conn| Ok(idempotency::claim(conn, &scope, &key, &method, &path)?)).await
+        idempotency::claim(&state.db, scope, key, method, path).await
     };
     match claim {
-        Err(e) => Ok(fail(req, e)),
+        Err(e) => Ok(fail(req, e.into())),
         Ok(Some(earlier)) => replay(req, earlier, &method, &path).await,
         Ok(None) => first(req, next, state, scope, key).await,
     }
@@ -111,7 +111,7 @@ async fn first(
     req.set_payload(Payload::from(Box::pin(body) as std::pin::Pin<Box<dyn futures_util::Stream<Item = _>>>));
     let response = next.call(req).await;
     let release = |state: web::Data<AppState>, scope: String, key: String| async move {
-        let _ = state.run(move |conn| Ok(idempotency::release(conn, &scope, &key)?)).await;
+        let _ = idempotency::release(&state.db, scope, key).await;
     };
     let response = match response {
         Ok(response) if response.status().is_success() => response,
@@ -141,7 +141,7 @@ async fn first(
         erased: false,
     };
     if bytes.len() <= KEPT_ANSWER_BYTES {
-        let _ = state.run(move |conn| Ok(idempotency::keep(conn, &scope, &key, &answer)?)).await;
+        let _ = idempotency::keep(&state.db, scope, key, answer).await;
     } else {
         release(state, scope, key).await;
     }

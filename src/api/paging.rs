@@ -1,8 +1,8 @@
 //! Pagination: offsets for the small administrative lists, keyset cursors (and
 //! offsets) for resource lists, always with a capped page size and a total.
 
-use crate::db::listing::{Count, ListRequest, Listed, Position, SortKey, Window};
-use crate::db::store::PageRequest;
+use crate::service::vocabulary::PageRequest;
+use crate::service::vocabulary::{Count, ListRequest, Listed, Position, SortKey, Window};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};

@@ -10,7 +10,7 @@
 //! data, the change feed and exports are never kept.
 
 use crate::domain::collection::Collection;
-use crate::service::database::{read_floor, reading_after, WalPosition};
+use crate::service::database::{read_floor, reading_after, watch_committed_writes, Committed, WalPosition};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -18,15 +18,11 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{Error, HttpResponse};
-use diesel::pg::PgConnection;
-use diesel::{Connection, RunQueryDsl};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-/// The channel the database announces committed writes on.
-pub const CHANNEL: &str = "es_registry_changes";
 const MAX_AGE: Duration = Duration::from_secs(60);
 const MAX_ENTRIES: usize = 20_000;
 const MAX_ENTRY_BYTES: usize = 256 * 1024;
@@ -96,40 +92,10 @@ impl ResponseCache {
     /// With a read replica (`positions`), each notification is followed by a read
     /// of the primary's log position, which the next answers kept must have seen.
     pub fn listen(cache: web::Data<ResponseCache>, database_url: String, positions: bool) {
-        std::thread::Builder::new()
-            .name("cache-invalidation".into())
-            .spawn(move || loop {
-                let listening = PgConnection::establish(&database_url)
-                    .ok()
-                    .and_then(|mut conn| diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn).ok().map(|_| conn));
-                match listening {
-                    Some(mut conn) => {
-                        cache.clear();
-                        'listening: loop {
-                            std::thread::sleep(Duration::from_millis(20));
-                            let mut changed = false;
-                            for notification in conn.notifications_iter() {
-                                match notification {
-                                    Ok(_) => changed = true,
-                                    Err(_) => break 'listening,
-                                }
-                            }
-                            if changed && positions {
-                                // Read after the notification, so past the commit it announced.
-                                match crate::db::replication::written(&mut conn) {
-                                    Ok(position) => cache.clear_after(position),
-                                    Err(_) => break 'listening,
-                                }
-                            } else if changed {
-                                cache.clear();
-                            }
-                        }
-                        cache.clear();
-                    }
-                    None => std::thread::sleep(Duration::from_secs(1)),
-                }
-            })
-            .expect("the cache invalidation thread starts");
+        watch_committed_writes(database_url, positions, move |heard| match heard {
+            Committed::Listening | Committed::Lost | Committed::Writes(None) => cache.clear(),
+            Committed::Writes(Some(position)) => cache.clear_after(position),
+        });
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::api::problem::Problem;
 use crate::api::ApiError;
-use crate::db::DbPool;
+use crate::service::database::PoolState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
@@ -84,7 +84,7 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of everything observed, plus the pool.
-    pub fn render(&self, pool: &DbPool) -> String {
+    pub fn render(&self, pool: PoolState) -> String {
         let mut out = String::new();
         let series = self.series.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         out.push_str("# HELP http_requests_total Requests answered, by route, method and status.\n# TYPE http_requests_total counter\n");
@@ -110,19 +110,14 @@ impl Metrics {
             let _ = writeln!(out, "http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
             let _ = writeln!(out, "http_request_duration_seconds_count{{{labels}}} {}", s.count);
         }
-        let state = pool.state();
-        let _ = writeln!(
-            out,
-            "# HELP db_pool_connections Connections the pool holds.\n# TYPE db_pool_connections gauge\ndb_pool_connections {}",
-            state.connections
-        );
+        let _ =
+            writeln!(out, "# HELP db_pool_connections Connections the pool holds.\n# TYPE db_pool_connections gauge\ndb_pool_connections {}", pool.connections);
         let _ = writeln!(
             out,
             "# HELP db_pool_idle_connections Connections free for a request.\n# TYPE db_pool_idle_connections gauge\ndb_pool_idle_connections {}",
-            state.idle_connections
+            pool.idle
         );
-        let _ =
-            writeln!(out, "# HELP db_pool_max_connections The pool's size.\n# TYPE db_pool_max_connections gauge\ndb_pool_max_connections {}", pool.max_size());
+        let _ = writeln!(out, "# HELP db_pool_max_connections The pool's size.\n# TYPE db_pool_max_connections gauge\ndb_pool_max_connections {}", pool.max);
         let _ = writeln!(
             out,
             "# HELP imported_rows_total Rows written by bulk imports.\n# TYPE imported_rows_total counter\nimported_rows_total {}",
@@ -181,5 +176,5 @@ pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<crate::api::A
     if !metrics.readable_by(&request) {
         return Err(ApiError::Unauthorized("the metrics need the metrics token (METRICS_TOKEN) as a bearer token".into()));
     }
-    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(&state.db.pool)))
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(state.db.pool_state())))
 }

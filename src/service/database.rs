@@ -30,6 +30,14 @@ pub fn read_floor() -> Option<WalPosition> {
     READ_AFTER.try_with(|position| *position).ok()
 }
 
+/// How a pool stands: the connections it holds, those free for a request, and its size.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    pub connections: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 #[derive(Clone)]
 pub struct Database {
     pub pool: DbPool,
@@ -73,6 +81,12 @@ impl Database {
             }
         })
         .await
+    }
+
+    /// How the primary's pool stands, for the metrics.
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState { connections: state.connections, idle: state.idle_connections, max: self.pool.max_size() }
     }
 
     /// Whether reads may go to a replica.
@@ -125,4 +139,66 @@ impl Database {
         use diesel::RunQueryDsl;
         self.run(|conn| Ok(diesel::sql_query("SELECT 1").execute(conn).map(|_| ())?)).await
     }
+}
+
+/// The channel the database announces committed writes on (migration 000011:
+/// a NOTIFY on every write, delivered at commit).
+const WRITES_CHANNEL: &str = "es_registry_changes";
+
+/// What a watcher of committed writes hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Committed {
+    /// Listening again after a start or a drop: writes may have been missed.
+    Listening,
+    /// Writes were committed (by any instance); with positions asked for, the
+    /// primary's log position read after them, which covers them.
+    Writes(Option<WalPosition>),
+    /// The connection dropped; it is made again.
+    Lost,
+}
+
+/// Watches committed writes of every instance on a thread of its own, telling
+/// `heard` of each batch, and reconnects when the connection drops (telling
+/// it so, since notifications may have been missed meanwhile). With
+/// `positions` (a read replica), each batch is followed by a read of the
+/// primary's log position.
+pub fn watch_committed_writes(database_url: String, positions: bool, heard: impl Fn(Committed) + Send + 'static) {
+    use diesel::{Connection, RunQueryDsl};
+    use std::time::Duration;
+    std::thread::Builder::new()
+        .name("committed-writes".into())
+        .spawn(move || loop {
+            let listening = PgConnection::establish(&database_url)
+                .ok()
+                .and_then(|mut conn| diesel::sql_query(format!("LISTEN {WRITES_CHANNEL}")).execute(&mut conn).ok().map(|_| conn));
+            let Some(mut conn) = listening else {
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            };
+            heard(Committed::Listening);
+            'listening: loop {
+                std::thread::sleep(Duration::from_millis(20));
+                let mut changed = false;
+                for notification in conn.notifications_iter() {
+                    match notification {
+                        Ok(_) => changed = true,
+                        Err(_) => break 'listening,
+                    }
+                }
+                if !changed {
+                    continue;
+                }
+                if positions {
+                    // Read after the notification, so past the commit it announced.
+                    match crate::db::replication::written(&mut conn) {
+                        Ok(position) => heard(Committed::Writes(Some(position))),
+                        Err(_) => break 'listening,
+                    }
+                } else {
+                    heard(Committed::Writes(None));
+                }
+            }
+            heard(Committed::Lost);
+        })
+        .expect("the thread watching committed writes starts");
 }

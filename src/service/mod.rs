@@ -17,6 +17,7 @@ pub mod error;
 pub mod evidence;
 pub mod exports;
 pub mod feed;
+pub mod idempotency;
 pub mod imports;
 pub mod operation_list;
 pub mod people;
@@ -33,6 +34,7 @@ pub mod spending;
 pub mod tabular;
 pub mod targets;
 pub mod view;
+pub mod vocabulary;
 pub mod workflow;
 
 pub use database::Database;

@@ -126,7 +126,7 @@ pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) ->
         sign_in_failures_per_client: 20,
         trust_forwarded_for: false,
         vault_keys: Some(test_vault_keys()),
-        cors_origins: es_registry::api::cors::AllowedOrigins::parse(PORTAL_ORIGIN),
+        cors_origins: es_registry::config::AllowedOrigins::parse(PORTAL_ORIGIN),
         import_limit: 64 * 1024 * 1024,
         // Reads of public records go through a second pool, as they would to a replica.
         database_read_url: Some(database_url.to_owned()),

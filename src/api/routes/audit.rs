@@ -4,8 +4,8 @@ use crate::api::caller::Session;
 use crate::api::paging::{Page, PageParams};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::audit::{AuditEvent, AuditFilter};
 use crate::service::audit;
+use crate::service::vocabulary::{AuditEvent, AuditFilter};
 use actix_web::{web, HttpResponse};
 
 /// Audit events, newest first.

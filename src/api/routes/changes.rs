@@ -2,8 +2,8 @@
 //! resume from, so that it can mirror the registry without reading it whole.
 
 use crate::api::{ApiError, AppState};
-use crate::db::changes::LogPosition;
 use crate::service::feed;
+use crate::service::vocabulary::LogPosition;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,7 @@ pub struct FeedEntry {
     #[schema(value_type = crate::domain::collection::Collection)]
     pub resource: String,
     pub id: i64,
-    #[schema(value_type = crate::db::changes::ChangeOp, example = "updated")]
+    #[schema(value_type = crate::service::vocabulary::ChangeOp, example = "updated")]
     pub op: String,
     pub changed_at: DateTime<Utc>,
     /// The record as it is now, as its `GET` shows it; `null` when it no longer

@@ -7,9 +7,9 @@ use crate::api::caller::SignedIn;
 use crate::api::crud::view;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::organisation_statuses::{OrganisationStatusData, OrganisationStatuses};
-use crate::db::reporting_periods::{ReportingPeriodData, ReportingPeriods};
 use crate::service::resource::Resource;
+use crate::service::vocabulary::{OrganisationStatusData, OrganisationStatuses};
+use crate::service::vocabulary::{ReportingPeriodData, ReportingPeriods};
 use crate::service::workflow;
 use actix_web::{web, HttpResponse};
 

@@ -4,8 +4,8 @@
 use crate::api::caller::Session;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::coordination::CoordinationRow;
 use crate::service::coordination::{self, IndicatorBasis};
+use crate::service::vocabulary::CoordinationRow;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -5,8 +5,8 @@
 use crate::api::caller::{Session, SignedIn};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::evidence::{Attachment, EvidenceFile};
 use crate::service::evidence::{self, Upload};
+use crate::service::vocabulary::{Attachment, EvidenceFile};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;

@@ -3,10 +3,10 @@
 use crate::api::crud::view;
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::beneficiaries::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
 use crate::domain::identifiers::{Krs, Nip, Regon};
 use crate::domain::DomainError;
 use crate::service::reports;
+use crate::service::vocabulary::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -16,8 +16,8 @@ macro_rules! crud_modules {
         $(
             #[allow(non_snake_case)]
             pub mod $variant {
-                use $crate::db::$module::{$data, $filter};
-                $crate::crud_routes!($variant, $crate::db::$module::$store, $data, $filter);
+                use $crate::service::vocabulary::{$data, $filter};
+                $crate::crud_routes!($variant, $crate::service::vocabulary::$store, $data, $filter);
             }
         )*
 

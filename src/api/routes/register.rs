@@ -4,8 +4,8 @@
 
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::organisation_statuses::SocialEnterpriseRow;
 use crate::service::register::{self, MarkVerification, OfferMatches};
+use crate::service::vocabulary::SocialEnterpriseRow;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -6,10 +6,10 @@
 use crate::api::caller::{Session, SignedIn};
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::programme_targets::ProgrammeTargetFilter;
-use crate::db::reporting_periods::ProjectReport;
 use crate::service::reporting::{self, MeasurementStep, OverdueRollup, ReportingGroup, StepKind};
 use crate::service::targets::{self, TargetProgress};
+use crate::service::vocabulary::ProgrammeTargetFilter;
+use crate::service::vocabulary::ProjectReport;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -4,8 +4,8 @@
 use crate::api::caller::Session;
 use crate::api::problem::Problem;
 use crate::api::{csv, ApiError, AppState};
-use crate::db::indicator_progress::{GroupBy, ReportFilter};
 use crate::service::reports::{self, BreakdownRollup, IndicatorProgress, IndicatorRollup, PortfolioRollup, Split};
+use crate::service::vocabulary::{GroupBy, ReportFilter};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Deserialize;

@@ -2,8 +2,8 @@
 
 use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
-use crate::db::projects::ProjectFilter;
 use crate::service::search::{self, ProjectFacets};
+use crate::service::vocabulary::ProjectFilter;
 use actix_web::{web, HttpResponse};
 
 /// Facets of a project search: counts by voivodeship, programme, fund, status

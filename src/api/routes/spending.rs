@@ -3,8 +3,8 @@
 
 use crate::api::problem::Problem;
 use crate::api::{csv, ApiError, AppState};
-use crate::db::indicator_progress::ReportFilter;
 use crate::service::spending::{self, ProjectSpending, SpendingGroup, SpendingRollup};
+use crate::service::vocabulary::ReportFilter;
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_decimal::Decimal;
 use serde::Deserialize;
