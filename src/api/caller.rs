@@ -42,7 +42,7 @@ impl Session {
         if self.signed() {
             Ok(())
         } else {
-            Err(ApiError::Unauthorized("sign in first: send Authorization: Bearer <access token>".into()))
+            Err(ApiError::Service(ServiceError::Unauthorized("sign in first: send Authorization: Bearer <access token>".into())))
         }
     }
 }
@@ -51,10 +51,10 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value.to_str().map_err(|_| ApiError::Unauthorized("malformed Authorization header".into()))?;
+    let value = value.to_str().map_err(|_| ApiError::Service(ServiceError::Unauthorized("malformed Authorization header".into())))?;
     match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(Some(token.trim())),
-        _ => Err(ApiError::Unauthorized("Authorization must be a Bearer token".into())),
+        _ => Err(ApiError::Service(ServiceError::Unauthorized("Authorization must be a Bearer token".into()))),
     }
 }
 
@@ -62,10 +62,10 @@ fn session(req: &HttpRequest) -> Result<Session, ApiError> {
     let Some(token) = bearer_token(req)? else {
         return Ok(Session(None));
     };
-    let tokens = req.app_data::<web::Data<TokenService>>().ok_or_else(|| ApiError::Internal("token service missing".into()))?;
+    let tokens = req.app_data::<web::Data<TokenService>>().ok_or_else(|| ApiError::Service(ServiceError::Internal("token service missing".into())))?;
     tokens.verify_access(token).map(|bearer| Session(Some(bearer))).map_err(|reason| {
         tracing::debug!(%reason, "refused access token");
-        ApiError::Unauthorized("invalid or expired access token".into())
+        ApiError::Service(ServiceError::Unauthorized("invalid or expired access token".into()))
     })
 }
 

@@ -7,6 +7,7 @@
 
 use super::ApiError;
 use crate::config::AllowedOrigins;
+use crate::service::ServiceError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
@@ -43,7 +44,7 @@ pub async fn cors(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -
                 .insert_header((header::VARY, "Origin"))
                 .finish()
         } else {
-            ApiError::Forbidden(format!("the origin {origin} may not call this API from a browser")).error_response()
+            ApiError::Service(ServiceError::Forbidden(format!("the origin {origin} may not call this API from a browser"))).error_response()
         };
         return Ok(req.into_response(response));
     }

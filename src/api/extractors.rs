@@ -3,6 +3,7 @@
 
 use super::ApiError;
 use crate::domain::validation::describe_json_error;
+use crate::service::ServiceError;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{web, HttpRequest};
 
@@ -15,21 +16,21 @@ fn is_json(mime: mime::Mime) -> bool {
 
 fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge,
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("send the body as application/json".into()),
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => ApiError::Service(ServiceError::PayloadTooLarge),
+        JsonPayloadError::ContentType => ApiError::Service(ServiceError::UnsupportedMediaType("send the body as application/json".into())),
         JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::field("body", "invalid_value", describe_json_error(&e)),
-        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {}", describe_json_error(&e))),
-        other => ApiError::BadRequest(other.to_string()),
+        JsonPayloadError::Deserialize(e) => ApiError::Service(ServiceError::BadRequest(format!("malformed JSON: {}", describe_json_error(&e)))),
+        other => ApiError::Service(ServiceError::BadRequest(other.to_string())),
     };
     api.into()
 }
 
 fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::BadRequest(format!("invalid query: {err}")).into()
+    ApiError::Service(ServiceError::BadRequest(format!("invalid query: {err}"))).into()
 }
 
 fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::NotFound { resource: "record", id: format!("({err})") }.into()
+    ApiError::Service(ServiceError::NotFound { resource: "record", id: format!("({err})") }).into()
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

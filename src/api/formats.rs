@@ -5,6 +5,7 @@ use super::paging::Format;
 use super::{csv as csv_text, ApiError};
 pub use crate::domain::places::Place;
 use crate::service::csv::{schema_fields, value_cell as cell};
+use crate::service::ServiceError;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use rust_decimal::prelude::ToPrimitive;
@@ -39,7 +40,7 @@ fn columns<D: ToSchema + Serialize>(items: &[View<D>]) -> Result<Vec<String>, Ap
     let mut fields = schema_fields::<D>();
     if fields.is_empty() {
         if let Some(first) = items.first() {
-            let value = serde_json::to_value(&first.data).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let value = serde_json::to_value(&first.data).map_err(|e| ApiError::Service(ServiceError::Internal(e.to_string())))?;
             fields = value.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
         }
     }
@@ -54,7 +55,7 @@ pub fn csv<D: ToSchema + Serialize>(response: &mut HttpResponseBuilder, items: &
     let rows = items
         .iter()
         .map(|item| {
-            let value = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let value = serde_json::to_value(item).map_err(|e| ApiError::Service(ServiceError::Internal(e.to_string())))?;
             Ok(columns.iter().map(|c| cell(value.get(c))).collect())
         })
         .collect::<Result<Vec<Vec<String>>, ApiError>>()?;
@@ -79,7 +80,7 @@ pub fn geojson<D: Serialize>(response: &mut HttpResponseBuilder, items: Vec<View
         .zip(places)
         .map(|(item, place)| {
             let id = item.id;
-            let mut properties = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let mut properties = serde_json::to_value(item).map_err(|e| ApiError::Service(ServiceError::Internal(e.to_string())))?;
             let geometry = match place {
                 Some(place) => {
                     if let Some(fields) = properties.as_object_mut() {
@@ -93,6 +94,7 @@ pub fn geojson<D: Serialize>(response: &mut HttpResponseBuilder, items: Vec<View
             Ok(json!({"type": "Feature", "id": id, "geometry": geometry, "properties": properties}))
         })
         .collect::<Result<Vec<Value>, ApiError>>()?;
-    let body = serde_json::to_vec(&FeatureCollection { kind: "FeatureCollection".into(), features }).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = serde_json::to_vec(&FeatureCollection { kind: "FeatureCollection".into(), features })
+        .map_err(|e| ApiError::Service(ServiceError::Internal(e.to_string())))?;
     Ok(response.content_type(GEO_JSON).body(body))
 }

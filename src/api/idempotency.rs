@@ -17,6 +17,7 @@ use crate::api::caller::Session;
 use crate::crypto::vault;
 use crate::domain::access::Caller;
 use crate::service::idempotency::{self, Claimed};
+use crate::service::ServiceError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -46,7 +47,7 @@ fn key_of(req: &ServiceRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(&IDEMPOTENCY_KEY) else { return Ok(None) };
     let key = value.to_str().ok().map(str::trim).unwrap_or_default();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into()));
+        return Err(ApiError::Service(ServiceError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into())));
     }
     Ok(Some(key.to_owned()))
 }
@@ -153,10 +154,10 @@ async fn replay(mut req: ServiceRequest, earlier: Claimed, method: &str, path: &
     let Some(status) = earlier.status else {
         return Ok(fail(
             req,
-            ApiError::Conflict {
+            ApiError::Service(ServiceError::Conflict {
                 code: "request_in_progress",
                 detail: "a request with this Idempotency-Key is still running; retry when it has answered".into(),
-            },
+            }),
         ));
     };
     let mut hasher = Sha256::new();
@@ -174,12 +175,15 @@ async fn replay(mut req: ServiceRequest, earlier: Claimed, method: &str, path: &
     if earlier.erased {
         return Ok(fail(
             req,
-            ApiError::Conflict { code: "answer_erased", detail: "the answer to this request named a person who has since been erased; it is not kept".into() },
+            ApiError::Service(ServiceError::Conflict {
+                code: "answer_erased",
+                detail: "the answer to this request named a person who has since been erased; it is not kept".into(),
+            }),
         ));
     }
     let body = match earlier.body.map(|sealed| vault().open_bytes(SEALED_FOR, &sealed)).transpose() {
         Ok(body) => body.unwrap_or_default(),
-        Err(e) => return Ok(fail(req, ApiError::Internal(format!("a kept answer could not be opened: {e}")))),
+        Err(e) => return Ok(fail(req, ApiError::Service(ServiceError::Internal(format!("a kept answer could not be opened: {e}"))))),
     };
     let mut answer = HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK));
     answer.insert_header((REPLAYED, HeaderValue::from_static("true")));

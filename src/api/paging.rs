@@ -3,6 +3,7 @@
 
 use crate::service::vocabulary::PageRequest;
 use crate::service::vocabulary::{Count, ListRequest, Listed, Position, SortKey, Window};
+use crate::service::ServiceError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -26,7 +27,7 @@ pub struct PageParams {
 fn page_size(limit: Option<i64>) -> Result<i64, super::ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if limit < 1 {
-        return Err(super::ApiError::BadRequest("limit must be at least 1".into()));
+        return Err(super::ApiError::Service(ServiceError::BadRequest("limit must be at least 1".into())));
     }
     Ok(limit.min(MAX_LIMIT))
 }
@@ -36,7 +37,7 @@ impl PageParams {
         let limit = page_size(self.limit)?;
         let offset = self.offset.unwrap_or(0);
         if offset < 0 {
-            return Err(super::ApiError::BadRequest("offset cannot be negative".into()));
+            return Err(super::ApiError::Service(ServiceError::BadRequest("offset cannot be negative".into())));
         }
         Ok(PageRequest { limit, offset })
     }
@@ -152,7 +153,7 @@ impl ListParams {
                 let (from, backwards) = decode_cursor(cursor, &sort)?;
                 Window::Keyset { from: Some(from), backwards }
             }
-            (None, Some(offset)) if offset < 0 => return Err(super::ApiError::BadRequest("offset cannot be negative".into())),
+            (None, Some(offset)) if offset < 0 => return Err(super::ApiError::Service(ServiceError::BadRequest("offset cannot be negative".into()))),
             (None, Some(offset)) if offset > 0 => Window::Offset(offset),
             (None, _) => Window::Keyset { from: None, backwards: false },
         };

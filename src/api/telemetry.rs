@@ -6,6 +6,7 @@
 use crate::api::problem::Problem;
 use crate::api::ApiError;
 use crate::service::database::PoolState;
+use crate::service::ServiceError;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
@@ -174,7 +175,7 @@ pub async fn observe(req: ServiceRequest, next: Next<impl MessageBody>) -> Resul
     ))]
 pub async fn metrics(metrics: web::Data<Metrics>, state: web::Data<crate::api::AppState>, request: HttpRequest) -> Result<HttpResponse, ApiError> {
     if !metrics.readable_by(&request) {
-        return Err(ApiError::Unauthorized("the metrics need the metrics token (METRICS_TOKEN) as a bearer token".into()));
+        return Err(ApiError::Service(ServiceError::Unauthorized("the metrics need the metrics token (METRICS_TOKEN) as a bearer token".into())));
     }
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render(state.db.pool_state())))
 }

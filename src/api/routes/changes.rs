@@ -4,6 +4,7 @@
 use crate::api::{ApiError, AppState};
 use crate::service::feed;
 use crate::service::vocabulary::LogPosition;
+use crate::service::ServiceError;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,7 +69,7 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<FeedQuery>) -> R
     };
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit < 1 {
-        return Err(ApiError::BadRequest("limit must be at least 1".into()));
+        return Err(ApiError::Service(ServiceError::BadRequest("limit must be at least 1".into())));
     }
     let page = state.run(move |conn| feed::read(conn, from, limit.min(MAX_LIMIT))).await?;
     let changes = page

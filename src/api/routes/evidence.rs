@@ -7,6 +7,7 @@ use crate::api::problem::Problem;
 use crate::api::{ApiError, AppState};
 use crate::service::evidence::{self, Upload};
 use crate::service::vocabulary::{Attachment, EvidenceFile};
+use crate::service::ServiceError;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -59,13 +60,13 @@ pub struct UploadParams {
 async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return Err(ApiError::PayloadTooLarge);
+        return Err(ApiError::Service(ServiceError::PayloadTooLarge));
     }
     let mut body = Vec::with_capacity(declared.unwrap_or(0));
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the upload broke off: {e}")))?;
+        let chunk = chunk.map_err(|e| ApiError::Service(ServiceError::BadRequest(format!("the upload broke off: {e}"))))?;
         if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge);
+            return Err(ApiError::Service(ServiceError::PayloadTooLarge));
         }
         body.extend_from_slice(&chunk);
     }
@@ -113,7 +114,7 @@ pub async fn add(
     let content = read_body(&req, payload, state.evidence.max_bytes).await?;
     let policy = state.evidence.clone();
     let upload = Upload { attachment, file_name, content_type, description, public, content };
-    let inspected = web::block(move || evidence::inspect(&policy, upload)).await.map_err(|e| ApiError::Internal(e.to_string()))??;
+    let inspected = web::block(move || evidence::inspect(&policy, upload)).await.map_err(|e| ApiError::Service(ServiceError::Internal(e.to_string())))??;
     let file = state.run_as(&session, move |conn, caller| evidence::add(conn, caller, inspected)).await?;
     Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/evidence/{}", file.id))).json(file))
 }

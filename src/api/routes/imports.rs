@@ -14,6 +14,7 @@ use crate::service::exports;
 use crate::service::imports::{self, ImportOptions, ImportReport};
 use crate::service::resource::Resource;
 use crate::service::tabular::{BodyFormat, NDJSON};
+use crate::service::ServiceError;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -61,7 +62,9 @@ fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     match essence.as_str() {
         "text/csv" => Ok(BodyFormat::Csv),
         NDJSON | "application/jsonl" | "application/jsonlines" => Ok(BodyFormat::Ndjson),
-        _ => Err(ApiError::UnsupportedMediaType(format!("send the rows as text/csv (with a header row) or {NDJSON} (one JSON object per line)"))),
+        _ => Err(ApiError::Service(ServiceError::UnsupportedMediaType(format!(
+            "send the rows as text/csv (with a header row) or {NDJSON} (one JSON object per line)"
+        )))),
     }
 }
 
@@ -77,7 +80,7 @@ where
     let limit = state.import_limit;
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit) {
-        return Err(ApiError::PayloadTooLarge);
+        return Err(ApiError::Service(ServiceError::PayloadTooLarge));
     }
     let (sender, chunks) = tokio::sync::mpsc::channel(16);
     let job = imports::run::<R>(&state.db, caller.clone(), chunks, ImportOptions { format, dry_run });
@@ -98,13 +101,13 @@ where
                 Ok(chunk) => chunk,
                 Err(e) => {
                     let _ = sender.send(Err(std::io::Error::other(e.to_string()))).await;
-                    return Err(ApiError::BadRequest(format!("the upload broke off: {e}")));
+                    return Err(ApiError::Service(ServiceError::BadRequest(format!("the upload broke off: {e}"))));
                 }
             };
             received += chunk.len() as u64;
             if received > limit {
                 let _ = sender.send(Err(std::io::Error::new(std::io::ErrorKind::FileTooLarge, "over the import limit"))).await;
-                return Err(ApiError::PayloadTooLarge);
+                return Err(ApiError::Service(ServiceError::PayloadTooLarge));
             }
             if sender.send(Ok(chunk.to_vec())).await.is_err() {
                 // The import stopped reading: it has its answer already.
@@ -123,7 +126,9 @@ async fn export<R: Resource>(state: &AppState, caller: &Caller, query: &str, for
 where
     R::Data: ToSchema,
 {
-    let filter = web::Query::<R::Filter>::from_query(query).map(web::Query::into_inner).map_err(|e| ApiError::BadRequest(format!("invalid query: {e}")))?;
+    let filter = web::Query::<R::Filter>::from_query(query)
+        .map(web::Query::into_inner)
+        .map_err(|e| ApiError::Service(ServiceError::BadRequest(format!("invalid query: {e}"))))?;
     let pages = exports::start::<R>(&state.db, caller.clone(), filter, format).await?;
     let body = futures_util::stream::unfold(pages, |mut pages| async move { pages.recv().await.map(|page| (page.map(Bytes::from), pages)) });
     let content_type = match format {

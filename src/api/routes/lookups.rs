@@ -7,6 +7,7 @@ use crate::domain::identifiers::{Krs, Nip, Regon};
 use crate::domain::DomainError;
 use crate::service::reports;
 use crate::service::vocabulary::{Beneficiaries, BeneficiaryData, BeneficiaryFilter};
+use crate::service::ServiceError;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -52,7 +53,7 @@ pub async fn lookup(state: web::Data<AppState>, query: web::Query<LookupQuery>) 
     let filter = query.filter()?;
     let wanted = [&filter.nip, &filter.regon, &filter.krs].into_iter().flatten().next().cloned().unwrap_or_default();
     let found = state.read(move |conn| reports::organisation_by_number(conn, &filter)).await?;
-    let record = found.ok_or(ApiError::NotFound { resource: "organisation with the number", id: wanted })?;
+    let record = found.ok_or(ApiError::Service(ServiceError::NotFound { resource: "organisation with the number", id: wanted }))?;
     Ok(HttpResponse::Ok().json(view::<Beneficiaries>(record)))
 }
 
