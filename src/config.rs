@@ -43,6 +43,11 @@ pub struct Settings {
     /// The bearer token `/metrics` asks for (`METRICS_TOKEN` or `METRICS_TOKEN_FILE`);
     /// without one the metrics are read by nobody.
     pub metrics_token: Option<String>,
+    /// How long an idle connection is kept open for the client's next request,
+    /// announced in every answer (`Keep-Alive: timeout=…`).
+    pub keep_alive: Duration,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_drain: Duration,
 }
 
 // The key stays out of Debug output.
@@ -154,6 +159,11 @@ impl Settings {
                 scan_timeout: Duration::from_secs(env_number("EVIDENCE_SCAN_TIMEOUT_SECS", crate::domain::evidence::DEFAULT_SCAN_TIMEOUT.as_secs())?),
             },
             metrics_token: secret("METRICS_TOKEN")?,
+            // nginx's default: longer than the idle timeouts clients' pools
+            // commonly use, so that the client, not the server, closes an idle
+            // connection (the race that makes a reused one fail).
+            keep_alive: Duration::from_secs(env_number("KEEP_ALIVE_SECS", 75)?),
+            shutdown_drain: Duration::from_secs(env_number("SHUTDOWN_DRAIN_SECS", 30)?),
             vault_keys,
         })
     }

@@ -76,7 +76,8 @@ impl Application {
             cache
         });
         let metrics = crate::api::telemetry::Metrics::new(settings.metrics_token.as_deref());
-        let server = serve(listener, state, tokens, settings.cors_origins.clone(), settings.workers, cache, metrics)?;
+        let connections = Connections { workers: settings.workers, keep_alive: settings.keep_alive, shutdown_drain: settings.shutdown_drain };
+        let server = serve(listener, state, tokens, settings.cors_origins.clone(), connections, cache, metrics)?;
         Ok(Self { port, server })
     }
 
@@ -89,12 +90,19 @@ impl Application {
     }
 }
 
+/// How the server treats its connections.
+struct Connections {
+    workers: usize,
+    keep_alive: std::time::Duration,
+    shutdown_drain: std::time::Duration,
+}
+
 fn serve(
     listener: TcpListener,
     state: AppState,
     tokens: TokenService,
     origins: AllowedOrigins,
-    workers: usize,
+    connections: Connections,
     cache: Option<web::Data<crate::api::response_cache::ResponseCache>>,
     metrics: crate::api::telemetry::Metrics,
 ) -> Result<Server, String> {
@@ -103,6 +111,8 @@ fn serve(
     let tokens = web::Data::new(tokens);
     let metrics = web::Data::new(metrics);
     let openapi = crate::api::openapi::document();
+    let Connections { workers, keep_alive, shutdown_drain } = connections;
+    let announced = format!("timeout={}", keep_alive.as_secs());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(crate::api::idempotency::idempotent))
@@ -115,6 +125,7 @@ fn serve(
             .wrap(from_fn(conventions::head_as_get))
             .wrap(from_fn(crate::api::cors::cors))
             .wrap(from_fn(crate::api::telemetry::observe))
+            .wrap(actix_web::middleware::DefaultHeaders::new().add(("Keep-Alive", announced.as_str())))
             .app_data(origins.clone())
             .app_data(metrics.clone())
             .app_data(state.clone())
@@ -127,6 +138,8 @@ fn serve(
             .default_service(web::to(extractors::no_route))
     })
     .workers(workers.max(1))
+    .keep_alive(keep_alive)
+    .shutdown_timeout(shutdown_drain.as_secs())
     .listen(listener)
     .map_err(|e| e.to_string())?
     .run();

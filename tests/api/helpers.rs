@@ -134,6 +134,8 @@ pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) ->
         disclosure: es_registry::domain::disclosure::Rounding::default(),
         evidence: es_registry::domain::evidence::EvidencePolicy::default(),
         metrics_token: Some(METRICS_TOKEN.to_owned()),
+        keep_alive: Duration::from_secs(75),
+        shutdown_drain: Duration::from_secs(30),
     }
 }
 
@@ -161,7 +163,7 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    // The server closes a connection idle for its keep-alive (actix's 5 s); a
+    // The server closes a connection idle for its keep-alive (75 s here); a
     // client that keeps it longer may send on one being closed (hyper's
     // IncompleteMessage on a loaded machine), so idle connections go sooner.
     let client = reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2)).build().unwrap();

@@ -139,3 +139,48 @@ async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
     }
     let _ = Command::new("psql").args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")]).status();
 }
+
+/// Reads one HTTP/1.1 answer (its head, and a body of `Content-Length`) off `stream`.
+async fn read_answer(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut read = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut chunk)).await.expect("an answer in time").unwrap();
+        assert!(n > 0, "the server closed the connection: {}", String::from_utf8_lossy(&read));
+        read.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&read).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                .unwrap_or(0);
+            if read.len() >= end + 4 + length {
+                return text;
+            }
+        }
+    }
+}
+
+/// Integrators' pools keep idle connections for a while: the server keeps
+/// them longer (75 s, as nginx does) and says so in every answer, so that a
+/// reused connection is not one the server is closing. A connection idle for
+/// longer than actix's default 5 s still answers.
+#[tokio::test]
+async fn idle_connections_are_kept_as_long_as_every_answer_announces() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    let reply = app.anonymous().get("/api/v1/programmes").await;
+    assert_eq!(reply.headers.get("keep-alive").and_then(|v| v.to_str().ok()), Some("timeout=75"), "{:?}", reply.headers);
+
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!("GET /health/live HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let first = read_answer(&mut stream).await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let second = read_answer(&mut stream).await;
+    assert!(second.starts_with("HTTP/1.1 200"), "the connection idle for 6 s still answers: {second}");
+}
