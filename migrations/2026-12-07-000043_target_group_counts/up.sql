@@ -7,6 +7,10 @@
 -- never shown (as `activities.figure_key`); each count of each group is keyed
 -- by it and by its group and field, so that the same count is always
 -- published alike.
+-- Wait at most 10 s for the lock (then fail and leave everything as it was)
+-- rather than queue every request behind this migration.
+SET LOCAL lock_timeout = '10s';
+SET LOCAL statement_timeout = '10min';
 ALTER TABLE projects ADD COLUMN figure_key smallint NOT NULL DEFAULT floor(random() * 256)::smallint;
 
 CREATE FUNCTION es_published_groups(groups JSONB, figure_key BIGINT) RETURNS JSONB AS $$
