@@ -50,7 +50,7 @@ fn free_port() -> u16 {
 /// Runs the real binary, checks that SIGTERM lets a request in flight finish,
 /// refuses new connections, exits 0, and that no log line held personal data.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
+async fn sigterm_finishes_every_request_in_flight_an_import_too_and_logs_hold_no_personal_data() {
     let port = free_port();
     let database = format!("es_shutdown_{}", std::process::id());
     let database_url = crate::helpers::database_url(&database);
@@ -108,26 +108,50 @@ async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
     let refused = post("/api/v1/participants", json!({"project_id": project, "first_name": "A", "last_name": "B", "pesel": "02270803625"})).await.unwrap();
     assert_eq!(refused.status(), 422);
 
-    // A request in flight: the headers and half of the body, then SIGTERM.
-    let body = br#"{"email": "nobody@example.org", "password": "not the password"}"#;
-    let (first, rest) = body.split_at(20);
-    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        slow,
-        "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .unwrap();
-    slow.write_all(first).unwrap();
+    // Requests in flight when SIGTERM comes, each with its headers and half of
+    // its body sent: a dozen sign-ins and an import of 300 organisations.
+    let start = |head: String, body: Vec<u8>| {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        let (first, rest) = body.split_at(body.len() / 2);
+        stream.write_all(first).unwrap();
+        (stream, rest.to_vec())
+    };
+    // Each for an account of its own: the sign-in throttle allows an account 5 failures.
+    let mut in_flight: Vec<(&str, TcpStream, Vec<u8>)> = (0..12)
+        .map(|i| {
+            let sign_in = format!(r#"{{"email": "nobody{i}@example.org", "password": "not the password"}}"#).into_bytes();
+            let head = format!(
+                "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                sign_in.len()
+            );
+            let (stream, rest) = start(head, sign_in.clone());
+            ("HTTP/1.1 401", stream, rest)
+        })
+        .collect();
+    let rows: String = (0..300).map(|i| format!("Fundacja Drenaż {i},ngo,04,{}\n", 900_000 + i)).collect();
+    let csv = format!("name,kind,voivodeship,krs\n{rows}").into_bytes();
+    let head = format!(
+        "POST /api/v1/imports/beneficiaries HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: text/csv\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        csv.len()
+    );
+    let (import, rest) = start(head, csv);
+    in_flight.push(("HTTP/1.1 2", import, rest));
     std::thread::sleep(Duration::from_millis(300));
     assert!(Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap().success());
     std::thread::sleep(Duration::from_millis(500));
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "new connections are refused once stopping");
-    slow.write_all(rest).unwrap();
-    let mut answer = String::new();
-    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    slow.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 401"), "the request in flight got its answer: {answer}");
+    let mut failed = Vec::new();
+    for (expected, mut stream, rest) in in_flight {
+        stream.write_all(&rest).unwrap();
+        let mut answer = String::new();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let _ = stream.read_to_string(&mut answer);
+        if !answer.starts_with(expected) {
+            failed.push(answer);
+        }
+    }
+    assert!(failed.is_empty(), "every request in flight got its answer; these did not: {failed:?}");
 
     let status = server.wait().unwrap();
     assert_eq!(status.code(), Some(0), "a graceful stop exits 0");
@@ -137,6 +161,11 @@ async fn sigterm_finishes_requests_in_flight_and_logs_hold_no_personal_data() {
     for secret in ["02270803624", "0227080362", "Zdzisława", "Przybyszewska", "zdzislawa@example.org", "an operations password", "02270803625"] {
         assert!(!logs.contains(secret), "{secret} reached the log");
     }
+    let imported = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", &database, "-tAc", "SELECT count(*) FROM beneficiaries WHERE name LIKE 'Fundacja Drenaż %'"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&imported.stdout).trim(), "300", "the import in flight completed, all of it");
     let _ = Command::new("psql").args(["-h", "127.0.0.1", "-U", "postgres", "-qc", &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")]).status();
 }
 
