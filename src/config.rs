@@ -48,6 +48,17 @@ pub struct Settings {
     pub keep_alive: Duration,
     /// On SIGTERM, how long requests in flight may take to finish.
     pub shutdown_drain: Duration,
+    /// How many reads without a token one client address may make.
+    pub anonymous_reads: AnonymousReads,
+}
+
+/// The limit of reads without a token per client address: `per_second` on
+/// average, `burst` at once (`ANONYMOUS_READS_PER_SECOND`, 0 for no limit;
+/// `ANONYMOUS_READ_BURST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnonymousReads {
+    pub per_second: u32,
+    pub burst: u32,
 }
 
 // The key stays out of Debug output.
@@ -164,6 +175,10 @@ impl Settings {
             // connection (the race that makes a reused one fail).
             keep_alive: Duration::from_secs(env_number("KEEP_ALIVE_SECS", 75)?),
             shutdown_drain: Duration::from_secs(env_number("SHUTDOWN_DRAIN_SECS", 30)?),
+            // A portal's page makes a handful of reads, a harvester a steady
+            // stream: 50 a second, 200 at once, per address; the response
+            // cache makes each cheap, but not free.
+            anonymous_reads: AnonymousReads { per_second: env_number("ANONYMOUS_READS_PER_SECOND", 50)?, burst: env_number("ANONYMOUS_READ_BURST", 200)? },
             vault_keys,
         })
     }

@@ -76,7 +76,12 @@ impl Application {
             cache
         });
         let metrics = crate::api::telemetry::Metrics::new(settings.metrics_token.as_deref());
-        let connections = Connections { workers: settings.workers, keep_alive: settings.keep_alive, shutdown_drain: settings.shutdown_drain };
+        let connections = Connections {
+            workers: settings.workers,
+            keep_alive: settings.keep_alive,
+            shutdown_drain: settings.shutdown_drain,
+            anonymous_limit: crate::api::load_shed::AnonymousLimit::new(settings.anonymous_reads, settings.trust_forwarded_for).map(web::Data::new),
+        };
         let server = serve(listener, state, tokens, settings.cors_origins.clone(), connections, cache, metrics)?;
         Ok(Self { port, server })
     }
@@ -95,6 +100,8 @@ struct Connections {
     workers: usize,
     keep_alive: std::time::Duration,
     shutdown_drain: std::time::Duration,
+    /// The limit of anonymous reads, unless it is off.
+    anonymous_limit: Option<web::Data<crate::api::load_shed::AnonymousLimit>>,
 }
 
 fn serve(
@@ -111,13 +118,15 @@ fn serve(
     let tokens = web::Data::new(tokens);
     let metrics = web::Data::new(metrics);
     let openapi = crate::api::openapi::document();
-    let Connections { workers, keep_alive, shutdown_drain } = connections;
+    let Connections { workers, keep_alive, shutdown_drain, anonymous_limit } = connections;
     let announced = format!("timeout={}", keep_alive.as_secs());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(crate::api::idempotency::idempotent))
             .wrap(from_fn(crate::api::caching::conditional))
             .wrap(from_fn(crate::api::response_cache::cached))
+            // Outside the cache: a flood is limited, cache hits included.
+            .wrap(from_fn(crate::api::load_shed::shed))
             .wrap(from_fn(crate::api::consistency::read_your_writes))
             .wrap(from_fn(conventions::keep_plain))
             .wrap(actix_web::middleware::Compress::default())
@@ -131,6 +140,7 @@ fn serve(
             .app_data(state.clone())
             .app_data(tokens.clone())
             .app_data(cache.clone())
+            .app_data(anonymous_limit.clone())
             .configure(extractors::configure)
             .route("/swagger-ui", web::get().to(conventions::swagger_ui_slash))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").external_url_unchecked("/api-docs/openapi.json", openapi.clone()))

@@ -47,6 +47,16 @@ impl Session {
     }
 }
 
+/// The client's address, for the limits kept per client (sign-in, anonymous
+/// reads): the forwarded one only behind a proxy the operator says it trusts.
+pub fn client_address(req: &HttpRequest, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        req.connection_info().realip_remote_addr().unwrap_or("unknown").to_owned()
+    } else {
+        req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    }
+}
+
 fn bearer_token(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(None);

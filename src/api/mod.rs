@@ -12,6 +12,7 @@ pub mod csv;
 pub mod extractors;
 pub mod formats;
 pub mod idempotency;
+pub mod load_shed;
 pub mod openapi;
 pub mod paging;
 pub mod problem;

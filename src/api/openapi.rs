@@ -407,6 +407,7 @@ fn add_common_errors(doc: &mut Value) {
             add_errors_to(operation, has_path_parameters);
             if method == "get" {
                 add_conditional_get(operation);
+                add_read_limit(operation);
             }
             if method == "post" {
                 add_idempotency_key(operation);
@@ -442,6 +443,18 @@ fn add_errors_to(operation: &mut Value, has_path_parameters: bool) {
         add("403", "Not the caller's to see or change");
     }
     add("503", "The database is unavailable; retry shortly");
+}
+
+/// A read without a token may be refused when its client reads too much (`api::load_shed`).
+fn add_read_limit(operation: &mut Value) {
+    let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { return };
+    let mut refused = problem("Too many reads without a token from this client address; see Retry-After, or sign in");
+    *member(&mut refused, &["headers"]) = json!({
+        "Retry-After": {"description": "Seconds until a read is taken again", "schema": {"type": "integer"}},
+        "RateLimit-Policy": {"description": "The limit of reads without a token (IETF httpapi RateLimit headers): `\"anonymous\";q=50;w=1`, reads a second", "schema": {"type": "string"}},
+        "RateLimit": {"description": "What is left of it: `\"anonymous\";r=0;t=1`", "schema": {"type": "string"}}
+    });
+    responses.entry("429".to_owned()).or_insert(refused);
 }
 
 fn add_parameter(operation: &mut Value, parameter: Value) {

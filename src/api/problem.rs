@@ -25,6 +25,9 @@ pub enum ApiError {
     /// The request's body stopped arriving.
     #[error("{0}")]
     RequestTimeout(String),
+    /// Too many anonymous reads from one client address (`api::load_shed`).
+    #[error("too many reads without a token from this address; retry in {retry_after} seconds, or sign in")]
+    ReadLimit { retry_after: u64 },
 }
 
 /// An RFC 9457 problem document.
@@ -74,6 +77,7 @@ impl ApiError {
             ApiError::NoRoute => "no_such_route",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::RequestTimeout(_) => "request_timeout",
+            ApiError::ReadLimit { .. } => "too_many_requests",
         }
     }
 
@@ -115,6 +119,7 @@ impl ResponseError for ApiError {
             ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::ReadLimit { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -132,6 +137,9 @@ impl ResponseError for ApiError {
                 response.insert_header((header::ALLOW, allow.as_str()));
             }
             ApiError::Service(ServiceError::TooManyRequests { retry_after }) => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
+            ApiError::ReadLimit { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             ApiError::Service(ServiceError::Unavailable(_)) => {

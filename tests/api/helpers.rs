@@ -136,6 +136,9 @@ pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) ->
         metrics_token: Some(METRICS_TOKEN.to_owned()),
         keep_alive: Duration::from_secs(75),
         shutdown_drain: Duration::from_secs(30),
+        // Limited, so that every test reads through the limiter, but far above
+        // what a test reads (one test checks the limit with a small one).
+        anonymous_reads: es_registry::config::AnonymousReads { per_second: 10_000, burst: 100_000 },
     }
 }
 
@@ -149,6 +152,15 @@ pub async fn spawn_app() -> TestApp {
 /// The application with its database reached through `127.0.0.1:port` (a proxy
 /// a test controls) instead of the server itself.
 pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
+    spawn_configured(database_port, |_| {}).await
+}
+
+/// The application with settings of its own (`adjust` changes the tests' ones).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_configured(None, adjust).await
+}
+
+async fn spawn_configured(database_port: Option<u16>, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     let database = format!("es_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), nanos);
@@ -159,7 +171,8 @@ pub async fn spawn_app_on(database_port: Option<u16>) -> TestApp {
         None => database_url(&database),
     };
     let jwt_key = es_registry::service::auth::tokens::random_key();
-    let settings = test_settings(&database_url, database_port.is_some(), &jwt_key);
+    let mut settings = test_settings(&database_url, database_port.is_some(), &jwt_key);
+    adjust(&mut settings);
     let app = Application::build(&settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -587,3 +587,35 @@ async fn one_cache_entry_serves_every_accept_header_that_chooses_the_same_form()
     assert_eq!((cache_status(&csv_again), csv_again.content_type()), ("hit".to_owned(), "text/csv; charset=utf-8"));
     assert!(header(&csv_again, "vary").contains("Accept"), "the representation varies with Accept");
 }
+
+/// A flood of reads without a token from one client is refused (429, with
+/// `Retry-After` and the `RateLimit` headers), cache hits included, while
+/// another client and signed-in callers read on.
+#[tokio::test]
+async fn a_flood_of_anonymous_reads_from_one_client_is_shed_and_others_read_on() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.anonymous_reads = es_registry::config::AnonymousReads { per_second: 1, burst: 5 };
+        settings.trust_forwarded_for = true;
+    })
+    .await;
+    let read = |client: &'static str| app.client.get(app.url("/api/v1/programmes")).header("X-Forwarded-For", client);
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(app.send(read("198.51.100.7")).await.status);
+    }
+    assert_eq!(&statuses[..5], &[200; 5], "the burst is served (from the cache after the first): {statuses:?}");
+    assert!(statuses[5..].iter().all(|s| *s == 429), "then refused: {statuses:?}");
+    let refused = app.send(read("198.51.100.7")).await;
+    assert_eq!((refused.status, refused.content_type()), (429, "application/problem+json"));
+    assert_eq!(refused.body["code"], "too_many_requests", "{}", refused.body);
+    let header = |name: &str| refused.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(header("retry-after").parse::<u64>().is_ok_and(|s| (1..=2).contains(&s)), "{:?}", refused.headers);
+    assert_eq!(header("ratelimit-policy"), "\"anonymous\";q=1;w=1");
+    assert!(header("ratelimit").starts_with("\"anonymous\";r=0;"), "{:?}", refused.headers);
+
+    let other = app.send(read("203.0.113.9")).await;
+    assert_eq!(other.status, 200, "another client reads on");
+    assert!(other.headers.get("ratelimit").is_some_and(|v| v.to_str().unwrap().starts_with("\"anonymous\";r=4")), "{:?}", other.headers);
+    let signed_in = app.send(app.client.get(app.url("/api/v1/programmes")).header("X-Forwarded-For", "198.51.100.7").bearer_auth(&app.admin_token)).await;
+    assert_eq!(signed_in.status, 200, "a caller with a token is not limited here");
+}

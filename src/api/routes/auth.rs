@@ -44,11 +44,7 @@ pub struct RefreshToken {
     ))]
 pub async fn token(state: web::Data<AppState>, tokens: web::Data<TokenService>, req: HttpRequest, body: web::Json<SignIn>) -> Result<HttpResponse, ApiError> {
     let SignIn { email, password } = body.into_inner();
-    let client = if state.throttle.trust_forwarded_for {
-        req.connection_info().realip_remote_addr().unwrap_or("unknown").to_owned()
-    } else {
-        req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
-    };
+    let client = crate::api::caller::client_address(&req, state.throttle.trust_forwarded_for);
     let attempt = sessions::sign_in(&state.db, &state.throttle, tokens.into_inner(), email, password, client).await;
     let mut response = match attempt.result {
         Ok(pair) => HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(pair),
