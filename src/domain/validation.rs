@@ -201,14 +201,37 @@ pub fn blank_to_none(value: &mut Option<String>) {
     }
 }
 
+thread_local! {
+    /// Whether the JSON being read is the server's own (`from_server_json`).
+    static READING_SERVER_JSON: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Reads a field the server keeps (a workflow's state, who decided and when,
 /// what is derived): a client that sends one is refused (422), and the
 /// contract still shows the field, marked `readOnly`, which
-/// `#[serde(skip_deserializing)]` would leave out of it. The server's own
-/// round trips (patches, imports, publication) take such fields out first
-/// (`Spec::read_only`).
-pub fn kept_by_server<'de, D: serde::Deserializer<'de>, T>(_: D) -> Result<T, D::Error> {
-    Err(serde::de::Error::custom("a field the server keeps (a state, who decided it and when, or what is derived) is read-only: leave it out"))
+/// `#[serde(skip_deserializing)]` would leave out of it. What the server wrote
+/// itself is read back whole ([`from_server_json`]); a client's patch and an
+/// import take such fields out first (`Spec::read_only`).
+pub fn kept_by_server<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    if READING_SERVER_JSON.get() {
+        T::deserialize(d)
+    } else {
+        Err(serde::de::Error::custom("a field the server keeps (a state, who decided it and when, or what is derived) is read-only: leave it out"))
+    }
+}
+
+/// Reads `value`, which the server itself wrote (a record as published),
+/// fields the server keeps included.
+pub fn from_server_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> serde_json::Result<T> {
+    struct Reading;
+    impl Drop for Reading {
+        fn drop(&mut self) {
+            READING_SERVER_JSON.set(false);
+        }
+    }
+    READING_SERVER_JSON.set(true);
+    let _reading = Reading;
+    serde_json::from_value(value)
 }
 
 /// A serde error as a client may see it: the shape that was wrong, never the

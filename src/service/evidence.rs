@@ -5,7 +5,7 @@
 
 use super::records::not_found;
 use super::resource::Resource;
-use super::resources::measurements::ensure_evidence_may_change;
+use super::resources::measurements::ensure_changeable;
 use super::{audit, ServiceError};
 use crate::db::activities::{Activities, ActivityData};
 use crate::db::evidence::{self as store, Attachment, EvidenceFile, NewEvidence};
@@ -152,7 +152,7 @@ impl Parent {
             .ok_or_else(|| ServiceError::Internal(format!("{} holds evidence that no declaration covers", self.collection)))?;
         let frozen = match (&self.holder, declared.freezes_with) {
             (Holder::Value(value), FreezesWith::Record) => {
-                ensure_evidence_may_change(conn, value)?;
+                ensure_changeable(conn, value)?;
                 let own = workflow::of(self.collection).ok_or_else(|| ServiceError::Internal(format!("{} has no workflow", self.collection)))?;
                 own.frozen(Some(value.data.status.as_str()))
             }

@@ -19,9 +19,9 @@ pub trait Writable: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sy
 impl<T: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static> Writable for T {}
 
 /// `data` with the fields of `figures` replaced by their values (a decimal
-/// shown as a string stays one), read back without the fields `unread` (those
-/// its type never deserializes, left at their defaults).
-pub fn with_figures<D: Serialize + DeserializeOwned>(data: &D, figures: &serde_json::Map<String, Value>, unread: &[&str]) -> Result<D, ServiceError> {
+/// shown as a string stays one), read back whole, fields the server keeps
+/// included.
+pub fn with_figures<D: Serialize + DeserializeOwned>(data: &D, figures: &serde_json::Map<String, Value>) -> Result<D, ServiceError> {
     let mut value = serde_json::to_value(data).map_err(ServiceError::internal)?;
     if let Value::Object(fields) = &mut value {
         for (field, figure) in figures {
@@ -31,11 +31,8 @@ pub fn with_figures<D: Serialize + DeserializeOwned>(data: &D, figures: &serde_j
             };
             fields.insert(field.clone(), figure);
         }
-        for field in unread {
-            fields.remove(*field);
-        }
     }
-    serde_json::from_value(value).map_err(ServiceError::internal)
+    crate::domain::validation::from_server_json(value).map_err(ServiceError::internal)
 }
 
 pub trait Resource: Store<Data: Writable> {
@@ -127,11 +124,10 @@ pub trait Resource: Store<Data: Writable> {
 
     /// A record's data as published to outsiders: `shown` holds each field
     /// whose published value differs (a count of persons protected, a field
-    /// only its owners read empty). A resource whose data keeps fields no
-    /// client writes (read-only, never deserialized) carries them over itself,
-    /// but for those `shown` empties.
+    /// only its owners read empty); the rest, fields the server keeps
+    /// included, as stored.
     fn with_published(data: Self::Data, shown: &serde_json::Map<String, Value>) -> Result<Self::Data, ServiceError> {
-        with_figures(&data, shown, &[])
+        with_figures(&data, shown)
     }
 
     /// Narrows a list's filter to the records published to outsiders

@@ -91,12 +91,6 @@ impl Resource for Agreements {
         (record.data.status == ProposalStatus::Accepted).then_some(record)
     }
 
-    /// An agreement's state and its parties' answers are carried over.
-    fn with_published(data: AgreementData, shown: &serde_json::Map<String, serde_json::Value>) -> Result<AgreementData, ServiceError> {
-        let published = crate::service::resource::with_figures(&data, shown, Self::COLLECTION.spec().read_only)?;
-        Ok(AgreementData { status: data.status, accepted_party_ids: data.accepted_party_ids, declined_party_ids: data.declined_party_ids, ..published })
-    }
-
     fn published_only(filter: &mut AgreementFilter) {
         filter.accepted_only = true;
     }

@@ -60,11 +60,11 @@ pub fn ensure_values_stay(conn: &mut PgConnection, record: AboveValues) -> Resul
     }
 }
 
-/// Whether the evidence of a value may be added or removed as the value
-/// itself: not while it waits for its decision, nor in a locked period (a
-/// decided value's evidence is frozen with it: `domain::workflow::EVIDENCE`),
-/// since the ROPS decides on the value with its evidence.
-pub fn ensure_evidence_may_change(conn: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
+/// Whether a value, and so its evidence, may still be changed or deleted: not
+/// while it waits for its decision, nor in a locked period (a decided value,
+/// and its evidence, is frozen: `domain::workflow`), since the ROPS decides on
+/// the value with its evidence.
+pub fn ensure_changeable(conn: &mut PgConnection, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
     Measurements::check_open(record)?;
     ensure_period_open(conn, &record.data)
 }
@@ -152,13 +152,6 @@ impl Resource for Measurements {
         Some(record)
     }
 
-    /// A value's state is carried over; its return reason is its owners'.
-    fn with_published(data: MeasurementData, shown: &serde_json::Map<String, serde_json::Value>) -> Result<MeasurementData, ServiceError> {
-        let published = crate::service::resource::with_figures(&data, shown, Self::COLLECTION.spec().read_only)?;
-        let return_reason = data.return_reason.filter(|_| !shown.contains_key("return_reason"));
-        Ok(MeasurementData { status: data.status, return_reason, submitted_at: data.submitted_at, decided_at: data.decided_at, ..published })
-    }
-
     fn published_only(filter: &mut MeasurementFilter) {
         filter.approved_only = true;
     }
@@ -205,10 +198,7 @@ impl Resource for Measurements {
     }
 
     fn before_delete(conn: &mut PgConnection, _: &Caller, record: &Record<MeasurementData>) -> Result<(), ServiceError> {
-        if record.data.status == MeasurementStatus::Submitted {
-            return Err(locked());
-        }
-        ensure_period_open(conn, &record.data)
+        ensure_changeable(conn, record)
     }
 
     fn related(_: i64, data: &MeasurementData) -> Vec<(&'static str, String)> {

@@ -59,13 +59,6 @@ impl Resource for NetworkMembers {
         Some(record)
     }
 
-    /// A membership's state is carried over; who decided it is its owners'.
-    fn with_published(data: NetworkMemberData, shown: &serde_json::Map<String, serde_json::Value>) -> Result<NetworkMemberData, ServiceError> {
-        let published = crate::service::resource::with_figures(&data, shown, Self::COLLECTION.spec().read_only)?;
-        let decided_by = data.decided_by.filter(|_| !shown.contains_key("decided_by"));
-        Ok(NetworkMemberData { status: data.status, decided_at: data.decided_at, decided_by, ..published })
-    }
-
     fn published_only(filter: &mut NetworkMemberFilter) {
         filter.accepted_only = true;
     }
