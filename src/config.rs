@@ -50,6 +50,20 @@ pub struct Settings {
     pub shutdown_drain: Duration,
     /// How many reads without a token one client address may make.
     pub anonymous_reads: AnonymousReads,
+    /// How many exports may stream at once, each holding a connection of the
+    /// pool while its reader takes its pages.
+    pub exports: ExportBound,
+}
+
+/// The bound on exports streaming at once (`EXPORTS_AT_ONCE`), how long a new
+/// one waits for a slot before it is refused (`EXPORT_WAIT_MS`), and how long
+/// a reader may leave a page untaken before its export is given up
+/// (`EXPORT_STALL_SECS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportBound {
+    pub at_once: usize,
+    pub wait: Duration,
+    pub stall: Duration,
 }
 
 /// The limit of reads without a token per client address: `per_second` on
@@ -139,15 +153,16 @@ impl Settings {
         if access_ttl > Self::MAX_ACCESS_TTL || access_ttl.is_zero() {
             return Err("ACCESS_TOKEN_TTL_SECS must be between 1 and 900".into());
         }
+        // PostgreSQL's own rule of thumb (two connections per core, plus one):
+        // on 2 cores a read by id served 7 400 req/s at 32 clients with 5
+        // connections and 5 700 with 16, p99 16 ms against 23 ms; the list and
+        // the report were no slower. More connections than cores to run them
+        // only make the threads that hold them take turns.
+        let pool_size = env_number("DB_POOL_SIZE", u32::try_from(cores * 2 + 1).unwrap_or(16))?;
         Ok(Self {
             database_url: env_or("DATABASE_URL", Self::DEFAULT_DATABASE_URL),
             listen_addr: env_or("LISTEN_ADDR", "127.0.0.1:8080"),
-            // PostgreSQL's own rule of thumb (two connections per core, plus one):
-            // on 2 cores a read by id served 7 400 req/s at 32 clients with 5
-            // connections and 5 700 with 16, p99 16 ms against 23 ms; the list and
-            // the report were no slower. More connections than cores to run them
-            // only make the threads that hold them take turns.
-            pool_size: env_number("DB_POOL_SIZE", u32::try_from(cores * 2 + 1).unwrap_or(16))?,
+            pool_size,
             pool_wait: Duration::from_millis(env_number("DB_POOL_WAIT_MS", 5000)?),
             statement_timeout: Duration::from_millis(env_number("DB_STATEMENT_TIMEOUT_MS", 10_000)?),
             workers: env_number("HTTP_WORKERS", cores)?,
@@ -179,6 +194,14 @@ impl Settings {
             // stream: 50 a second, 200 at once, per address; the response
             // cache makes each cheap, but not free.
             anonymous_reads: AnonymousReads { per_second: env_number("ANONYMOUS_READS_PER_SECOND", 50)?, burst: env_number("ANONYMOUS_READ_BURST", 200)? },
+            exports: ExportBound {
+                // Each export holds a pooled connection while its reader reads:
+                // a quarter of the pool (two at least) leaves the rest to
+                // everyone else, however slowly the exports are read.
+                at_once: env_number("EXPORTS_AT_ONCE", (pool_size / 4).max(2) as usize)?,
+                wait: Duration::from_millis(env_number("EXPORT_WAIT_MS", 2000)?),
+                stall: Duration::from_secs(env_number("EXPORT_STALL_SECS", 30)?),
+            },
             vault_keys,
         })
     }

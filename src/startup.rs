@@ -69,6 +69,7 @@ impl Application {
             import_limit: settings.import_limit,
             disclosure: settings.disclosure,
             evidence: settings.evidence.clone(),
+            exports: crate::service::exports::ExportSlots::new(settings.exports.at_once, settings.exports.wait, settings.exports.stall),
         };
         let cache = settings.response_cache.then(|| {
             let cache = web::Data::new(crate::api::response_cache::ResponseCache::default());

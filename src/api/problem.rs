@@ -66,6 +66,7 @@ fn status_and_code(e: &ServiceError) -> (StatusCode, &'static str) {
         ServiceError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
         ServiceError::RowsRejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rows_rejected"),
         ServiceError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+        ServiceError::Busy { code, .. } => (StatusCode::SERVICE_UNAVAILABLE, code),
         ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
     }
 }
@@ -144,6 +145,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Service(ServiceError::Unavailable(_)) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::Service(ServiceError::Busy { retry_after, .. }) => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }

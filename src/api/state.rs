@@ -1,5 +1,5 @@
 //! What every handler shares: the service's database, the sign-in throttle's
-//! settings and the import limit.
+//! settings, the import limit and the bound on exports.
 
 use super::ApiError;
 use crate::service::auth::throttle::ThrottleSettings;
@@ -16,6 +16,8 @@ pub struct AppState {
     pub disclosure: crate::domain::disclosure::Rounding,
     /// How large an evidence file may be and what scans it.
     pub evidence: crate::domain::evidence::EvidencePolicy,
+    /// How many exports may stream at once.
+    pub exports: crate::service::exports::ExportSlots,
 }
 
 impl AppState {

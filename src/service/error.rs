@@ -38,6 +38,10 @@ pub enum ServiceError {
     RowsRejected { detail: String, errors: Vec<FieldError> },
     #[error("{0}")]
     Unavailable(String),
+    /// Every slot of a bounded kind of work is taken; it is taken again after
+    /// about `retry_after` seconds.
+    #[error("{detail}")]
+    Busy { code: &'static str, detail: String, retry_after: u64 },
     #[error("internal error")]
     Internal(String),
 }

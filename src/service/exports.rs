@@ -12,13 +12,84 @@ use super::{audit, Database, ServiceError};
 use crate::db::listing::{Count, ListRequest, Position, SortKey, Window};
 use crate::domain::access::{Action, Caller};
 use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use utoipa::ToSchema;
 
 /// Records per page of an export: the walk is by id, so each page is an index range.
 const EXPORT_PAGE: i64 = 1_000;
 
-/// The chunks of an export, as the walk sends them.
-pub type Chunks = tokio::sync::mpsc::Receiver<Result<String, std::io::Error>>;
+/// The bound on exports streaming at once. Each holds a pooled connection for
+/// as long as its reader takes pages, so without a bound a few slow readers
+/// (anonymous ones too) would hold the whole pool and stop every other request.
+#[derive(Clone)]
+pub struct ExportSlots {
+    slots: Arc<Semaphore>,
+    at_once: usize,
+    /// How long a new export waits for a slot before it is refused.
+    wait: Duration,
+    /// How long a reader may leave a page untaken before its export is given up.
+    stall: Duration,
+}
+
+impl ExportSlots {
+    pub fn new(at_once: usize, wait: Duration, stall: Duration) -> Self {
+        let at_once = at_once.max(1);
+        Self { slots: Arc::new(Semaphore::new(at_once)), at_once, wait, stall }
+    }
+
+    /// A slot, waited for at most `wait`; refused as busy after that.
+    async fn take(&self) -> Result<OwnedSemaphorePermit, ServiceError> {
+        match tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(slot)) => Ok(slot),
+            Ok(Err(closed)) => Err(ServiceError::internal(closed)),
+            Err(_) => Err(ServiceError::Busy {
+                code: "exports_busy",
+                detail: format!("{} exports are streaming, as many as the service runs at once; retry shortly", self.at_once),
+                // An export of a national collection takes seconds.
+                retry_after: 5,
+            }),
+        }
+    }
+}
+
+/// What the walk sends: text, then the end once every page is sent.
+enum Chunk {
+    Text(String),
+    End,
+}
+
+/// The chunks of an export, as the walk sends them. A walk that stops before
+/// its end (an error, a reader who stopped reading) ends them with an error, so
+/// that the reader sees a broken transfer, never a list that looks whole.
+pub struct Chunks {
+    receiver: tokio::sync::mpsc::Receiver<Result<Chunk, std::io::Error>>,
+    done: bool,
+}
+
+impl Chunks {
+    pub async fn next(&mut self) -> Option<Result<String, std::io::Error>> {
+        if self.done {
+            return None;
+        }
+        match self.receiver.recv().await {
+            Some(Ok(Chunk::Text(text))) => Some(Ok(text)),
+            Some(Ok(Chunk::End)) => {
+                self.done = true;
+                None
+            }
+            Some(Err(e)) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            None => {
+                self.done = true;
+                Some(Err(std::io::Error::other("the export stopped before its end")))
+            }
+        }
+    }
+}
 
 /// A record as an import takes it back: its id and its writable fields.
 fn export_row<R: Resource>(id: i64, data: &R::Data) -> Result<Map<String, Value>, ServiceError> {
@@ -41,60 +112,81 @@ where
     columns
 }
 
-/// Starts an export of the records `filter` selects. Refusals come before the
-/// first byte (so they are a proper answer); the walk then runs on its own and
-/// sends its pages until it ends or the receiver goes away.
-pub async fn start<R: Resource>(db: &Database, caller: Caller, filter: R::Filter, format: BodyFormat) -> Result<Chunks, ServiceError>
+/// Starts an export of the records `filter` selects, in one of `slots`.
+/// Refusals come before the first byte (so they are a proper answer); the walk
+/// then runs on its own and sends its pages until it ends, the receiver goes
+/// away or leaves a page untaken longer than the slots allow.
+pub async fn start<R: Resource>(db: &Database, slots: &ExportSlots, caller: Caller, filter: R::Filter, format: BodyFormat) -> Result<Chunks, ServiceError>
 where
     R::Data: ToSchema,
 {
     super::records::may_try::<R>(&caller, Action::Read)?;
+    let slot = slots.take().await?;
     let (checker, scoped) = (caller.clone(), filter.clone());
     let (scope, (filter, outsider)) =
         db.run(move |conn| Ok((readable_scope::<R>(conn, &checker, &scoped)?, super::records::published_filter::<R>(conn, &checker, &scoped)?))).await?;
-    let (sender, chunks) = tokio::sync::mpsc::channel(4);
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
     let columns = export_columns::<R>();
-    let walk = move |conn: &mut diesel::pg::PgConnection| -> Result<(), ServiceError> {
+    // One page on a pooled connection: the records after `from`, as text, and
+    // where the next page starts. Between pages no connection is held, so a
+    // reader who reads slowly holds its slot, never the pool.
+    let page = move |conn: &mut diesel::pg::PgConnection, from: Option<Position>, head: String| -> Result<(String, Option<Position>), ServiceError> {
+        let request = ListRequest { limit: EXPORT_PAGE, window: Window::Keyset { from, backwards: false }, sort: SortKey::ID, count: Count::None };
+        let mut page = R::list(conn, &filter, &request)?;
+        if outsider {
+            page.records = super::records::for_outsiders::<R>(conn, std::mem::take(&mut page.records))?;
+        }
+        if let Some(scope) = &scope {
+            let events = page.records.iter().map(|r| audit::event::<R>(&caller, Action::Export, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
+            audit::record(conn, &events)?;
+        }
+        let mut text = head;
+        for record in &page.records {
+            let row = export_row::<R>(record.id, &record.data)?;
+            match format {
+                BodyFormat::Csv => text.push_str(&line(&columns.iter().map(|c| value_cell(row.get(c))).collect::<Vec<_>>())),
+                BodyFormat::Ndjson => {
+                    text.push_str(&Value::Object(row).to_string());
+                    text.push('\n');
+                }
+            }
+        }
+        let next = page.records.last().filter(|_| page.more).map(|last| Position { key: None, id: last.id });
+        Ok((text, next))
+    };
+    let (walker, stall) = (db.clone(), slots.stall);
+    tokio::spawn(async move {
         let mut from = None;
         let mut head = match format {
-            BodyFormat::Csv => line(&columns),
+            BodyFormat::Csv => line(&export_columns::<R>()),
             BodyFormat::Ndjson => String::new(),
         };
         loop {
-            let request = ListRequest { limit: EXPORT_PAGE, window: Window::Keyset { from, backwards: false }, sort: SortKey::ID, count: Count::None };
-            let mut page = R::list(conn, &filter, &request)?;
-            if outsider {
-                page.records = super::records::for_outsiders::<R>(conn, std::mem::take(&mut page.records))?;
+            let read = page.clone();
+            let head_now = std::mem::take(&mut head);
+            let (text, next) = match walker.run(move |conn| read(conn, from, head_now)).await {
+                Ok(walked) => walked,
+                Err(e) => {
+                    tracing::error!(cause = %e, "an export stopped early");
+                    // The reader sees a broken transfer, not a list that looks whole.
+                    let _ = sender.send(Err(std::io::Error::other("the export stopped early"))).await;
+                    break;
+                }
+            };
+            // A reader who has gone away, or left a page untaken longer than
+            // `stall`, gives up the export and its slot.
+            if !text.is_empty() && sender.send_timeout(Ok(Chunk::Text(text)), stall).await.is_err() {
+                break;
             }
-            if let Some(scope) = &scope {
-                let events = page.records.iter().map(|r| audit::event::<R>(&caller, Action::Export, r.id, scope, None, None)).collect::<Result<Vec<_>, _>>()?;
-                audit::record(conn, &events)?;
-            }
-            let mut text = std::mem::take(&mut head);
-            for record in &page.records {
-                let row = export_row::<R>(record.id, &record.data)?;
-                match format {
-                    BodyFormat::Csv => text.push_str(&line(&columns.iter().map(|c| value_cell(row.get(c))).collect::<Vec<_>>())),
-                    BodyFormat::Ndjson => {
-                        text.push_str(&Value::Object(row).to_string());
-                        text.push('\n');
-                    }
+            match next {
+                Some(next) => from = Some(next),
+                None => {
+                    let _ = sender.send_timeout(Ok(Chunk::End), stall).await;
+                    break;
                 }
             }
-            if !text.is_empty() && sender.blocking_send(Ok(text)).is_err() {
-                return Ok(()); // the reader went away
-            }
-            match page.records.last() {
-                Some(last) if page.more => from = Some(Position { key: None, id: last.id }),
-                _ => return Ok(()),
-            }
         }
-    };
-    let walker = db.clone();
-    tokio::spawn(async move {
-        if let Err(e) = walker.run(walk).await {
-            tracing::error!(cause = %e, "an export stopped early");
-        }
+        drop(slot);
     });
-    Ok(chunks)
+    Ok(Chunks { receiver, done: false })
 }

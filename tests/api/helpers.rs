@@ -139,6 +139,7 @@ pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) ->
         // Limited, so that every test reads through the limiter, but far above
         // what a test reads (one test checks the limit with a small one).
         anonymous_reads: es_registry::config::AnonymousReads { per_second: 10_000, burst: 100_000 },
+        exports: es_registry::config::ExportBound { at_once: 4, wait: Duration::from_secs(2), stall: Duration::from_secs(30) },
     }
 }
 

@@ -1,7 +1,7 @@
 //! Operations: request ids, metrics, logs without personal data, and a graceful
 //! shutdown of the real binary on SIGTERM.
 
-use crate::helpers::{spawn_app, METRICS_TOKEN};
+use crate::helpers::{spawn_app, spawn_app_with, METRICS_TOKEN};
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -212,4 +212,73 @@ async fn idle_connections_are_kept_as_long_as_every_answer_announces() {
     stream.write_all(request.as_bytes()).await.unwrap();
     let second = read_answer(&mut stream).await;
     assert!(second.starts_with("HTTP/1.1 200"), "the connection idle for 6 s still answers: {second}");
+}
+
+/// An export takes one of a few slots while it streams, so exports are
+/// bounded: with the one slot taken by an anonymous reader who has stopped
+/// reading, another export is refused (503 with Retry-After) while other reads
+/// go on; once that reader has left a page untaken for the stall time, its
+/// export is given up, its transfer broken (never a list that looks whole),
+/// and the slot is free again.
+#[tokio::test]
+async fn exports_stream_a_few_at_once_and_a_reader_who_stops_reading_gives_up_its_slot() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stall = Duration::from_secs(2);
+    let app = spawn_app_with(|s| s.exports = es_registry::config::ExportBound { at_once: 1, wait: Duration::from_millis(300), stall }).await;
+    // About 10 MB of NDJSON: more than the pages in flight and the sockets' buffers hold.
+    let rows: String = (0..30_000)
+        .map(|i| format!("Spółdzielnia Socjalna Eksportowa numer {i:05} z długą nazwą dla objętości strumienia danych,ngo,04,{:010}\n", 2_000_000 + i))
+        .collect();
+    let loaded = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/imports/beneficiaries"))
+                .bearer_auth(&app.admin_token)
+                .header("content-type", "text/csv")
+                .body(format!("name,kind,voivodeship,krs\n{rows}")),
+        )
+        .await;
+    assert_eq!(loaded.status, 200, "{}", loaded.body);
+
+    // The reader: a small receive window, the answer's first bytes read, then nothing.
+    let export = "/api/v1/exports/beneficiaries?format=ndjson";
+    let address: std::net::SocketAddr = app.address.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stalled = socket.connect(address).await.unwrap();
+    stalled.write_all(format!("GET {export} HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes()).await.unwrap();
+    let mut first = [0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(10), stalled.read(&mut first)).await.expect("the export starts").unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"), "{}", String::from_utf8_lossy(&first[..n]));
+
+    let busy = app.anonymous().get(export).await;
+    assert_eq!((busy.status, busy.content_type()), (503, "application/problem+json"), "{}", busy.body);
+    assert_eq!(busy.body["code"], "exports_busy", "{}", busy.body);
+    assert!(busy.headers.contains_key("retry-after"), "{:?}", busy.headers);
+    let signed_in = app.send(app.client.get(app.url(export)).bearer_auth(&app.admin_token)).await;
+    assert_eq!(signed_in.status, 503, "the bound is the instance's, whoever asks");
+    let started = std::time::Instant::now();
+    let read = app.anonymous().get("/api/v1/beneficiaries?limit=5").await;
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert!(started.elapsed() < stall, "a read waits for no export: {:?}", started.elapsed());
+
+    // Left unread, the export is given up and its slot freed: the walk's own
+    // time (seconds in a debug build) and the stall, not longer.
+    let given_up = std::time::Instant::now();
+    let whole = loop {
+        let reply = app.client.get(app.url(export)).send().await.unwrap();
+        if reply.status() != 503 || given_up.elapsed() > Duration::from_secs(30) {
+            break reply;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(whole.status(), 200, "the slot is free again after {:?}", given_up.elapsed());
+    let text = whole.text().await.unwrap();
+    assert_eq!(text.lines().count(), 30_000, "every organisation, once the reader reads");
+
+    // The stalled reader, reading at last, finds its transfer broken: no last chunk.
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), stalled.read_to_end(&mut rest)).await.expect("the connection is closed");
+    assert!(!rest.ends_with(b"0\r\n\r\n"), "a given-up export does not end as a whole one does");
+    assert!(rest.len() < text.len(), "{} of {} bytes", rest.len(), text.len());
 }

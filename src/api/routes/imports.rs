@@ -129,8 +129,8 @@ where
     let filter = web::Query::<R::Filter>::from_query(query)
         .map(web::Query::into_inner)
         .map_err(|e| ApiError::Service(ServiceError::BadRequest(format!("invalid query: {e}"))))?;
-    let pages = exports::start::<R>(&state.db, caller.clone(), filter, format).await?;
-    let body = futures_util::stream::unfold(pages, |mut pages| async move { pages.recv().await.map(|page| (page.map(Bytes::from), pages)) });
+    let pages = exports::start::<R>(&state.db, &state.exports, caller.clone(), filter, format).await?;
+    let body = futures_util::stream::unfold(pages, |mut pages| async move { pages.next().await.map(|page| (page.map(Bytes::from), pages)) });
     let content_type = match format {
         BodyFormat::Csv => crate::service::csv::TEXT_CSV,
         BodyFormat::Ndjson => NDJSON,
@@ -215,6 +215,7 @@ pub struct ExportQuery {
             (String = "text/csv"),
             (String = "application/x-ndjson"),
         )),
+        (status = 503, description = "As many exports are streaming as the service runs at once (`EXPORTS_AT_ONCE`), or the database is unavailable; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export_rows(
     state: web::Data<AppState>,
