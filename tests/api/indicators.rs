@@ -415,3 +415,32 @@ async fn maintained_rollups_equal_sql_over_the_base_tables() {
         assert_eq!(got, brute, "portfolio by {group}");
     }
 }
+
+/// Writes that refresh one project's indicator facts at once (activities added
+/// together, as a busy OWES or an import and a form do) all succeed: the
+/// soak's eight writers found the second failing on the facts' key (409)
+/// before the refresh took its turn per project.
+#[tokio::test]
+async fn activities_added_at_once_to_one_project_all_succeed() {
+    let app = spawn_app().await;
+    let fx = Fixture::new(&app).await;
+    app.create("indicators", json!({"project_id": fx.project, "name": "Przeszkoleni", "kind": "output", "target_value": "100", "derived_from": ["training"]}))
+        .await;
+    let writes = (0..16).map(|i| {
+        app.send(
+            app.client
+                .post(app.url("/api/v1/activities"))
+                .bearer_auth(&app.admin_token)
+                .json(&json!({"project_id": fx.project, "activity_type": "training", "title": format!("szkolenie równoległe {i}")})),
+        )
+    });
+    let replies = futures_util::future::join_all(writes).await;
+    let refused: Vec<_> = replies.iter().filter(|r| r.status != 201).map(|r| (r.status, r.body.to_string())).collect();
+    assert!(refused.is_empty(), "{refused:?}");
+    let trainings = app.get(&format!("/api/v1/activities?project_id={}&limit=200", fx.project)).await;
+    let added =
+        trainings.body["items"].as_array().into_iter().flatten().filter(|a| a["title"].as_str().is_some_and(|t| t.starts_with("szkolenie równoległe"))).count();
+    assert_eq!(added, 16, "{}", trainings.body);
+    let progress = app.get(&format!("/api/v1/projects/{}/indicators/progress", fx.project)).await;
+    assert_eq!(progress.status, 200, "{}", progress.body);
+}
