@@ -50,8 +50,8 @@ pub struct Settings {
     pub shutdown_drain: Duration,
     /// How many reads without a token one client address may make.
     pub anonymous_reads: AnonymousReads,
-    /// How many exports may stream at once, each holding a connection of the
-    /// pool while its reader takes its pages.
+    /// How many exports may stream at once, each reading its pages on pooled
+    /// connections.
     pub exports: ExportBound,
 }
 
@@ -195,9 +195,9 @@ impl Settings {
             // cache makes each cheap, but not free.
             anonymous_reads: AnonymousReads { per_second: env_number("ANONYMOUS_READS_PER_SECOND", 50)?, burst: env_number("ANONYMOUS_READ_BURST", 200)? },
             exports: ExportBound {
-                // Each export holds a pooled connection while its reader reads:
-                // a quarter of the pool (two at least) leaves the rest to
-                // everyone else, however slowly the exports are read.
+                // Each export reads page after page on pooled connections: a
+                // quarter of the pool (two at least) leaves the rest to
+                // everyone else, however many exports are asked for.
                 at_once: env_number("EXPORTS_AT_ONCE", (pool_size / 4).max(2) as usize)?,
                 wait: Duration::from_millis(env_number("EXPORT_WAIT_MS", 2000)?),
                 stall: Duration::from_secs(env_number("EXPORT_STALL_SECS", 30)?),

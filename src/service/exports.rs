@@ -20,9 +20,9 @@ use utoipa::ToSchema;
 /// Records per page of an export: the walk is by id, so each page is an index range.
 const EXPORT_PAGE: i64 = 1_000;
 
-/// The bound on exports streaming at once. Each holds a pooled connection for
-/// as long as its reader takes pages, so without a bound a few slow readers
-/// (anonymous ones too) would hold the whole pool and stop every other request.
+/// The bound on exports streaming at once. Each reads its pages on pooled
+/// connections and audits what it sends, so without a bound a crowd of
+/// exports (anonymous ones too) would take the pool from every other request.
 #[derive(Clone)]
 pub struct ExportSlots {
     slots: Arc<Semaphore>,
@@ -61,10 +61,11 @@ enum Chunk {
 }
 
 /// The chunks of an export, as the walk sends them. A walk that stops before
-/// its end (an error, a reader who stopped reading) ends them with an error, so
-/// that the reader sees a broken transfer, never a list that looks whole.
+/// its end (an error, a reader who stopped reading) never sends the end, and
+/// the chunks then end with an error, so that the reader sees a broken
+/// transfer, never a list that looks whole.
 pub struct Chunks {
-    receiver: tokio::sync::mpsc::Receiver<Result<Chunk, std::io::Error>>,
+    receiver: tokio::sync::mpsc::Receiver<Chunk>,
     done: bool,
 }
 
@@ -74,14 +75,10 @@ impl Chunks {
             return None;
         }
         match self.receiver.recv().await {
-            Some(Ok(Chunk::Text(text))) => Some(Ok(text)),
-            Some(Ok(Chunk::End)) => {
+            Some(Chunk::Text(text)) => Some(Ok(text)),
+            Some(Chunk::End) => {
                 self.done = true;
                 None
-            }
-            Some(Err(e)) => {
-                self.done = true;
-                Some(Err(e))
             }
             None => {
                 self.done = true;
@@ -127,6 +124,10 @@ where
         db.run(move |conn| Ok((readable_scope::<R>(conn, &checker, &scoped)?, super::records::published_filter::<R>(conn, &checker, &scoped)?))).await?;
     let (sender, receiver) = tokio::sync::mpsc::channel(4);
     let columns = export_columns::<R>();
+    let mut head = match format {
+        BodyFormat::Csv => line(&columns),
+        BodyFormat::Ndjson => String::new(),
+    };
     // One page on a pooled connection: the records after `from`, as text, and
     // where the next page starts. Between pages no connection is held, so a
     // reader who reads slowly holds its slot, never the pool.
@@ -157,10 +158,6 @@ where
     let (walker, stall) = (db.clone(), slots.stall);
     tokio::spawn(async move {
         let mut from = None;
-        let mut head = match format {
-            BodyFormat::Csv => line(&export_columns::<R>()),
-            BodyFormat::Ndjson => String::new(),
-        };
         loop {
             let read = page.clone();
             let head_now = std::mem::take(&mut head);
@@ -168,20 +165,18 @@ where
                 Ok(walked) => walked,
                 Err(e) => {
                     tracing::error!(cause = %e, "an export stopped early");
-                    // The reader sees a broken transfer, not a list that looks whole.
-                    let _ = sender.send(Err(std::io::Error::other("the export stopped early"))).await;
                     break;
                 }
             };
             // A reader who has gone away, or left a page untaken longer than
             // `stall`, gives up the export and its slot.
-            if !text.is_empty() && sender.send_timeout(Ok(Chunk::Text(text)), stall).await.is_err() {
+            if !text.is_empty() && sender.send_timeout(Chunk::Text(text), stall).await.is_err() {
                 break;
             }
             match next {
                 Some(next) => from = Some(next),
                 None => {
-                    let _ = sender.send_timeout(Ok(Chunk::End), stall).await;
+                    let _ = sender.send_timeout(Chunk::End, stall).await;
                     break;
                 }
             }
