@@ -16,6 +16,8 @@ pub struct Settings {
     pub pool_size: u32,
     pub pool_wait: Duration,
     pub statement_timeout: Duration,
+    /// Which data path anonymous reads of public records take (`DATA_PATH`).
+    pub data_path: DataPath,
     pub workers: usize,
     pub environment: Environment,
     /// The JWT signing key; in development a missing key is generated at start.
@@ -165,6 +167,11 @@ impl Settings {
             pool_size,
             pool_wait: Duration::from_millis(env_number("DB_POOL_WAIT_MS", 5000)?),
             statement_timeout: Duration::from_millis(env_number("DB_STATEMENT_TIMEOUT_MS", 10_000)?),
+            data_path: match env_or("DATA_PATH", "async").as_str() {
+                "async" => DataPath::Async,
+                "blocking" => DataPath::Blocking,
+                other => return Err(format!("DATA_PATH must be async or blocking, got {other:?}")),
+            },
             workers: env_number("HTTP_WORKERS", cores)?,
             environment,
             jwt_key,
@@ -217,6 +224,17 @@ mod tests {
         assert!(decode_key("c2hvcnQ=").is_err());
         assert!(decode_key("not base64 at all!").is_err());
     }
+}
+
+/// How requests reach the database (issue 32's spike, measured side by side by
+/// `scripts/bench`): `Async` serves anonymous reads of public records by id
+/// with diesel-async on the HTTP workers' event loops, from a pool of its own;
+/// `Blocking` serves every request as before, with a synchronous connection on
+/// the blocking thread pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataPath {
+    Async,
+    Blocking,
 }
 
 /// Which origins may call the API from a browser (`CORS_ALLOWED_ORIGINS`).

@@ -63,8 +63,15 @@ impl Application {
             ),
             None => None,
         };
+        let async_pool = match settings.data_path {
+            crate::config::DataPath::Blocking => None,
+            crate::config::DataPath::Async => {
+                let url = settings.database_read_url.as_deref().unwrap_or(&settings.database_url);
+                Some(pool::build_async_pool(url, settings.pool_size, settings.pool_wait, settings.statement_timeout)?)
+            }
+        };
         let state = AppState {
-            db: Database::new(db, read_pool),
+            db: Database::new(db, read_pool, async_pool),
             throttle,
             import_limit: settings.import_limit,
             disclosure: settings.disclosure,

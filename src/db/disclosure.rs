@@ -61,6 +61,26 @@ pub fn published_figures(
     persons: &CountsOfPersons,
     ids: &[i64],
 ) -> Result<HashMap<i64, serde_json::Map<String, serde_json::Value>>, DbError> {
+    Ok(figures_by_id(published_figures_query(table, persons, ids).load(conn)?))
+}
+
+/// [`published_figures`] on the async data path (issue 32's spike).
+pub async fn published_figures_async(
+    mut conn: &diesel_async::AsyncPgConnection,
+    table: &'static str,
+    persons: &CountsOfPersons,
+    ids: &[i64],
+) -> Result<HashMap<i64, serde_json::Map<String, serde_json::Value>>, DbError> {
+    Ok(figures_by_id(diesel_async::RunQueryDsl::load(published_figures_query(table, persons, ids), &mut conn).await?))
+}
+
+/// The statement of [`published_figures`], whichever driver sends it: one text
+/// per collection, its ids bound, so it is kept prepared.
+fn published_figures_query<'a>(
+    table: &'static str,
+    persons: &CountsOfPersons,
+    ids: &'a [i64],
+) -> super::statements::Prepared<diesel::query_builder::BoxedSqlQuery<'a, diesel::pg::Pg, diesel::query_builder::SqlQuery>> {
     let (keyed, join, counting) = match persons.of_indicator {
         None => ("r.figure_key::bigint".to_owned(), String::new(), "TRUE".to_owned()),
         Some(column) => {
@@ -77,17 +97,21 @@ pub fn published_figures(
     let breakdowns = persons.breakdowns.iter().map(|field| format!("'{field}', es_published_breakdown(r.{field}, {keyed})"));
     let groups = persons.groups.iter().map(|field| format!("'{field}', es_published_groups(r.{field}, {keyed})"));
     let fields: Vec<String> = counts.chain(breakdowns).chain(groups).collect();
-    let rows: Vec<PublishedFigures> = diesel::sql_query(format!(
-        "SELECT r.id, CASE WHEN {counting} THEN jsonb_build_object({}) END AS figures FROM {table} r {join} WHERE r.id = ANY($1)",
-        fields.join(", ")
-    ))
-    .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids)
-    .load(conn)?;
-    Ok(rows
-        .into_iter()
+    super::statements::Prepared(
+        diesel::sql_query(format!(
+            "SELECT r.id, CASE WHEN {counting} THEN jsonb_build_object({}) END AS figures FROM {table} r {join} WHERE r.id = ANY($1)",
+            fields.join(", ")
+        ))
+        .into_boxed()
+        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(ids),
+    )
+}
+
+fn figures_by_id(rows: Vec<PublishedFigures>) -> HashMap<i64, serde_json::Map<String, serde_json::Value>> {
+    rows.into_iter()
         .filter_map(|row| match row.figures {
             Some(serde_json::Value::Object(figures)) => Some((row.id, figures)),
             _ => None,
         })
-        .collect())
+        .collect()
 }

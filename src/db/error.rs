@@ -74,3 +74,9 @@ impl From<diesel::r2d2::PoolError> for DbError {
         DbError::Unavailable(e.to_string())
     }
 }
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for DbError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        DbError::Unavailable(e.to_string())
+    }
+}

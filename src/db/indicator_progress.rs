@@ -172,6 +172,23 @@ pub enum GroupBy {
 /// programme's code and name, a voivodeship's name, a measure's code), found in
 /// one query; a key with no such record gets neither.
 pub fn group_labels(conn: &mut PgConnection, group: GroupBy, keys: &[String]) -> Result<std::collections::HashMap<String, GroupLabel>, DbError> {
+    Ok(labels_by_key(group_labels_query(group, keys).load(conn)?))
+}
+
+/// [`group_labels`] on the async data path (issue 32's spike).
+pub async fn group_labels_async(
+    mut conn: &diesel_async::AsyncPgConnection,
+    group: GroupBy,
+    keys: &[String],
+) -> Result<std::collections::HashMap<String, GroupLabel>, DbError> {
+    Ok(labels_by_key(diesel_async::RunQueryDsl::load(group_labels_query(group, keys), &mut conn).await?))
+}
+
+fn labels_by_key(labels: Vec<GroupLabel>) -> std::collections::HashMap<String, GroupLabel> {
+    labels.into_iter().map(|label| (label.key.clone(), label)).collect()
+}
+
+fn group_labels_query(group: GroupBy, keys: &[String]) -> Prepared<diesel::query_builder::BoxedSqlQuery<'_, diesel::pg::Pg, diesel::query_builder::SqlQuery>> {
     let lookup = match group {
         GroupBy::Definition => "SELECT code, name FROM indicator_definitions WHERE id::text = k.key",
         GroupBy::Programme => "SELECT code, name FROM programmes WHERE id::text = k.key",
@@ -183,8 +200,7 @@ pub fn group_labels(conn: &mut PgConnection, group: GroupBy, keys: &[String]) ->
         GroupBy::Year => "SELECT k.key AS code, NULL::text AS name",
     };
     let sql = format!("SELECT k.key, l.code, l.name FROM unnest($1::text[]) AS k(key) LEFT JOIN LATERAL ({lookup}) l ON TRUE");
-    let labels: Vec<GroupLabel> = Prepared(diesel::sql_query(sql).bind::<diesel::sql_types::Array<Text>, _>(keys)).load(conn)?;
-    Ok(labels.into_iter().map(|label| (label.key.clone(), label)).collect())
+    Prepared(diesel::sql_query(sql).into_boxed().bind::<diesel::sql_types::Array<Text>, _>(keys))
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -202,13 +218,14 @@ pub struct GroupLabel {
 pub(crate) const FILTERS: &str = "($1::text IS NULL OR voivodeship = $1) AND ($2::bigint IS NULL OR programme_id = $2) \
     AND ($3::bigint IS NULL OR measure_id = $3) AND ($4::int IS NULL OR year = $4)";
 
-pub(crate) fn bind_filters<U>(sql: String, f: &ReportFilter) -> impl diesel::query_dsl::LoadQuery<'static, PgConnection, U>
-where
-    U: QueryableByName<diesel::pg::Pg> + 'static,
-{
+/// A report's statement: one of a few texts, its values bound, kept prepared.
+pub(crate) type ReportQuery = Prepared<diesel::query_builder::BoxedSqlQuery<'static, diesel::pg::Pg, diesel::query_builder::SqlQuery>>;
+
+pub(crate) fn bind_filters(sql: String, f: &ReportFilter) -> ReportQuery {
     // Every report's text is one of a few (a grouping and a form), its values bound.
     Prepared(
         diesel::sql_query(sql)
+            .into_boxed()
             .bind::<Nullable<Text>, _>(f.voivodeship.clone())
             .bind::<Nullable<BigInt>, _>(f.programme_id)
             .bind::<Nullable<BigInt>, _>(f.measure_id)
@@ -303,21 +320,35 @@ pub fn indicator_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilte
 
 /// The portfolio by `group`; participant counts published protected when `protected`.
 pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilter, protected: bool) -> Result<Vec<PortfolioTotals>, DbError> {
+    Ok(portfolio_query(group, f, protected).load(conn)?)
+}
+
+/// [`portfolio_report`] on the async data path (issue 32's spike).
+pub async fn portfolio_report_async(
+    mut conn: &diesel_async::AsyncPgConnection,
+    group: GroupBy,
+    f: &ReportFilter,
+    protected: bool,
+) -> Result<Vec<PortfolioTotals>, DbError> {
+    Ok(diesel_async::RunQueryDsl::load(portfolio_query(group, f, protected), &mut conn).await?)
+}
+
+fn portfolio_query(group: GroupBy, f: &ReportFilter, protected: bool) -> ReportQuery {
     let group = if group == GroupBy::Definition { GroupBy::Year } else { group };
     // Projects have no indicator definition: that filter does not apply here.
     let f = &ReportFilter { definition_id: None, ..f.clone() };
     let participants = if protected { published("participants", "participant_keys") } else { "participants".to_owned() };
     if f.is_empty() {
-        return Ok(Prepared(
+        return Prepared(
             diesel::sql_query(format!(
                 "SELECT nullif(key, '') AS key, projects, CASE WHEN total_count > 0 THEN total_value END AS total_value, \
              CASE WHEN eu_count > 0 THEN eu_amount END AS eu_amount, \
              {participants} AS participants \
              FROM portfolio_rollups WHERE dimension = $1 AND projects > 0 ORDER BY key"
             ))
+            .into_boxed()
             .bind::<Text, _>(group.dimension()),
-        )
-        .load(conn)?);
+        );
     }
     let key = group.fact_column();
     let sql = format!(
@@ -332,7 +363,7 @@ pub fn portfolio_report(conn: &mut PgConnection, group: GroupBy, f: &ReportFilte
             FROM p WHERE {FILTERS} AND $5::bigint IS NULL GROUP BY 1) \
          SELECT key, projects, total_value, eu_amount, {participants} AS participants FROM g ORDER BY key"
     );
-    Ok(bind_filters(sql, f).load(conn)?)
+    bind_filters(sql, f)
 }
 
 /// Re-evaluates the facts that change without a write to the data: which

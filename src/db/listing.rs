@@ -90,9 +90,8 @@ impl Total {
 }
 
 /// The total of a list whose page has been read (`fetched` rows, one more than the
-/// page when more follow). A page read from the list's start (or an offset) that
-/// holds the rest of the list tells the total itself; otherwise `exact` counts and
-/// `planned` asks the planner, as the request's [`Count`] says.
+/// page when more follow), as [`TotalPlan`] says it is found: `exact` counts and
+/// `planned` asks the planner.
 pub fn total(
     conn: &mut diesel::pg::PgConnection,
     request: &ListRequest,
@@ -100,29 +99,65 @@ pub fn total(
     exact: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<i64, DbError>,
     planned: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<i64, DbError>,
 ) -> Result<Total, DbError> {
-    let fetched = i64::try_from(fetched).unwrap_or(i64::MAX);
-    let more = fetched > request.limit;
-    let start = match request.window {
-        Window::Offset(offset) => Some(offset),
-        Window::Keyset { from: None, backwards: false } => Some(0),
-        Window::Keyset { .. } => None,
-    };
-    match (request.count, start) {
-        (Count::None, _) => Ok(Total::NONE),
-        // The page ends the list: what precedes it and what it holds is all.
-        (_, Some(start)) if !more && (fetched > 0 || start == 0) => Ok(Total::exact(start + fetched)),
-        (Count::Exact, _) => Ok(Total::exact(exact(conn)?)),
-        (Count::Estimated, _) => {
-            let expected = planned(conn)?;
-            if expected <= ESTIMATE_ABOVE {
-                return Ok(Total::exact(exact(conn)?));
-            }
+    match TotalPlan::new(request, fetched) {
+        TotalPlan::Known(total) => Ok(total),
+        TotalPlan::Counted => Ok(Total::exact(exact(conn)?)),
+        TotalPlan::Estimated(bounds) => match bounds.settle(planned(conn)?) {
+            Some(total) => Ok(total),
+            None => Ok(Total::exact(exact(conn)?)),
+        },
+    }
+}
+
+/// How a list's total is found once its page has been read (`fetched` rows,
+/// one more than the page when more follow), whichever driver reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalPlan {
+    /// Known without a query: none asked for, or a page read from the list's
+    /// start (or an offset) that holds the rest of the list.
+    Known(Total),
+    /// Counted.
+    Counted,
+    /// Asked of the planner first ([`EstimateBounds::settle`]).
+    Estimated(EstimateBounds),
+}
+
+/// What a planner's estimate of a list's total is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EstimateBounds {
+    at_least: i64,
+    at_most: i64,
+}
+
+impl TotalPlan {
+    pub fn new(request: &ListRequest, fetched: usize) -> TotalPlan {
+        let fetched = i64::try_from(fetched).unwrap_or(i64::MAX);
+        let more = fetched > request.limit;
+        let start = match request.window {
+            Window::Offset(offset) => Some(offset),
+            Window::Keyset { from: None, backwards: false } => Some(0),
+            Window::Keyset { .. } => None,
+        };
+        match (request.count, start) {
+            (Count::None, _) => TotalPlan::Known(Total::NONE),
+            // The page ends the list: what precedes it and what it holds is all.
+            (_, Some(start)) if !more && (fetched > 0 || start == 0) => TotalPlan::Known(Total::exact(start + fetched)),
+            (Count::Exact, _) => TotalPlan::Counted,
             // Never fewer than the page shows there are, nor more than an empty
             // page past the end shows there can be.
-            let at_least = start.filter(|_| fetched > 0).map_or(0, |start| start + fetched);
-            let at_most = start.filter(|_| fetched == 0).unwrap_or(i64::MAX);
-            Ok(Total { value: expected.max(at_least).min(at_most), estimated: true })
+            (Count::Estimated, _) => TotalPlan::Estimated(EstimateBounds {
+                at_least: start.filter(|_| fetched > 0).map_or(0, |start| start + fetched),
+                at_most: start.filter(|_| fetched == 0).unwrap_or(i64::MAX),
+            }),
         }
+    }
+}
+
+impl EstimateBounds {
+    /// The total from the planner's `expected` rows, or `None` when so few are
+    /// expected that they are counted instead.
+    pub fn settle(self, expected: i64) -> Option<Total> {
+        (expected > ESTIMATE_ABOVE).then(|| Total { value: expected.max(self.at_least).min(self.at_most), estimated: true })
     }
 }
 

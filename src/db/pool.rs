@@ -1,5 +1,6 @@
 //! Connection pool, database creation and embedded migrations.
 
+use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
@@ -8,6 +9,10 @@ use std::time::Duration;
 
 pub type DbPool = Pool<ConnectionManager<PgConnection>>;
 pub type PgPooledConnection = PooledConnection<ConnectionManager<PgConnection>>;
+/// The pool of the async data path (issue 32's spike): diesel-async's
+/// connections, driven on the HTTP workers' own event loops.
+pub type AsyncDbPool = diesel_async::pooled_connection::deadpool::Pool<diesel_async::AsyncPgConnection>;
+pub type AsyncPooledConnection = diesel_async::pooled_connection::deadpool::Object<diesel_async::AsyncPgConnection>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -16,20 +21,26 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 #[derive(Debug)]
 struct StatementTimeout(Duration);
 
+impl StatementTimeout {
+    /// What every new connection runs first, whichever driver holds it.
+    fn setup(&self) -> String {
+        // A transaction left idle (a client that stopped sending) gives up what it
+        // holds after a while rather than keep other writers waiting. PostgreSQL
+        // loads the Polish dictionary into each connection on its first use (about
+        // a third of a second): here, when the pool opens the connection, rather
+        // than in the first search or project write it serves. Nothing to load
+        // before the migration that makes the dictionary.
+        format!(
+            "SET statement_timeout = {}; SET idle_in_transaction_session_timeout = '120s'; \
+             SELECT ts_lexize(oid::regdictionary, 'a') FROM pg_ts_dict WHERE dictname = 'es_polish_hunspell'",
+            self.0.as_millis()
+        )
+    }
+}
+
 impl diesel::r2d2::CustomizeConnection<PgConnection, diesel::r2d2::Error> for StatementTimeout {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        // A transaction left idle (a client that stopped sending) gives up what it
-        // holds after a while rather than keep other writers waiting.
-        diesel::sql_query(format!("SET statement_timeout = {}", self.0.as_millis())).execute(conn).map_err(diesel::r2d2::Error::QueryError)?;
-        diesel::sql_query("SET idle_in_transaction_session_timeout = '120s'").execute(conn).map_err(diesel::r2d2::Error::QueryError)?;
-        // PostgreSQL loads the Polish dictionary into each connection on its first
-        // use (about a third of a second): here, when the pool opens the connection,
-        // rather than in the first search or project write it serves. Nothing to
-        // load before the migration that makes the dictionary.
-        diesel::sql_query("SELECT ts_lexize(oid::regdictionary, 'a') FROM pg_ts_dict WHERE dictname = 'es_polish_hunspell'")
-            .execute(conn)
-            .map(|_| ())
-            .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(&self.setup()).map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -44,6 +55,37 @@ pub fn build_pool(database_url: &str, size: u32, wait: Duration, statement_timeo
         .connection_timeout(wait)
         .connection_customizer(Box::new(StatementTimeout(statement_timeout)))
         .build(ConnectionManager::new(database_url))
+}
+
+/// The async data path's pool: the same size, wait and per-connection setup as
+/// [`build_pool`]. Connections are opened when first asked for, on the event
+/// loop of the worker that asks.
+pub fn build_async_pool(database_url: &str, size: u32, wait: Duration, statement_timeout: Duration) -> Result<AsyncDbPool, String> {
+    use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+    use futures_util::FutureExt;
+    let setup = std::sync::Arc::new(StatementTimeout(statement_timeout).setup());
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // As `test_on_check_out(false)` above: no test query before each use.
+    config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(move |url| {
+        let setup = setup.clone();
+        let url = url.to_owned();
+        async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            conn.batch_execute(&setup).await.map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
+    AsyncDbPool::builder(manager)
+        .max_size(size as usize)
+        .wait_timeout(Some(wait))
+        .create_timeout(Some(wait))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| format!("cannot build the async pool: {e}"))
 }
 
 /// Splits `postgres://host/db?x` into the server URL (pointing at the `postgres`

@@ -110,9 +110,19 @@ pub fn planned_rows<Q>(conn: &mut diesel::pg::PgConnection, query: Q) -> Result<
 where
     Q: QueryFragment<Pg>,
 {
-    let plan: serde_json::Value = Explain(query).get_result(conn)?;
-    let rows = plan.pointer("/0/Plan/Plan Rows").and_then(serde_json::Value::as_f64).unwrap_or(0.0);
-    Ok(rows.round() as i64)
+    Ok(rows_in_plan(&Explain(query).get_result(conn)?))
+}
+
+/// [`planned_rows`] on the async data path (issue 32's spike).
+pub async fn planned_rows_async<Q>(mut conn: &diesel_async::AsyncPgConnection, query: Q) -> Result<i64, super::DbError>
+where
+    Q: QueryFragment<Pg> + Send,
+{
+    Ok(rows_in_plan(&diesel_async::RunQueryDsl::get_result(Explain(query), &mut conn).await?))
+}
+
+fn rows_in_plan(plan: &serde_json::Value) -> i64 {
+    plan.pointer("/0/Plan/Plan Rows").and_then(serde_json::Value::as_f64).unwrap_or(0.0).round() as i64
 }
 
 #[cfg(test)]

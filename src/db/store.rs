@@ -71,7 +71,19 @@ pub trait Store: Sized + 'static {
     type Filter: ListFilter + Clone + serde::de::DeserializeOwned + Send + 'static;
 
     fn list(conn: &mut PgConnection, filter: &Self::Filter, request: &ListRequest) -> Result<Listed<Self::Data>, DbError>;
+    /// [`Self::list`] on the async data path (issue 32's spike); `None` for a
+    /// list it does not serve yet (a search), which the blocking path does.
+    fn list_async(
+        conn: &diesel_async::AsyncPgConnection,
+        filter: &Self::Filter,
+        request: &ListRequest,
+    ) -> impl std::future::Future<Output = Result<Option<Listed<Self::Data>>, DbError>> + Send;
     fn find(conn: &mut PgConnection, id: i64) -> Result<Record<Self::Data>, DbError>;
+    /// [`Self::find`] on the async data path (issue 32's spike): the same
+    /// statement, sent by diesel-async on the caller's event loop.
+    /// It borrows the connection shared, so that other statements of the same
+    /// request may be pipelined with it.
+    fn find_async(conn: &diesel_async::AsyncPgConnection, id: i64) -> impl std::future::Future<Output = Result<Record<Self::Data>, DbError>> + Send;
     /// The records among `ids` that exist, in id order.
     fn find_many(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<Record<Self::Data>>, DbError>;
     /// Like `find`, but locks the row for the rest of the transaction.
@@ -120,12 +132,9 @@ macro_rules! table_store {
                 filter: &Self::Filter,
                 request: &$crate::db::listing::ListRequest,
             ) -> Result<$crate::db::listing::Listed<$data>, $crate::db::DbError> {
-                use diesel::dsl::sql;
                 use diesel::prelude::*;
-                use diesel::sql_types::{Nullable, Text};
                 use $crate::db::listing::Plan;
                 use $crate::db::schema::$table::dsl as t;
-                type Row = <$codec as $crate::db::store::Codec>::Row;
                 $(
                     if let Some(listed) = $ranked(conn, filter, request)? {
                         return Ok(listed);
@@ -133,11 +142,7 @@ macro_rules! table_store {
                 )?
                 use $crate::db::statements::{planned_rows, Prepared};
                 let plan = Plan::new(request);
-                let mut query = $apply_filter(t::$table.into_boxed(), filter)
-                    .select((t::id, Row::as_select(), t::created_at, t::updated_at, sql::<Nullable<Text>>(&plan.key)))
-                    .order(sql::<Text>(&plan.order))
-                    .limit(plan.fetch);
-                $crate::apply_window!(query, request, plan);
+                let query = $crate::list_page_query!($table, $codec, $apply_filter, filter, request, plan);
                 // A search's order carries its words in the text: never kept prepared.
                 let rows = if request.sort.name == "relevance" { query.load(conn)? } else { Prepared(query).load(conn)? };
                 let total = $crate::db::listing::total(
@@ -150,8 +155,47 @@ macro_rules! table_store {
                 $crate::db::listing::finish::<$codec>(rows, total, request)
             }
 
+            async fn list_async(
+                mut conn: &diesel_async::AsyncPgConnection,
+                filter: &Self::Filter,
+                request: &$crate::db::listing::ListRequest,
+            ) -> Result<Option<$crate::db::listing::Listed<$data>>, $crate::db::DbError> {
+                use diesel::QueryDsl;
+                use diesel_async::RunQueryDsl;
+                use $crate::db::listing::{Plan, Total, TotalPlan};
+                use $crate::db::schema::$table::dsl as t;
+                use $crate::db::statements::{planned_rows_async, Prepared};
+                // A search is ranked, and its text carries its words: the blocking path's.
+                if request.sort.name == "relevance" {
+                    return Ok(None);
+                }
+                let plan = Plan::new(request);
+                let rows = RunQueryDsl::load(Prepared($crate::list_page_query!($table, $codec, $apply_filter, filter, request, plan)), &mut conn).await?;
+                let counted = || Prepared($apply_filter(t::$table.into_boxed(), filter).count());
+                let total = match TotalPlan::new(request, rows.len()) {
+                    TotalPlan::Known(total) => total,
+                    TotalPlan::Counted => Total::exact(RunQueryDsl::get_result(counted(), &mut conn).await?),
+                    TotalPlan::Estimated(bounds) => {
+                        match bounds.settle(planned_rows_async(conn, $apply_filter(t::$table.into_boxed(), filter).select(t::id)).await?) {
+                            Some(total) => total,
+                            None => Total::exact(RunQueryDsl::get_result(counted(), &mut conn).await?),
+                        }
+                    }
+                };
+                $crate::db::listing::finish::<$codec>(rows, total, request).map(Some)
+            }
+
             fn find(conn: &mut diesel::pg::PgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
                 Self::select_one(conn, id, false)
+            }
+
+            async fn find_async(mut conn: &diesel_async::AsyncPgConnection, id: i64) -> Result<$crate::db::Record<$data>, $crate::db::DbError> {
+                use diesel::{QueryDsl, SelectableHelper};
+                use diesel_async::RunQueryDsl;
+                use $crate::db::schema::$table::dsl as t;
+                type Row = <$codec as $crate::db::store::Codec>::Row;
+                let row = RunQueryDsl::get_result(t::$table.find(id).select((t::id, Row::as_select(), t::created_at, t::updated_at)), &mut conn).await?;
+                Ok($crate::db::store::decode_all::<$codec>(vec![row])?.remove(0))
             }
 
             fn find_many(conn: &mut diesel::pg::PgConnection, ids: &[i64]) -> Result<Vec<$crate::db::Record<$data>>, $crate::db::DbError> {
@@ -212,4 +256,24 @@ macro_rules! table_store {
             }
         }
     };
+}
+
+/// The page of a list of `$table` (of [`table_store!`]): its filters, order,
+/// window and limit, whichever driver sends it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! list_page_query {
+    ($table:ident, $codec:ty, $apply_filter:path, $filter:expr, $request:expr, $plan:expr) => {{
+        use diesel::dsl::sql;
+        use diesel::sql_types::{Nullable, Text};
+        use diesel::{QueryDsl, SelectableHelper};
+        use $crate::db::schema::$table::dsl as t;
+        type Row = <$codec as $crate::db::store::Codec>::Row;
+        let mut query = $apply_filter(t::$table.into_boxed(), $filter)
+            .select((t::id, Row::as_select(), t::created_at, t::updated_at, sql::<Nullable<Text>>(&$plan.key)))
+            .order(sql::<Text>(&$plan.order))
+            .limit($plan.fetch);
+        $crate::apply_window!(query, $request, $plan);
+        query
+    }};
 }

@@ -7,6 +7,7 @@
 //! replayed that far is served by the primary instead of waiting for it.
 
 use super::ServiceError;
+use crate::db::pool::{AsyncDbPool, AsyncPooledConnection};
 pub use crate::db::replication::WalPosition;
 use crate::db::{DbError, DbPool};
 use diesel::pg::PgConnection;
@@ -44,11 +45,27 @@ pub struct Database {
     /// A read replica's pool (`DATABASE_READ_URL`), for reads of public records;
     /// without one they use `pool`.
     pub read_pool: Option<DbPool>,
+    /// The async data path's pool (`DATA_PATH=async`, issue 32's spike), on
+    /// the replica when there is one, for the reads of public records moved to
+    /// it so far.
+    pub async_pool: Option<AsyncDbPool>,
 }
 
 impl Database {
-    pub fn new(pool: DbPool, read_pool: Option<DbPool>) -> Self {
-        Self { pool, read_pool }
+    pub fn new(pool: DbPool, read_pool: Option<DbPool>, async_pool: Option<AsyncDbPool>) -> Self {
+        Self { pool, read_pool, async_pool }
+    }
+
+    /// A connection of the async data path for a read of public records, or
+    /// `None` for the blocking path to serve it: the async path is off, or the
+    /// read must see a write a replica may not have replayed yet ([`Self::read`]
+    /// tells, and falls back to the primary).
+    pub async fn async_connection(&self) -> Option<Result<AsyncPooledConnection, ServiceError>> {
+        if self.read_pool.is_some() && read_floor().is_some() {
+            return None;
+        }
+        let pool = self.async_pool.as_ref()?;
+        Some(pool.get().await.map_err(|e| DbError::from(e).into()))
     }
 
     /// Runs `work` on a pooled connection of the primary, in the blocking thread pool.

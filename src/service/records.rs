@@ -219,11 +219,20 @@ fn reads_as_owner<R: Resource>(
     caller: &Caller,
     scope: impl FnOnce(&mut PgConnection) -> Result<Scope, ServiceError>,
 ) -> Result<bool, ServiceError> {
-    Ok(match caller {
-        Caller::System { .. } => true,
-        Caller::Anonymous => false,
-        Caller::User(_) => authorize_oversight(caller, R::COLLECTION, &scope(conn)?).is_ok(),
+    Ok(match owner_without_lookup(caller) {
+        Some(owner) => owner,
+        None => authorize_oversight(caller, R::COLLECTION, &scope(conn)?).is_ok(),
     })
+}
+
+/// Whether `caller` reads as an owner, where that is known without the
+/// record's scope: the system always, an anonymous caller never.
+fn owner_without_lookup(caller: &Caller) -> Option<bool> {
+    match caller {
+        Caller::System { .. } => Some(true),
+        Caller::Anonymous => Some(false),
+        Caller::User(_) => None,
+    }
 }
 
 /// Whether `caller` speaks for one of the organisations a record names
@@ -246,29 +255,61 @@ fn speaks_for_named<R: Resource>(conn: &mut PgConnection, caller: &Caller, data:
 /// covers, narrowed to what is published for anyone else; and whether the
 /// records it finds are to be shown as outsiders see them.
 pub fn published_filter<R: Resource>(conn: &mut PgConnection, caller: &Caller, filter: &R::Filter) -> Result<(R::Filter, bool), ServiceError> {
+    let whole = !published_in_part::<R>() || reads_as_owner::<R>(conn, caller, |conn| R::list_scope(conn, filter))?;
+    Ok(narrowed_unless_whole::<R>(filter, whole))
+}
+
+/// `filter` as given when its reader sees `whole` records, else narrowed to
+/// what is published; and whether the records are shown as outsiders see them.
+fn narrowed_unless_whole<R: Resource>(filter: &R::Filter, whole: bool) -> (R::Filter, bool) {
     let mut filter = filter.clone();
-    if !published_in_part::<R>() || reads_as_owner::<R>(conn, caller, |conn| R::list_scope(conn, &filter))? {
-        return Ok((filter, false));
+    if whole {
+        return (filter, false);
     }
     R::published_only(&mut filter);
-    Ok((filter, true))
+    (filter, true)
 }
 
 /// What an outsider may see of `records`: those published, as published: the
 /// fields only their owners read (`Spec::owners_only`) empty, their typed
 /// counts of persons (`Spec::counts_of_persons`) protected.
 pub fn for_outsiders<R: Resource>(conn: &mut PgConnection, records: Vec<Record<R::Data>>) -> Result<Vec<Record<R::Data>>, ServiceError> {
+    let (records, counted) = published_records::<R>(records);
+    let published = match counted {
+        Some(ids) => crate::db::disclosure::published_figures(conn, R::COLLECTION.spec().table, &R::COLLECTION.spec().counts_of_persons, &ids)?,
+        None => HashMap::new(),
+    };
+    shown_to_outsiders::<R>(records, &published)
+}
+
+/// [`for_outsiders`] on the async data path (issue 32's spike).
+async fn for_outsiders_async<R: Resource>(conn: &diesel_async::AsyncPgConnection, records: Vec<Record<R::Data>>) -> Result<Vec<Record<R::Data>>, ServiceError> {
+    let (records, counted) = published_records::<R>(records);
+    let published = match counted {
+        Some(ids) => crate::db::disclosure::published_figures_async(conn, R::COLLECTION.spec().table, &R::COLLECTION.spec().counts_of_persons, &ids).await?,
+        None => HashMap::new(),
+    };
+    shown_to_outsiders::<R>(records, &published)
+}
+
+/// The records of `records` an outsider may see at all, and the ids whose
+/// protected counts of persons must be read for them (none when `R` has none).
+fn published_records<R: Resource>(records: Vec<Record<R::Data>>) -> (Vec<Record<R::Data>>, Option<Vec<i64>>) {
     let records: Vec<Record<R::Data>> = records.into_iter().filter_map(R::for_outsiders).collect();
+    let counted = (!R::COLLECTION.spec().counts_of_persons.is_empty() && !records.is_empty()).then(|| records.iter().map(|r| r.id).collect());
+    (records, counted)
+}
+
+/// `records` as outsiders see them, given their protected counts: the fields
+/// only their owners read empty, the counts as published.
+fn shown_to_outsiders<R: Resource>(
+    records: Vec<Record<R::Data>>,
+    published: &HashMap<i64, serde_json::Map<String, Value>>,
+) -> Result<Vec<Record<R::Data>>, ServiceError> {
     let spec = R::COLLECTION.spec();
-    if (spec.counts_of_persons.is_empty() && spec.owners_only.is_empty()) || records.is_empty() {
+    if spec.counts_of_persons.is_empty() && spec.owners_only.is_empty() {
         return Ok(records);
     }
-    let published = if spec.counts_of_persons.is_empty() {
-        std::collections::HashMap::new()
-    } else {
-        let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-        crate::db::disclosure::published_figures(conn, spec.table, &spec.counts_of_persons, &ids)?
-    };
     records
         .into_iter()
         .map(|mut record| {
@@ -331,6 +372,38 @@ pub fn list<R: Resource>(
     Ok(Page { listed, places })
 }
 
+/// One page of a list of public records for an anonymous caller on the async
+/// data path (issue 32's spike): [`list`] as it goes for such a caller. `None`
+/// for [`list`] to serve: the async path is off, `R` is not public, or the list
+/// is one it does not serve yet (a map, a search ranked by relevance).
+pub async fn list_anonymously<R: Resource>(
+    db: &super::Database,
+    filter: &R::Filter,
+    request: &ListRequest,
+    map: bool,
+) -> Option<Result<Page<R::Data>, ServiceError>> {
+    if map || !public::<R>() {
+        return None;
+    }
+    let conn = match db.async_connection().await? {
+        Ok(conn) => conn,
+        Err(e) => return Some(Err(e)),
+    };
+    let caller = Caller::Anonymous;
+    let listed = async {
+        may_try::<R>(&caller, Action::Read)?;
+        let whole = !published_in_part::<R>() || owner_without_lookup(&caller).unwrap_or(false);
+        let (filter, outsider) = narrowed_unless_whole::<R>(filter, whole);
+        let Some(mut listed) = R::list_async(&conn, &filter, request).await? else { return Ok(None) };
+        if outsider {
+            listed.records = for_outsiders_async::<R>(&conn, std::mem::take(&mut listed.records)).await?;
+        }
+        Ok(Some(listed))
+    }
+    .await;
+    listed.transpose().map(|listed| listed.map(|listed| Page { listed, places: None }))
+}
+
 /// The coarse question, asked before any work: may this kind of caller try `action` at all?
 pub fn may_try<R: Resource>(caller: &Caller, action: Action) -> Result<(), ServiceError> {
     Ok(authorize(caller, R::COLLECTION, action, None)?)
@@ -353,6 +426,45 @@ pub fn read<R: Resource>(conn: &mut PgConnection, caller: &Caller, id: i64) -> R
         return for_outsiders::<R>(conn, vec![record])?.pop().ok_or_else(|| not_found::<R>(id)(DbError::NotFound));
     }
     Ok(record)
+}
+
+/// One public record for an anonymous caller on the async data path (issue
+/// 32's spike): [`read`] as it goes for such a caller, with its statements
+/// sent on the event loop. `None` when the database offers no async path or
+/// `R` is not public, for [`read`] to serve.
+pub async fn read_anonymously<R: Resource>(db: &super::Database, id: i64) -> Option<Result<Record<R::Data>, ServiceError>> {
+    // (A public record needs no scope and no audit event: see `read`.)
+    if !public::<R>() {
+        return None;
+    }
+    let conn = match db.async_connection().await? {
+        Ok(conn) => conn,
+        Err(e) => return Some(Err(e)),
+    };
+    let caller = Caller::Anonymous;
+    Some(
+        async {
+            may_try::<R>(&caller, Action::Read)?;
+            // As in `read`: an outsider (one neither owner nor speaking for an
+            // organisation it names, which an anonymous caller never is) sees what is published.
+            if !(published_in_part::<R>() && owner_without_lookup(&caller) == Some(false) && caller.user().is_none()) {
+                return R::find_async(&conn, id).await.map_err(not_found::<R>(id));
+            }
+            // The record and its protected counts of persons, pipelined on one
+            // connection (the counts as published: never a person's data).
+            let spec = R::COLLECTION.spec();
+            let counted = async {
+                match spec.counts_of_persons.is_empty() {
+                    true => Ok(HashMap::new()),
+                    false => crate::db::disclosure::published_figures_async(&conn, spec.table, &spec.counts_of_persons, &[id]).await,
+                }
+            };
+            let (found, counted) = futures_util::future::join(R::find_async(&conn, id), counted).await;
+            let (records, _) = published_records::<R>(vec![found.map_err(not_found::<R>(id))?]);
+            shown_to_outsiders::<R>(records, &counted?)?.pop().ok_or_else(|| not_found::<R>(id)(DbError::NotFound))
+        }
+        .await,
+    )
 }
 
 /// Creates a record.

@@ -367,9 +367,37 @@ pub fn portfolio(
     let protected = report_detail(caller, filter) == Detail::Protected;
     let totals = indicator_progress::portfolio_report(conn, group, filter, protected)?;
     let labels = labels_of(conn, group, totals.iter().map(|t| &t.key))?;
+    Ok(portfolio_rows(totals, &labels, protected, rounding))
+}
+
+/// [`portfolio`] for an anonymous caller on the async data path (issue 32's
+/// spike); `None` when the async path is off, for [`portfolio`] to serve.
+pub async fn portfolio_anonymously(
+    db: &super::Database,
+    rounding: Rounding,
+    group: GroupBy,
+    filter: &ReportFilter,
+) -> Option<Result<Vec<PortfolioRollup>, ServiceError>> {
+    let conn = match db.async_connection().await? {
+        Ok(conn) => conn,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(
+        async {
+            let protected = report_detail(&Caller::Anonymous, filter) == Detail::Protected;
+            let totals = indicator_progress::portfolio_report_async(&conn, group, filter, protected).await?;
+            let labels = indicator_progress::group_labels_async(&conn, group, &group_keys(totals.iter().map(|t| &t.key))).await?;
+            Ok(portfolio_rows(totals, &labels, protected, rounding))
+        }
+        .await,
+    )
+}
+
+/// The portfolio's rows as published, from its totals and their groups' labels.
+fn portfolio_rows(totals: Vec<PortfolioTotals>, labels: &Labels, protected: bool, rounding: Rounding) -> Vec<PortfolioRollup> {
     let publish = |totals: PortfolioTotals| PortfolioRollup {
-        code: label(&labels, &totals.key, |l| &l.code),
-        name: label(&labels, &totals.key, |l| &l.name),
+        code: label(labels, &totals.key, |l| &l.code),
+        name: label(labels, &totals.key, |l| &l.name),
         key: totals.key,
         projects: totals.projects,
         total_value: totals.total_value,
@@ -378,15 +406,19 @@ pub fn portfolio(
         protected,
         rounding_base: protected.then(|| rounding.base()),
     };
-    Ok(totals.into_iter().map(publish).collect())
+    totals.into_iter().map(publish).collect()
 }
 
 pub(crate) type Labels = std::collections::HashMap<String, indicator_progress::GroupLabel>;
 
 /// The codes and names of a report's groups, in one query.
 pub(crate) fn labels_of<'a>(conn: &mut PgConnection, group: GroupBy, keys: impl Iterator<Item = &'a Option<String>>) -> Result<Labels, ServiceError> {
-    let keys: Vec<String> = keys.flatten().cloned().collect();
-    Ok(indicator_progress::group_labels(conn, group, &keys)?)
+    Ok(indicator_progress::group_labels(conn, group, &group_keys(keys))?)
+}
+
+/// The keys of a report's groups that have one.
+fn group_keys<'a>(keys: impl Iterator<Item = &'a Option<String>>) -> Vec<String> {
+    keys.flatten().cloned().collect()
 }
 
 pub(crate) fn label(labels: &Labels, key: &Option<String>, part: impl Fn(&indicator_progress::GroupLabel) -> &Option<String>) -> Option<String> {

@@ -117,6 +117,7 @@ pub fn test_settings(database_url: &str, through_proxy: bool, jwt_key: &[u8]) ->
         // loaded machine (1 s once timed out a CI run's start-up).
         pool_wait: Duration::from_secs(if through_proxy { 3 } else { 5 }),
         statement_timeout: Duration::from_secs(10),
+        data_path: es_registry::config::DataPath::Async,
         workers: 1,
         environment: Environment::Development,
         jwt_key: Some(jwt_key.to_owned()),

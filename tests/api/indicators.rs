@@ -455,8 +455,7 @@ async fn a_write_touching_tens_of_thousands_of_projects_can_refresh_their_facts(
     use diesel::{Connection, RunQueryDsl};
     let app = spawn_app().await;
     let mut conn = diesel::PgConnection::establish(&app.database_url).unwrap();
-    let refreshed = conn.transaction(|conn| {
-        diesel::sql_query("SELECT es_refresh_indicator_facts(ARRAY(SELECT generate_series(1, 50000)::bigint))").execute(conn)
-    });
+    let refreshed =
+        conn.transaction(|conn| diesel::sql_query("SELECT es_refresh_indicator_facts(ARRAY(SELECT generate_series(1, 50000)::bigint))").execute(conn));
     assert_eq!(refreshed, Ok(1));
 }

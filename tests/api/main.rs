@@ -11,6 +11,7 @@ mod calendar;
 mod contract;
 mod conventions;
 mod coordination;
+mod data_path;
 mod disclosure;
 mod errors;
 mod evidence;

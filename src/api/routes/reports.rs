@@ -149,7 +149,14 @@ pub async fn portfolio(
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let (group, filter, rounding) = (grouping.group_by.unwrap_or(GroupBy::Programme), filter.into_inner(), state.disclosure);
-    let rows = state.read_if_as(true, &session, move |conn, caller| reports::portfolio(conn, caller, rounding, group, &filter)).await?;
+    let on_async = match session.signed() {
+        false => reports::portfolio_anonymously(&state.db, rounding, group, &filter).await,
+        true => None,
+    };
+    let rows = match on_async {
+        Some(rows) => rows?,
+        None => state.read_if_as(true, &session, move |conn, caller| reports::portfolio(conn, caller, rounding, group, &filter)).await?,
+    };
     if csv::wanted(&req) {
         let headers = ["key", "code", "name", "projects", "total_value", "eu_amount", "participants", "protected", "rounding_base"];
         let body = csv::render(
