@@ -59,10 +59,7 @@ where
     let format = formats::chosen(params.format, req);
     let request = params.request(records::order_of::<R>(&filter)?)?;
     let map = format == Format::Geojson;
-    let on_async = match session.signed() {
-        false => records::list_anonymously::<R>(&state.db, &filter, &request, map).await,
-        true => None,
-    };
+    let on_async = if session.signed() { None } else { records::list_anonymously::<R>(&state.db, &filter, &request, map).await };
     let Page { listed, places } = match on_async {
         Some(page) => page?,
         None => {
@@ -106,10 +103,7 @@ pub async fn read<R: Resource>(state: &AppState, session: &Session, id: i64) -> 
     if !records::public::<R>() {
         session.required()?;
     }
-    let on_async = match session.signed() {
-        false => records::read_anonymously::<R>(&state.db, id).await,
-        true => None,
-    };
+    let on_async = if session.signed() { None } else { records::read_anonymously::<R>(&state.db, id).await };
     let record = match on_async {
         Some(read) => read?,
         None => state.read_if_as(records::public::<R>(), session, move |conn, caller| records::read::<R>(conn, caller, id)).await?,

@@ -235,6 +235,14 @@ fn owner_without_lookup(caller: &Caller) -> Option<bool> {
     }
 }
 
+/// Whether `caller` sees records of `R` whole, where that is known without a
+/// lookup: `R` is published whole, or the caller owns everything (the system).
+/// The async path asks it for an anonymous caller, who otherwise never does
+/// (nor speaks for an organisation a record names).
+fn whole_without_lookup<R: Resource>(caller: &Caller) -> bool {
+    !published_in_part::<R>() || owner_without_lookup(caller).unwrap_or(false)
+}
+
 /// Whether `caller` speaks for one of the organisations a record names
 /// (`Resource::named`): they read a proposal naming them as its owners do.
 fn speaks_for_named<R: Resource>(conn: &mut PgConnection, caller: &Caller, data: &R::Data) -> Result<bool, ServiceError> {
@@ -392,8 +400,7 @@ pub async fn list_anonymously<R: Resource>(
     let caller = Caller::Anonymous;
     let listed = async {
         may_try::<R>(&caller, Action::Read)?;
-        let whole = !published_in_part::<R>() || owner_without_lookup(&caller).unwrap_or(false);
-        let (filter, outsider) = narrowed_unless_whole::<R>(filter, whole);
+        let (filter, outsider) = narrowed_unless_whole::<R>(filter, whole_without_lookup::<R>(&caller));
         let Some(mut listed) = R::list_async(&conn, &filter, request).await? else { return Ok(None) };
         if outsider {
             listed.records = for_outsiders_async::<R>(&conn, std::mem::take(&mut listed.records)).await?;
@@ -447,7 +454,7 @@ pub async fn read_anonymously<R: Resource>(db: &super::Database, id: i64) -> Opt
             may_try::<R>(&caller, Action::Read)?;
             // As in `read`: an outsider (one neither owner nor speaking for an
             // organisation it names, which an anonymous caller never is) sees what is published.
-            if !(published_in_part::<R>() && owner_without_lookup(&caller) == Some(false) && caller.user().is_none()) {
+            if whole_without_lookup::<R>(&caller) {
                 return R::find_async(&conn, id).await.map_err(not_found::<R>(id));
             }
             // The record and its protected counts of persons, pipelined on one

@@ -149,10 +149,7 @@ pub async fn portfolio(
     filter: web::Query<ReportFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let (group, filter, rounding) = (grouping.group_by.unwrap_or(GroupBy::Programme), filter.into_inner(), state.disclosure);
-    let on_async = match session.signed() {
-        false => reports::portfolio_anonymously(&state.db, rounding, group, &filter).await,
-        true => None,
-    };
+    let on_async = if session.signed() { None } else { reports::portfolio_anonymously(&state.db, rounding, group, &filter).await };
     let rows = match on_async {
         Some(rows) => rows?,
         None => state.read_if_as(true, &session, move |conn, caller| reports::portfolio(conn, caller, rounding, group, &filter)).await?,
